@@ -1,0 +1,135 @@
+"""YAML loading that keeps every node's location and rejects duplicate keys and nulls."""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Location, PolicySchemaError, PolicySyntaxError
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A YAML value with its location: `value` is a dict[str, Node], a list[Node] or a scalar."""
+
+    value: t.Any
+    loc: Location
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self.value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+
+_constructor = yaml.constructor.SafeConstructor()  # builds scalars; mappings are ours
+
+
+def _loc(path: Path, node: yaml.Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: Path, field: str) -> Node:
+    loc = _loc(path, node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = _constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise PolicySchemaError(f"keys must be text, not {key!r}", _loc(path, key_node), field=field)
+            sub = f"{field}.{key}" if field else key
+            if key in out:
+                raise PolicySchemaError(f"duplicate key '{key}'", _loc(path, key_node), field=sub)
+            out[key] = _convert(value_node, path, sub)
+        return Node(out, loc)
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_convert(v, path, f"{field}[{i}]") for i, v in enumerate(node.value)], loc)
+    value = _constructor.construct_object(node, deep=True)
+    if value is None:
+        raise PolicySchemaError("empty value (write a value or remove the key)", loc, field=field or None)
+    return Node(value, loc)
+
+
+def load_file(path: Path) -> Node | None:
+    """Parse one YAML file into located nodes; None for an empty file.
+
+    :raises PolicySyntaxError: for invalid YAML, with the line and column YAML reports.
+    :raises PolicySchemaError: for duplicate keys or null values.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise PolicySyntaxError(f"not UTF-8 text: {e.reason}", Location(path)) from e
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        raise PolicySyntaxError(f"invalid YAML: {e.problem or e.context}", loc) from e
+    except yaml.YAMLError as e:
+        raise PolicySyntaxError(f"invalid YAML: {e}", Location(path)) from e
+    if root is None:
+        return None
+    return _convert(root, path, "")
+
+
+_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}
+
+
+class Reader:
+    """Reads the fields of one mapping node, reporting unknown keys with a close match."""
+
+    def __init__(self, node: Node, allowed: t.Iterable[str], field: str, rule_id: str | None, errors: t.Any) -> None:
+        self.node = node
+        self.field = field
+        self.rule_id = rule_id
+        self.errors = errors
+        allowed = tuple(allowed)
+        if not node.is_map:
+            self.fail("must be a mapping", node)
+            self.values: dict[str, Node] = {}
+            return
+        self.values = node.value
+        for key, value in node.value.items():
+            if key not in allowed:
+                self.fail(f"unknown field '{key}'{did_you_mean(key, allowed)}", value, key)
+
+    def sub(self, key: str) -> str:
+        return f"{self.field}.{key}" if self.field else key
+
+    def fail(self, message: str, node: Node, key: str | None = None) -> None:
+        from .errors import PolicySchemaError
+
+        field = self.sub(key) if key else (self.field or None)
+        self.errors.add(PolicySchemaError(message, node.loc, self.rule_id, field))
+
+    def get(self, key: str, kinds: tuple[type, ...], default: t.Any = None, required: bool = False) -> t.Any:
+        node = self.values.get(key)
+        if node is None:
+            if required:
+                self.fail(f"missing required field '{key}'", self.node)
+            return default
+        value = node.value
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+        if not ok and float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            names = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+            self.fail(f"must be {names}", node, key)
+            return default
+        return value
+
+    def node_of(self, key: str) -> Node | None:
+        return self.values.get(key)
+
+
+def did_you_mean(word: str, choices: t.Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,262 @@
+"""The `civility` command (CONTRACT.md section 4): check, dry-run, lint, test; serve and feedback load lazily."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+import typing as t
+from pathlib import Path
+
+import click
+
+from .decide import decide
+from .errors import PolicyError
+from .model import Comment, CommentError, Decision, Verdict
+from .policy import Policy, load_policy
+
+DEFAULT_BUDGET_MS = 1000
+_LAZY = {"serve": ("webhook.commands", "serve"), "feedback": ("webhook.commands", "feedback")}
+
+
+class PolicyLoadFailed(click.ClickException):
+    exit_code = 1
+
+    def show(self, file: t.IO[t.Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class _Group(click.Group):
+    """Loads the service commands only when asked, so the engine never imports Flask for a dry run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _LAZY:
+            import importlib
+
+            module, attr = _LAZY[name]
+            return t.cast(click.Command, getattr(importlib.import_module(module), attr))
+        return super().get_command(ctx, name)
+
+
+policy_option = click.option(
+    "--policy", "policy_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Policy directory (default: the bundled policy).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine output (JSON; JSON Lines for dry-run).")
+
+
+def _load(policy_dir: Path | None) -> Policy:
+    try:
+        return load_policy(policy_dir)
+    except PolicyError as e:
+        raise PolicyLoadFailed(str(e)) from e
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="civility")
+def main() -> None:
+    """Civility: comment moderation by readable YAML policy."""
+
+
+@main.command()
+@click.argument("text")
+@policy_option
+@json_option
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "markdown"]), default="text")
+def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
+    """Decide one comment TEXT and explain the decision."""
+    policy = _load(policy_dir)
+    decision = decide(policy, Comment(text=text, format=fmt), deadline=_deadline())
+    if as_json:
+        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(render(decision, text, verbose=True))
+
+
+@main.command("dry-run")
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@policy_option
+@json_option
+@click.option("--keep-fields", is_flag=True, help="Copy the input's unknown fields into each JSON line.")
+def dry_run(source: Path, policy_dir: Path | None, as_json: bool, keep_fields: bool) -> None:
+    """Decide every comment in SOURCE (JSONL, CSV with a 'text' column, or - for stdin)."""
+    policy = _load(policy_dir)
+    stream = _open(source)
+    bad = 0
+    counts: dict[str, int] = {}
+    progress = sys.stderr.isatty() and not as_json
+    started = time.monotonic()
+    for n, (line_no, row, error) in enumerate(read_comments(stream, source), 1):
+        if error is not None:
+            bad += 1
+            click.echo(f"{source}: line {line_no}: {error}", err=True)
+            continue
+        comment = Comment.from_dict(row)
+        decision = decide(policy, comment, deadline=_deadline())
+        if decision.id is None:
+            decision = decision.with_id(f"line-{line_no}")
+        counts[decision.decision.value] = counts.get(decision.decision.value, 0) + 1
+        if as_json:
+            out = decision.to_dict()
+            if keep_fields:
+                out = {**{k: v for k, v in row.items() if k not in out}, **out}
+            click.echo(json.dumps(out, ensure_ascii=False))
+        else:
+            click.echo(render(decision, comment.text))
+        if progress and n % 500 == 0:
+            click.echo(f"\r{n} comments, {n / (time.monotonic() - started):,.0f}/s", err=True, nl=False)
+    if not as_json:
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        click.echo(f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True)
+    if bad:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@policy_option
+@json_option
+def lint(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None:
+    """Validate a policy; print every error as FILE:LINE:COL: rule 'ID': field 'PATH': message."""
+    from .checks import run_checks
+
+    try:
+        policy = load_policy(directory or policy_dir)
+    except PolicyError as e:
+        errors = getattr(e, "errors", [e])
+        if as_json:
+            click.echo(json.dumps({"ok": False, "errors": [str(x) for x in errors]}))
+        else:
+            for x in errors:
+                click.echo(str(x))
+            click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}", err=True)
+        sys.exit(1)
+    warnings = run_checks(policy)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "version": policy.version, "rules": len(policy.rules), "warnings": warnings}))
+        return
+    for w in warnings:
+        click.echo(f"warning: {w}")
+    click.echo(f"{policy.source_dir}: {len(policy.rules)} rules, {len(policy.cases)} cases, version {policy.version}: OK")
+
+
+@main.command("test")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@policy_option
+@json_option
+def test_cases(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None:
+    """Run the policy's example comments (*.cases.yaml); name every failing case."""
+    policy = _load(directory or policy_dir)
+    failures = []
+    for case in policy.cases:
+        decision = decide(policy, case.comment)
+        problem = case_problem(case.expect, decision)
+        if problem:
+            failures.append({"location": str(case.location), "text": case.comment.text, "problem": problem})
+    if as_json:
+        click.echo(json.dumps({"passed": len(policy.cases) - len(failures), "failed": len(failures), "failures": failures}))
+    else:
+        for f in failures:
+            click.echo(f"{f['location']}: {f['problem']}\n    {_short(f['text'])}")
+        click.echo(f"{len(policy.cases) - len(failures)} passed, {len(failures)} failed")
+    if failures:
+        sys.exit(1)
+
+
+def case_problem(expect: tuple[str, ...], decision: Decision) -> str | None:
+    """Why a decision does not meet a case's expectation, or None when it does."""
+    fired = [h.rule for h in decision.hits] + [h.rule for h in decision.shadow_hits]
+    if decision.reasons:
+        return f"decided without rules: {', '.join(r.value for r in decision.reasons)}"
+    if not expect:
+        if fired or decision.decision is not Verdict.APPROVE:
+            return f"expected no rule to fire, got {', '.join(fired)} ({decision.decision.value})"
+        return None
+    missing = [r for r in expect if r not in fired]
+    if missing:
+        return f"expected {', '.join(missing)} to fire, got {', '.join(fired) or 'nothing'}"
+    return None
+
+
+def read_comments(stream: t.TextIO, source: Path) -> t.Iterator[tuple[int, dict[str, t.Any], str | None]]:
+    """(line number, row, error) per input line of JSONL or CSV; a bad line carries its error."""
+    first = stream.readline()
+    is_csv = str(source).lower().endswith(".csv") or (first.strip() != "" and not first.lstrip().startswith("{"))
+    if is_csv:
+        yield from _read_csv(first, stream)
+        return
+    line_no = 0
+    for line in _chain(first, stream):
+        line_no += 1
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            Comment.from_dict(row)
+        except ValueError as e:
+            message = f"field '{e.field}': {e}" if isinstance(e, CommentError) and e.field else f"invalid JSON: {e}"
+            yield line_no, {}, message
+            continue
+        yield line_no, row, None
+
+
+def _read_csv(first: str, stream: t.TextIO) -> t.Iterator[tuple[int, dict[str, t.Any], str | None]]:
+    reader = csv.DictReader(_chain(first, stream))
+    if not reader.fieldnames or "text" not in reader.fieldnames:
+        yield 1, {}, "CSV input needs a 'text' column"
+        return
+    for row in reader:
+        line_no = reader.line_num
+        if row.get("text") is None:
+            yield line_no, {}, "missing 'text'"
+            continue
+        clean = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+        clean["text"] = row["text"]
+        yield line_no, clean, None
+
+
+def _chain(first: str, rest: t.Iterable[str]) -> t.Iterator[str]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _open(source: Path) -> t.TextIO:
+    if str(source) == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
+    try:
+        return open(source, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    except OSError as e:
+        raise click.FileError(str(source), e.strerror) from e
+
+
+def _deadline() -> float:
+    return time.monotonic() + DEFAULT_BUDGET_MS / 1000
+
+
+def _short(text: str, width: int = 100) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= width else one[: width - 1] + "\u2026"
+
+
+_COLOURS = {Verdict.APPROVE: "green", Verdict.FLAG: "yellow", Verdict.REJECT: "red"}
+
+
+def render(decision: Decision, text: str, verbose: bool = False) -> str:
+    """A decision for people: verdict, score, and each rule with the characters that fired it."""
+    head = click.style(f"{decision.decision.value.upper():8}", fg=_COLOURS[decision.decision], bold=True)
+    lines = [f"{decision.id or '-'}\t{head} score {decision.score:g}\t{_short(text, 70)}"]
+    for h in decision.hits + decision.shadow_hits:
+        shadow = " (shadow)" if h in decision.shadow_hits else ""
+        where = f"[{h.span[0]}, {h.span[1]}) \u201c{h.match}\u201d" if h.span else "(whole comment)"
+        lines.append(f"    {h.rule}{shadow}  {h.category} / {h.guideline}  {where}")
+    for r in decision.reasons:
+        lines.append(f"    reason: {r.value}")
+    if verbose and decision.message:
+        lines.append(f"    message: {decision.message}")
+    return "\n".join(lines)

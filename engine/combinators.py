@@ -1,0 +1,153 @@
+"""Matchers made of matchers: all, any, not, near, parent."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ._yaml import Node, Reader
+from .matchers import Build, Matcher, build, register
+from .scan import NO_SPAN, Scan, Span
+
+
+class All:
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[Matcher]) -> None:
+        self.parts = parts
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        found: list[Span] = []
+        for part in self.parts:
+            spans = part.find(scan, quotes_ok)
+            if not spans:
+                return []
+            found.extend(spans)
+        return _text_first(found)
+
+
+class Any:
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[Matcher]) -> None:
+        self.parts = parts
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        found: list[Span] = []
+        for part in self.parts:
+            found.extend(part.find(scan, quotes_ok))
+        return _text_first(found)
+
+
+class Not:
+    __slots__ = ("part",)
+
+    def __init__(self, part: Matcher) -> None:
+        self.part = part
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        return [] if self.part.find(scan, quotes_ok) else [NO_SPAN]
+
+
+class Near:
+    """A hit of the first matcher with a hit of every other within `within` words of it."""
+
+    __slots__ = ("parts", "within", "in_order")
+
+    def __init__(self, parts: list[Matcher], within: int, in_order: bool) -> None:
+        self.parts = parts
+        self.within = within
+        self.in_order = in_order
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        anchors = self.parts[0].find(scan, quotes_ok)
+        if not anchors:
+            return []
+        others = []
+        for part in self.parts[1:]:
+            spans = part.find(scan, quotes_ok)
+            if not spans:
+                return []
+            others.append([r for r in (scan.token_range(s) for s in spans) if r is not None])
+        out = []
+        for anchor in anchors:
+            at = scan.token_range(anchor)
+            if at is not None and all(any(self._close(at, o) for o in group) for group in others):
+                out.append(anchor)
+        return out
+
+    def _close(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        if a[0] < b[1] and b[0] < a[1]:
+            return False  # the same words cannot be both the insult and its target
+        if self.in_order and b[0] < a[0]:
+            return False
+        gap = b[0] - a[1] if b[0] >= a[1] else a[0] - b[1]
+        return gap <= self.within
+
+
+class Parent:
+    __slots__ = ("part",)
+
+    def __init__(self, part: Matcher) -> None:
+        self.part = part
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        parent = scan.for_parent()
+        if parent is None:
+            return []
+        return [NO_SPAN] if self.part.find(parent, quotes_ok) else []
+
+
+def _text_first(spans: list[Span]) -> list[Span]:
+    """Spans on text first, in text order, so a hit reports characters whenever it can."""
+    return sorted(spans, key=lambda s: (s is NO_SPAN or s.space == 3, s.start))
+
+
+def _parts(node: Node, field: str, b: Build, least: int) -> list[Matcher] | None:
+    if not node.is_list or len(node.value) < least:
+        b.fail(f"must be a list of at least {least} matchers", node, field)
+        return None
+    parts = [build(item, f"{field}[{i}]", b) for i, item in enumerate(node.value)]
+    if any(p is None for p in parts):
+        return None
+    return t.cast(list[Matcher], parts)
+
+
+@register("all")
+def _build_all(node: Node, field: str, b: Build) -> Matcher | None:
+    parts = _parts(node, field, b, 1)
+    return All(parts) if parts else None
+
+
+@register("any")
+def _build_any(node: Node, field: str, b: Build) -> Matcher | None:
+    parts = _parts(node, field, b, 1)
+    return Any(parts) if parts else None
+
+
+@register("not")
+def _build_not(node: Node, field: str, b: Build) -> Matcher | None:
+    part = build(node, field, b)
+    return Not(part) if part else None
+
+
+@register("parent")
+def _build_parent(node: Node, field: str, b: Build) -> Matcher | None:
+    part = build(node, field, b)
+    return Parent(part) if part else None
+
+
+@register("near")
+def _build_near(node: Node, field: str, b: Build) -> Matcher | None:
+    """`near` sits beside its `within` and `order` keys, so it receives the whole mapping."""
+    base = field.rsplit(".", 1)[0]
+    r = Reader(node, ("near", "within", "order"), base, b.rule_id, b.errors)
+    within = r.get("within", (int,), 3)
+    order = r.get("order", (str,), "any")
+    if order not in ("any", "in_order"):
+        r.fail("must be 'any' or 'in_order'", node.value["order"], "order")
+        return None
+    if within < 0:
+        r.fail("must be 0 or more", node.value["within"], "within")
+        return None
+    parts = _parts(node.value["near"], field, b, 2)
+    return Near(parts, within, order == "in_order") if parts else None

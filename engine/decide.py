@@ -1,0 +1,124 @@
+"""decide(policy, comment) -> Decision: match every rule, score, explain; fail closed on any trouble."""
+
+from __future__ import annotations
+
+import logging
+
+from .model import Comment, Decision, Hit, Reason, Verdict, failed_closed
+from .policy import Policy, Rule
+from .scan import DeadlineExceeded, Scan, Span
+
+log = logging.getLogger("civility.engine")
+
+
+def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -> Decision:
+    """Decide one comment. Never raises: a timeout, an over-long text or an internal error flags it.
+
+    :param deadline: a `time.monotonic()` value; every regex gets the time left as its timeout.
+    """
+    if len(comment.text) > policy.max_chars:
+        return failed_closed(comment.id, Reason.TOO_LONG, policy.version)
+    try:
+        return _decide(policy, comment, deadline)
+    except (DeadlineExceeded, TimeoutError):
+        return failed_closed(comment.id, Reason.TIMEOUT, policy.version)
+    except Exception:
+        log.exception("engine error on comment %s", comment.id)
+        return failed_closed(comment.id, Reason.ENGINE_ERROR, policy.version)
+
+
+def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decision:
+    scan = Scan(comment, deadline)
+    language = comment.context.get("language") if comment.context else None
+    hits: list[tuple[Rule, Hit]] = []
+    shadow: list[Hit] = []
+    for rule in policy.rules:
+        if rule.language and language and rule.language != language:
+            continue
+        scan.remaining()
+        hit = _apply(rule, scan)
+        if hit is None:
+            continue
+        if rule.shadow:
+            shadow.append(hit)
+        else:
+            hits.append((rule, hit))
+    return _verdict(policy, comment, hits, tuple(shadow))
+
+
+def _apply(rule: Rule, scan: Scan) -> Hit | None:
+    spans = rule.match.find(scan, rule.in_quotes)
+    if spans and rule.unless_near:
+        spans = [s for s in spans if not any(_excepted(s, exc, scan, rule.in_quotes) for exc in rule.unless_near)]
+    if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
+        return None
+    raw = [r for r in (scan.raw_span(s) for s in spans) if r is not None and r[1] > r[0]]
+    raw = sorted(set(raw))
+    text = scan.comment.text
+    first = raw[0] if raw else None
+    return Hit(
+        rule=rule.id,
+        category=rule.category,
+        guideline=rule.guideline,
+        score=rule.score,
+        span=first,
+        match=text[first[0] : first[1]] if first else None,
+        spans=tuple(raw),
+    )
+
+
+def _excepted(span: Span, exc: object, scan: Scan, quotes_ok: bool) -> bool:
+    at = scan.token_range(span)
+    if at is None:
+        return False
+    for other in exc.matcher.find(scan, quotes_ok):  # type: ignore[attr-defined]
+        o = scan.token_range(other)
+        if o is None:
+            continue
+        if exc.before and o[1] <= at[0] and at[0] - o[1] <= exc.within:  # type: ignore[attr-defined]
+            return True
+        if not exc.before and o[0] >= at[1] and o[0] - at[1] <= exc.within:  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], shadow: tuple[Hit, ...]) -> Decision:
+    score = sum(h.score for _, h in scored)
+    th = policy.thresholds
+    if th.reject is not None and score >= th.reject:
+        verdict = Verdict.REJECT
+    elif score >= th.flag:
+        verdict = Verdict.FLAG
+    else:
+        verdict = Verdict.APPROVE
+    by_category: dict[str, float] = {}
+    for _, h in scored:
+        if h.score > 0:
+            by_category[h.category] = by_category.get(h.category, 0.0) + h.score
+    order = {c: i for i, c in enumerate(policy.categories)}
+    categories = tuple(sorted(by_category, key=lambda c: (-by_category[c], order.get(c, len(order)))))
+    label = "ok" if verdict is Verdict.APPROVE else (categories[0] if categories else "error")
+    message = _message(policy, scored) if verdict is not Verdict.APPROVE else ""
+    return Decision(
+        id=comment.id,
+        decision=verdict,
+        score=score,
+        categories=categories,
+        hits=tuple(h for _, h in scored),
+        shadow_hits=shadow,
+        reasons=(),
+        message=message,
+        policy_version=policy.version,
+        label=label,
+    )
+
+
+def _message(policy: Policy, scored: list[tuple[Rule, Hit]]) -> str:
+    """The top rule's message; how much more it says is the policy's `disclose` setting."""
+    rule, hit = max(scored, key=lambda rh: rh[1].score)
+    parts = [rule.message]
+    if policy.disclose in ("rule", "full"):
+        parts.append(f"(rule {rule.id})")
+    if policy.disclose == "full" and hit.match:
+        parts.append(f"Matched: \u201c{hit.match}\u201d.")
+    return " ".join(parts)

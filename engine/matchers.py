@@ -1,0 +1,348 @@
+"""Matcher kinds: compiled once at load, run per comment against a Scan.
+
+Word lists compile to sets keyed by the comment's words (never one big alternation), so a list of
+50,000 terms costs what a list of 100 does.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+import regex
+
+from . import _regex_safety
+from ._yaml import Node, Reader
+from .errors import PatternError
+from .normalize import fold_term, prepare
+from .scan import NONE, NORM, VISIBLE, Scan, Span
+
+MAX_FUZZY_TERMS = 2000
+
+
+class Matcher(t.Protocol):
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """What compiling a matcher needs: the policy's lists, the rule id, the error collector."""
+
+    lists: t.Mapping[str, TermSet]
+    rule_id: str | None
+    errors: t.Any
+
+    def fail(self, message: str, node: Node, field: str, cls: type = PatternError) -> None:
+        self.errors.add(cls(message, node.loc, self.rule_id, field))
+
+
+# ---- word and phrase lists -------------------------------------------------------------------------
+
+
+class TermSet:
+    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
+
+    __slots__ = ("singles", "phrases", "prefixes", "_by_length", "size")
+
+    def __init__(self, terms: t.Iterable[str]) -> None:
+        singles: set[str] = set()
+        phrases: dict[str, list[tuple[str, ...]]] = {}
+        prefixes: list[str] = []
+        for term in terms:
+            words = term_words(term)
+            if not words:
+                continue
+            if term.rstrip().endswith("*") and len(words) == 1:
+                prefixes.append(words[0])
+            elif len(words) == 1:
+                singles.add(words[0])
+            else:
+                phrases.setdefault(words[0], []).append(tuple(words[1:]))
+        self.singles = frozenset(singles)
+        self.phrases = {k: tuple(v) for k, v in phrases.items()}
+        self.prefixes = tuple(sorted(set(prefixes)))
+        self._by_length: dict[int, tuple[str, ...]] | None = None
+        self.size = len(singles) + sum(len(v) for v in phrases.values()) + len(self.prefixes)
+
+    def merged(self, other: TermSet) -> TermSet:
+        out = TermSet(())
+        out.singles = self.singles | other.singles
+        out.phrases = {k: self.phrases.get(k, ()) + other.phrases.get(k, ()) for k in self.phrases.keys() | other.phrases.keys()}
+        out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
+        out.size = self.size + other.size
+        return out
+
+    def by_length(self) -> dict[int, tuple[str, ...]]:
+        if self._by_length is None:
+            grouped: dict[int, list[str]] = {}
+            for w in self.singles:
+                grouped.setdefault(len(w), []).append(w)
+            self._by_length = {k: tuple(v) for k, v in grouped.items()}
+        return self._by_length
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        index = scan.index
+        toks = scan.tokens
+        out: list[Span] = []
+        for word in index.keys() & self.singles:
+            out.extend(scan.token_span(i, i + 1) for i in index[word])
+        for word in index.keys() & self.phrases.keys():
+            for i in index[word]:
+                for rest in self.phrases[word]:
+                    end = i + 1 + len(rest)
+                    if end <= len(toks) and all(_token_is(toks[i + 1 + k], w) for k, w in enumerate(rest)):
+                        out.append(scan.token_span(i, end))
+        if self.prefixes:
+            for word, positions in index.items():
+                if word.startswith(self.prefixes):
+                    out.extend(scan.token_span(i, i + 1) for i in positions)
+        if scan.masked:
+            out.extend(self._masked(scan))
+        return scan.keep(out, quotes_ok)
+
+    def _masked(self, scan: Scan) -> list[Span]:
+        out = []
+        by_length = self.by_length()
+        for i in scan.masked:
+            tok = scan.tokens[i]
+            pattern = tok.text
+            letters = sum(ch != "*" for ch in pattern)
+            if letters < 2 or letters * 2 < len(pattern):
+                continue  # "****" or "f***" alone says too little to name a word
+            for term in by_length.get(len(pattern), ()):
+                if all(p == "*" or p == c for p, c in zip(pattern, term)):
+                    out.append(scan.token_span(i, i + 1))
+                    break
+        return out
+
+
+def _token_is(tok: t.Any, word: str) -> bool:
+    return tok.text == word or word in tok.alts
+
+
+def term_words(term: str) -> list[str]:
+    """A list term split into words exactly as comments are, so both sides agree."""
+    return [tok.text for tok in prepare(fold_term(term.rstrip().rstrip("*"))).tokens]
+
+
+class ListMatcher:
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: TermSet) -> None:
+        self.terms = terms
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        return self.terms.find(scan, quotes_ok)
+
+
+def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
+    names = node.value if node.is_list else [node]
+    merged: TermSet | None = None
+    for name_node in names:
+        name = name_node.value
+        if not isinstance(name, str):
+            b.fail("a list name must be text", name_node, field)
+            continue
+        if name not in b.lists:
+            from ._yaml import did_you_mean
+
+            b.fail(f"no list named '{name}'{did_you_mean(name, b.lists)}", name_node, field)
+            continue
+        merged = b.lists[name] if merged is None else merged.merged(b.lists[name])
+    return ListMatcher(merged) if merged is not None else None
+
+
+def _build_words(node: Node, field: str, b: Build) -> Matcher | None:
+    terms = _string_list(node, field, b)
+    return ListMatcher(TermSet(terms)) if terms else None
+
+
+def _string_list(node: Node, field: str, b: Build) -> list[str]:
+    if not node.is_list or not all(isinstance(n.value, str) for n in node.value):
+        b.fail("must be a list of words or phrases", node, field)
+        return []
+    terms = [n.value for n in node.value]
+    for n in node.value:
+        if not term_words(n.value):
+            b.fail(f"'{n.value}' has no letters or digits to match", n, field)
+    return terms
+
+
+# ---- fuzzy words -----------------------------------------------------------------------------------
+
+
+class FuzzyMatcher:
+    """Words within `distance` edits of a term, by deletion neighbourhoods (small lists only)."""
+
+    __slots__ = ("distance", "exact", "neighbours")
+
+    def __init__(self, terms: t.Iterable[str], distance: int) -> None:
+        self.distance = distance
+        self.exact = frozenset(terms)
+        self.neighbours: dict[str, set[str]] = {}
+        for term in self.exact:
+            for variant in _deletions(term, distance):
+                self.neighbours.setdefault(variant, set()).add(term)
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        out = []
+        for word, positions in scan.index.items():
+            if len(word) < 4 or not word.isalpha():
+                continue
+            if word in self.exact or self._close(word):
+                out.extend(scan.token_span(i, i + 1) for i in positions)
+        return scan.keep(out, quotes_ok)
+
+    def _close(self, word: str) -> bool:
+        for variant in _deletions(word, self.distance):
+            for term in self.neighbours.get(variant, ()):
+                if _edit_distance(word, term, self.distance) <= self.distance:
+                    return True
+        return False
+
+
+def _deletions(word: str, distance: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(distance):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
+    r = Reader(node, ("words", "list", "distance"), field, b.rule_id, b.errors)
+    distance = r.get("distance", (int,), 1)
+    if not 1 <= distance <= 2:
+        b.fail("distance must be 1 or 2", node, f"{field}.distance")
+        return None
+    terms: list[str] = []
+    if r.node_of("words") is not None:
+        terms += [w for term in _string_list(r.node_of("words"), f"{field}.words", b) for w in term_words(term)]
+    if r.node_of("list") is not None:
+        lst = _build_list(r.node_of("list"), f"{field}.list", b)
+        if isinstance(lst, ListMatcher):
+            terms += list(lst.terms.singles)
+    if not terms:
+        b.fail("fuzzy needs 'words' or 'list'", node, field)
+        return None
+    if len(terms) > MAX_FUZZY_TERMS:
+        b.fail(f"fuzzy matching is limited to {MAX_FUZZY_TERMS} terms, this has {len(terms)}", node, field)
+        return None
+    return FuzzyMatcher(terms, distance)
+
+
+# ---- regular expressions ---------------------------------------------------------------------------
+
+
+class RegexMatcher:
+    __slots__ = ("pattern", "space")
+
+    def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
+        self.pattern = pattern
+        self.space = space
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        text = scan.prepared.norm if self.space == NORM else scan.prepared.visible
+        out = []
+        for m in self.pattern.finditer(text, timeout=scan.remaining()):
+            if m.end() > m.start():
+                out.append(Span(m.start(), m.end(), self.space))
+                if len(out) >= 50:
+                    break
+        return scan.keep(out, quotes_ok)
+
+
+def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | None:
+    if not isinstance(node.value, str):
+        b.fail("must be a regular expression written as text", node, field)
+        return None
+    flags = regex.IGNORECASE if space == NORM else 0
+    try:
+        pattern = regex.compile(node.value, flags)
+    except regex.error as e:
+        b.fail(f"invalid regular expression: {e}", node, field)
+        return None
+    problem = _regex_safety.problem(pattern)
+    if problem:
+        b.fail(problem, node, field)
+        return None
+    return RegexMatcher(pattern, space)
+
+
+def _build_regex(node: Node, field: str, b: Build) -> Matcher | None:
+    return _compile_regex(node, field, b, NORM)
+
+
+def _build_raw_regex(node: Node, field: str, b: Build) -> Matcher | None:
+    return _compile_regex(node, field, b, VISIBLE)
+
+
+# ---- registry --------------------------------------------------------------------------------------
+
+Builder = t.Callable[[Node, str, Build], "Matcher | None"]
+MATCHERS: dict[str, Builder] = {
+    "list": _build_list,
+    "words": _build_words,
+    "fuzzy": _build_fuzzy,
+    "regex": _build_regex,
+    "raw_regex": _build_raw_regex,
+}
+
+
+def register(name: str) -> t.Callable[[Builder], Builder]:
+    def add(fn: Builder) -> Builder:
+        MATCHERS[name] = fn
+        return fn
+
+    return add
+
+
+#: keys that may sit beside the matcher key in one mapping, per matcher
+COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order")}
+
+
+def build(node: Node, field: str, b: Build) -> Matcher | None:
+    """Compile one matcher mapping (exactly one matcher key) into a Matcher, or report why not."""
+    from . import combinators, feature_matchers  # noqa: F401  (they register their kinds)
+
+    if not node.is_map or not node.value:
+        b.fail(f"must be a mapping with one of: {', '.join(sorted(MATCHERS))}", node, field, _schema())
+        return None
+    keys = [k for k in node.value if k in MATCHERS]
+    if len(keys) != 1:
+        from ._yaml import did_you_mean
+
+        unknown = [k for k in node.value if k not in MATCHERS]
+        if not keys and unknown:
+            hint = did_you_mean(unknown[0], MATCHERS)
+            b.fail(f"unknown matcher '{unknown[0]}'{hint} (one of: {', '.join(sorted(MATCHERS))})", node, field, _schema())
+        else:
+            b.fail(f"exactly one matcher per mapping, found {', '.join(keys) or 'none'}", node, field, _schema())
+        return None
+    key = keys[0]
+    extra = [k for k in node.value if k != key and k not in COMPANIONS.get(key, ())]
+    if extra:
+        b.fail(f"unknown field '{extra[0]}' beside '{key}'", node.value[extra[0]], f"{field}.{extra[0]}", _schema())
+        return None
+    if key in COMPANIONS:
+        return MATCHERS[key](node, f"{field}.{key}", b)
+    return MATCHERS[key](node.value[key], f"{field}.{key}", b)
+
+
+def _schema() -> type:
+    from .errors import PolicySchemaError
+
+    return PolicySchemaError

@@ -1,0 +1,324 @@
+"""A policy directory parsed once into frozen, compiled objects (CONTRACT.md section 3)."""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import matchers
+from ._yaml import Node, Reader, load_file
+from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
+from .model import Author, Comment
+
+DISCLOSURES = ("guideline", "rule", "full")
+DEFAULT_MAX_CHARS = 200_000
+_POLICY_KEYS = ("version", "thresholds", "categories", "disclose", "max_chars", "guidelines", "description")
+_RULE_KEYS = (
+    "id", "description", "category", "guideline", "score", "mode", "message", "match", "unless",
+    "in_quotes", "language",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guideline:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    flag: float
+    reject: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContextException:
+    """`unless: before/after`: drops a hit with `matcher` within `within` words before or after it."""
+
+    matcher: matchers.Matcher
+    within: int
+    before: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    category: str
+    guideline: str
+    score: float
+    shadow: bool
+    message: str
+    match: matchers.Matcher
+    unless: tuple[matchers.Matcher, ...]
+    unless_near: tuple[ContextException, ...]
+    in_quotes: bool
+    language: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    comment: Comment
+    expect: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    version: str
+    thresholds: Thresholds
+    categories: tuple[str, ...]
+    disclose: str
+    max_chars: int
+    guidelines: t.Mapping[str, Guideline]
+    rules: tuple[Rule, ...]
+    cases: tuple[Case, ...]
+    source_dir: Path
+
+
+def bundled_policy_dir() -> Path:
+    """The default policy: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "policies", here.parent / "policies"):
+        if (candidate / "policy.yaml").is_file():
+            return candidate
+    raise PolicyError("the bundled policy is missing from this installation", Location(here / "policies"))
+
+
+def load_policy(directory: str | Path | None = None) -> Policy:
+    """Load, validate and compile a policy directory (None: the bundled default policy).
+
+    :raises PolicyError: every problem found, one per line as FILE:LINE:COL: rule 'ID': field 'PATH': message.
+    """
+    root = Path(directory) if directory is not None else bundled_policy_dir()
+    errors = ErrorCollector()
+    if not (root / "policy.yaml").is_file():
+        raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
+    header = _load(root / "policy.yaml", errors)
+    settings = _parse_header(header, root / "policy.yaml", errors) if header else None
+    lists = _parse_lists(root, errors)
+    rules: list[Rule] = []
+    cases: list[Case] = []
+    for path in sorted(root.glob("*.yaml")):
+        if path.name == "policy.yaml" or path.name.endswith(".cases.yaml"):
+            continue
+        node = _load(path, errors)
+        if node is not None and settings is not None:
+            rules.extend(_parse_rule_file(node, path, settings, lists, errors))
+    _check_duplicates(rules, errors)
+    known = {r.id for r in rules}
+    for path in sorted(root.glob("*.cases.yaml")):
+        node = _load(path, errors)
+        if node is not None:
+            cases.extend(_parse_cases(node, path, known, errors))
+    errors.raise_if_any()
+    assert settings is not None
+    return Policy(
+        version=f"{settings['version']}-{policy_hash(root)}",
+        thresholds=settings["thresholds"],
+        categories=settings["categories"],
+        disclose=settings["disclose"],
+        max_chars=settings["max_chars"],
+        guidelines=settings["guidelines"],
+        rules=tuple(rules),
+        cases=tuple(cases),
+        source_dir=root,
+    )
+
+
+def policy_hash(root: Path) -> str:
+    """First 8 hex digits of SHA-256 over every file, sorted by path: path, NUL, length, NUL, bytes."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts))
+    for path in files:
+        data = path.read_bytes()
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()[:8]
+
+
+def _load(path: Path, errors: ErrorCollector) -> Node | None:
+    try:
+        node = load_file(path)
+    except PolicyError as e:
+        errors.add(e)
+        return None
+    if node is not None and not node.is_map:
+        errors.add(PolicySchemaError("the file must hold a mapping", node.loc))
+        return None
+    return node
+
+
+def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t.Any] | None:
+    r = Reader(node, _POLICY_KEYS, "", None, errors)
+    version = r.get("version", (str, int, float), required=True)
+    categories = r.get("categories", (list,), required=True) or []
+    names = tuple(str(c.value) for c in categories)
+    th = r.node_of("thresholds")
+    thresholds = Thresholds(flag=3.0)
+    if th is None:
+        r.fail("missing required field 'thresholds'", node)
+    else:
+        tr = Reader(th, ("flag", "reject"), "thresholds", None, errors)
+        flag = tr.get("flag", (float,), 3.0, required=True)
+        reject = tr.get("reject", (float,))
+        if reject is not None and reject < flag:
+            tr.fail("must not be below 'flag'", th.value["reject"], "reject")
+        thresholds = Thresholds(float(flag), None if reject is None else float(reject))
+    disclose = r.get("disclose", (str,), "guideline")
+    if disclose not in DISCLOSURES:
+        r.fail(f"must be one of {', '.join(DISCLOSURES)}", node.value["disclose"], "disclose")
+    max_chars = r.get("max_chars", (int,), DEFAULT_MAX_CHARS)
+    guidelines: dict[str, Guideline] = {}
+    for i, g in enumerate(r.get("guidelines", (list,), required=True) or []):
+        gr = Reader(g, ("id", "text"), f"guidelines[{i}]", None, errors)
+        gid, text = gr.get("id", (str,), required=True), gr.get("text", (str,), required=True)
+        if gid and text:
+            guidelines[gid] = Guideline(gid, text.strip())
+    if version is None:
+        return None
+    return {"version": str(version), "thresholds": thresholds, "categories": names, "disclose": disclose,
+            "max_chars": max_chars, "guidelines": guidelines}
+
+
+def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermSet]:
+    lists: dict[str, matchers.TermSet] = {}
+    seen: dict[str, Location] = {}
+    for path in sorted((root / "lists").glob("*.yaml")):
+        node = _load(path, errors)
+        if node is None:
+            continue
+        r = Reader(node, ("language", "lists", "description"), "", None, errors)
+        r.get("language", (str,))
+        body = r.node_of("lists")
+        if body is None or not body.is_map:
+            r.fail("needs 'lists:', a mapping of list names to words", node)
+            continue
+        for name, items in body.value.items():
+            if name in seen:
+                errors.add(PolicySchemaError(f"list '{name}' is also defined at {seen[name]}", items.loc, field=f"lists.{name}"))
+                continue
+            seen[name] = items.loc
+            build = matchers.Build(lists, None, errors)
+            terms = matchers._string_list(items, f"lists.{name}", build)
+            lists[name] = matchers.TermSet(terms)
+    return lists
+
+
+def _parse_rule_file(node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector) -> list[Rule]:
+    r = Reader(node, ("rules", "description"), "", None, errors)
+    items = r.get("rules", (list,), required=True) or []
+    return [rule for i, item in enumerate(items) if (rule := _parse_rule(item, path, i, settings, lists, errors))]
+
+
+def _parse_rule(node: Node, path: Path, i: int, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector) -> Rule | None:
+    raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None
+    rule_id = f"{path.stem}.{raw_id}" if isinstance(raw_id, str) else f"{path.stem}[{i}]"
+    before = len(errors.errors)
+    r = Reader(node, _RULE_KEYS, "", rule_id, errors)
+    rid = r.get("id", (str,), required=True)
+    category = r.get("category", (str,), required=True)
+    if category and category not in settings["categories"]:
+        r.fail(f"unknown category '{category}' (one of: {', '.join(settings['categories'])})", node.value["category"], "category")
+    guideline = r.get("guideline", (str,), required=True)
+    if guideline and guideline not in settings["guidelines"]:
+        r.fail(f"no guideline with id '{guideline}' in policy.yaml", node.value["guideline"], "guideline")
+    score = r.get("score", (float,), required=True)
+    mode = r.get("mode", (str,), "enforce")
+    if mode not in ("enforce", "shadow"):
+        r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
+    message = r.get("message", (str,), required=True)
+    build = matchers.Build(lists, rule_id, errors)
+    match_node = r.node_of("match")
+    match = matchers.build(match_node, "match", build) if match_node else None
+    if match_node is None:
+        r.fail("missing required field 'match'", node)
+    unless, unless_near = _parse_unless(r.node_of("unless"), build)
+    if len(errors.errors) > before or rid is None or match is None:
+        return None
+    return Rule(
+        id=rule_id, description=r.get("description", (str,), ""), category=category, guideline=guideline,
+        score=float(score), shadow=mode == "shadow", message=" ".join(message.split()), match=match,
+        unless=unless, unless_near=unless_near, in_quotes=bool(r.get("in_quotes", (bool,), False)),
+        language=r.get("language", (str,)), location=node.loc,
+    )
+
+
+def _parse_unless(node: Node | None, b: matchers.Build) -> tuple[tuple[matchers.Matcher, ...], tuple[ContextException, ...]]:
+    if node is None:
+        return (), ()
+    if not node.is_list:
+        b.fail("must be a list of exceptions", node, "unless", PolicySchemaError)
+        return (), ()
+    anywhere, near = [], []
+    for i, item in enumerate(node.value):
+        field = f"unless[{i}]"
+        side = next((k for k in ("before", "after") if item.is_map and k in item.value), None)
+        if side is None:
+            m = matchers.build(item, field, b)
+            if m:
+                anywhere.append(m)
+            continue
+        r = Reader(item, (side, "within"), field, b.rule_id, b.errors)
+        within = r.get("within", (int,), 3)
+        m = matchers.build(item.value[side], f"{field}.{side}", b)
+        if m:
+            near.append(ContextException(m, within, side == "before"))
+    return tuple(anywhere), tuple(near)
+
+
+def _check_duplicates(rules: list[Rule], errors: ErrorCollector) -> None:
+    first: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in first:
+            errors.add(DuplicateRuleError(f"duplicate rule id, first defined at {first[rule.id].location}", rule.location, rule.id, "id"))
+        else:
+            first[rule.id] = rule
+
+
+def _parse_cases(node: Node, path: Path, known: set[str], errors: ErrorCollector) -> list[Case]:
+    r = Reader(node, ("cases", "description"), "", None, errors)
+    stem = path.name[: -len(".cases.yaml")]
+    out = []
+    for i, item in enumerate(r.get("cases", (list,), required=True) or []):
+        cr = Reader(item, ("text", "expect", "format", "parent", "author", "note"), f"cases[{i}]", None, errors)
+        text = cr.get("text", (str,), required=True)
+        expect_node = cr.node_of("expect")
+        if expect_node is None or not expect_node.is_list:
+            cr.fail("needs 'expect:', a list of rule ids ([] for must not fire)", item)
+            continue
+        expect = []
+        for e in expect_node.value:
+            rid = str(e.value) if "." in str(e.value) else f"{stem}.{e.value}"
+            if rid not in known:
+                errors.add(PolicySchemaError(f"no rule '{rid}'", e.loc, field=f"cases[{i}].expect"))
+            expect.append(rid)
+        if text is None:
+            continue
+        comment = Comment(text=text, id=f"{path.name}:{item.loc.line}", format=cr.get("format", (str,), "text"),
+                          author=_case_author(cr.node_of("author")), parent_text=_case_parent(cr.node_of("parent")))
+        out.append(Case(comment, tuple(expect), item.loc))
+    return out
+
+
+def _case_author(node: Node | None) -> Author | None:
+    if node is None or not node.is_map:
+        return None
+    return Comment.from_dict({"text": "", "author": _plain(node)}).author
+
+
+def _case_parent(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    value = _plain(node)
+    return value.get("text") if isinstance(value, dict) else str(value)
+
+
+def _plain(node: Node) -> t.Any:
+    if node.is_map:
+        return {k: _plain(v) for k, v in node.value.items()}
+    if node.is_list:
+        return [_plain(v) for v in node.value]
+    return node.value

@@ -1,0 +1,123 @@
+"""One comment being matched: its prepared text, a word index, and the time left."""
+
+from __future__ import annotations
+
+import bisect
+import time
+import typing as t
+from dataclasses import dataclass
+
+from .model import Comment
+from .normalize import Prepared, prepare
+
+#: coordinate spaces of a span: the normalized text, the visible text, the raw text, or no text at all
+NORM, VISIBLE, RAW, NONE = 0, 1, 2, 3
+
+
+class DeadlineExceeded(Exception):
+    """The comment's time budget ran out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    space: int
+    tok_lo: int = -1
+    tok_hi: int = -1
+
+
+NO_SPAN = Span(0, 0, NONE)
+
+
+class Scan:
+    """Per-comment state shared by every rule; the prepared text is built once, on first use."""
+
+    def __init__(self, comment: Comment, deadline: float | None, text: str | None = None) -> None:
+        self.comment = comment
+        self.deadline = deadline
+        self._text = comment.text if text is None else text
+        self._format = comment.format if text is None else "text"
+        self._prepared: Prepared | None = None
+        self._index: dict[str, list[int]] | None = None
+        self._masked: list[int] = []
+        self._starts: list[int] | None = None
+        self.cache: dict[t.Any, t.Any] = {}
+
+    @property
+    def prepared(self) -> Prepared:
+        if self._prepared is None:
+            self._prepared = prepare(self._text, self._format)
+        return self._prepared
+
+    @property
+    def tokens(self) -> t.Sequence[t.Any]:
+        return self.prepared.tokens
+
+    @property
+    def index(self) -> dict[str, list[int]]:
+        """Every word form of the comment (alternatives included) -> token positions."""
+        if self._index is None:
+            index: dict[str, list[int]] = {}
+            for i, tok in enumerate(self.tokens):
+                index.setdefault(tok.text, []).append(i)
+                for alt in tok.alts:
+                    index.setdefault(alt, []).append(i)
+                if tok.masked:
+                    self._masked.append(i)
+            self._index = index
+        return self._index
+
+    @property
+    def masked(self) -> list[int]:
+        self.index  # noqa: B018  (building the index collects masked words)
+        return self._masked
+
+    def token_span(self, lo: int, hi: int) -> Span:
+        toks = self.tokens
+        return Span(toks[lo].start, toks[hi - 1].end, NORM, lo, hi)
+
+    def token_range(self, span: Span) -> tuple[int, int] | None:
+        """Token positions [lo, hi) a span covers; None for spans outside the normalized text."""
+        if span.tok_lo >= 0:
+            return span.tok_lo, span.tok_hi
+        if span.space != NORM:
+            return None
+        if self._starts is None:
+            self._starts = [tok.start for tok in self.tokens]
+        lo = max(bisect.bisect_right(self._starts, span.start) - 1, 0)
+        hi = max(bisect.bisect_left(self._starts, span.end), lo + 1)
+        return lo, hi
+
+    def keep(self, spans: list[Span], quotes_ok: bool) -> list[Span]:
+        if not quotes_ok and spans:
+            prepared = self.prepared
+            spans = [s for s in spans if s.space != NORM or not prepared.in_quote(s.start)]
+        spans.sort(key=lambda s: (s.start, s.end))
+        return spans
+
+    def raw_span(self, span: Span) -> tuple[int, int] | None:
+        if span.space == NORM:
+            return self.prepared.raw_span(span.start, span.end)
+        if span.space == VISIBLE:
+            return self.prepared.raw_span_visible(span.start, span.end)
+        if span.space == RAW:
+            return span.start, span.end
+        return None
+
+    def remaining(self) -> float | None:
+        """Seconds left for one regex call; raises when the budget is spent."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded
+        return left
+
+    def for_parent(self) -> Scan | None:
+        text = self.comment.parent_text
+        if text is None:
+            return None
+        if "parent" not in self.cache:
+            self.cache["parent"] = Scan(self.comment, self.deadline, text)
+        return t.cast(Scan, self.cache["parent"])
