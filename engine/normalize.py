@@ -1,17 +1,34 @@
-"""Text normalization that undoes evasions and keeps every offset (INTERFACE STUB: to be implemented).
+"""Text normalization that undoes evasions and keeps every offset.
 
-Pipeline: markup stripping (html/markdown) -> length-preserving fold -> removal of invisible characters
--> words, with evasions (leet, spaced letters, stretching, masking) undone per word.
+Pipeline: markup stripping (html/markdown) -> per-character fold (NFKC, casefold, homoglyphs, accents
+and invisible characters dropped) -> words, with evasions (leet, spaced letters, stretching, masking)
+undone per word. The common comment is ASCII plain text: for it every step is a whole-string operation
+and the offset maps are the identity; per-character maps are built only when a character changes length.
 """
 
 from __future__ import annotations
 
+import typing as t
+import unicodedata
+from array import array
+from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
+from dataclasses import field
+from functools import lru_cache
+
+import regex
+
+from engine import markup
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word of `Prepared.norm`: `norm[start:end]`; `text` is its canonical form."""
+    """One word of `Prepared.norm`: `norm[start:end]`; `text` is its canonical form.
+
+    `alts` are other readings of the same word (an ambiguous leet digit, a stretched letter kept
+    double); `masked` words keep '*' in `text` as a one-character wildcard.
+    """
 
     start: int
     end: int
@@ -22,24 +39,319 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
+    """A comment body ready for matching; every offset maps back to `raw`."""
+
     raw: str
     visible: str
     norm: str
-    tokens: tuple[Token, ...]
+    quotes: tuple[tuple[int, int], ...] = ()  # norm [start, end), sorted
+    links: tuple[markup.Link, ...] = ()  # from html hrefs and markdown links, raw spans
+    offsets: markup.OffsetMap | None = None  # visible -> raw; None when visible is raw
+    norm_to_visible: array[int] | None = None  # per norm char, plus a final sentinel; None: identity
+    _cache: list[tuple[Token, ...]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """The words of `norm`, computed on first use (rules that only use regexes never pay for them)."""
+        cache = self._cache
+        if not cache:
+            cache.append(_tokens(self.norm))
+        return cache[0]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        raise NotImplementedError
+        """Norm [start, end) -> raw [start, end), covering exactly the original characters."""
+        n2v = self.norm_to_visible
+        if n2v is not None:
+            if end <= start:
+                start = end = n2v[min(max(start, 0), len(n2v) - 1)]
+            else:
+                start, end = n2v[start], n2v[end - 1] + 1
+        return self.raw_span_visible(start, end)
 
     def raw_span_visible(self, start: int, end: int) -> tuple[int, int]:
-        raise NotImplementedError
+        """Visible [start, end) -> raw [start, end)."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets.span(start, end)
 
-    def in_quote(self, start: int) -> bool:
-        raise NotImplementedError
+    def in_quote(self, norm_pos: int) -> bool:
+        """Whether the norm position lies inside quoted text (someone else's words)."""
+        q = self.quotes
+        if not q:
+            return False
+        i = bisect_right(q, (norm_pos, len(self.norm) + 1)) - 1
+        return i >= 0 and q[i][0] <= norm_pos < q[i][1]
+
+
+# -- the per-character fold ---------------------------------------------------------------------------
+
+# Lookalikes that NFKC leaves alone: Cyrillic and Greek letters (after casefold) that read as Latin,
+# and typographic punctuation. A Cyrillic list term folds the same way, so genuine Cyrillic text still
+# matches its own terms.
+_CONFUSABLES = {
+    **dict(zip("аеорсухіјѕԁһԛԝкмтвнгёїɑαβεηικνορτυχζ", "aeopcyxijsdhqwkmtbhreiaabehiknoptuxz")),
+    "ı": "i",
+    "ł": "l",
+    "ø": "o",
+    "đ": "d",
+    "ħ": "h",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+}
+_KEEP_CONTROLS = frozenset("\n\t\r")
+
+
+def _fold_char(ch: str) -> str:
+    """The folded form of one code point: usually one char, '' for invisible ones, more for 'ß'."""
+    cat = unicodedata.category(ch)
+    if cat == "Cs":
+        return " "  # a lone surrogate cannot be encoded; treat it as a separator
+    if cat in ("Mn", "Me", "Cf"):
+        return ""  # combining marks, zero-width and bidi controls, soft hyphen
+    if cat == "Cc":
+        return ch if ch in _KEEP_CONTROLS else " "
+    s = unicodedata.normalize("NFKC", ch).casefold()
+    if not s.isascii():
+        decomposed = unicodedata.normalize("NFD", s)
+        s = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if len(s) != len(decomposed):
+            s = unicodedata.normalize("NFC", s)  # recompose what is not an accent (Hangul)
+        s = "".join(_CONFUSABLES.get(c, c) for c in s)
+    return s
+
+
+_CACHE_LIMIT = 200_000
+
+
+class _FoldTable(dict[int, str]):
+    """A str.translate table filled on first sight of each code point."""
+
+    irregular: set[str]
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        folded = _fold_char(ch)
+        if len(folded) != 1:
+            self.irregular.add(ch)
+        if len(self) < _CACHE_LIMIT:
+            self[cp] = folded
+        return folded
+
+
+_FOLD = _FoldTable({cp: chr(cp).lower() for cp in range(128)})
+_FOLD.irregular = set()
+for _cp in (*range(0x80, 0x250), *range(0x370, 0x530), *range(0xFF01, 0xFF5F), *range(0x2000, 0x2070)):
+    _FOLD[_cp]  # noqa: B018 (warms the table so common text never reaches __missing__)
+for _cp in range(0x1D400, 0x1D800):  # mathematical alphanumerics, a favourite for evasion
+    _FOLD[_cp]  # noqa: B018
+
+
+@lru_cache(maxsize=256)
+def _char_class(chars: str) -> regex.Pattern[str]:
+    return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]")
+
+
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+
+
+def _fold(visible: str) -> tuple[str, array[int] | None]:
+    """Fold `visible`; the map (None: identity) gives each norm char's visible position."""
+    if visible.isascii():
+        return visible.lower(), None
+    irregular = _FOLD.irregular.intersection(visible)
+    if not irregular:
+        # Mostly-ASCII text: str.lower for the ASCII stretches, the table only for the rest.
+        parts: list[str] = []
+        last = 0
+        for m in _NON_ASCII.finditer(visible):
+            parts.append(visible[last : m.start()].lower())
+            parts.append(m.group().translate(_FOLD))
+            last = m.end()
+        parts.append(visible[last:].lower())
+        norm = "".join(parts)
+        if len(norm) == len(visible) and not _FOLD.irregular.intersection(visible):
+            return norm, None  # (chars seen for the first time may have turned out irregular)
+        irregular = _FOLD.irregular.intersection(visible)
+    # Rebuild around the chars that change length; the runs between them are copied whole.
+    parts = []
+    n2v: array[int] = array("q")
+    last = 0
+    for m in _char_class("".join(sorted(irregular))).finditer(visible):
+        i = m.start()
+        if i > last:
+            parts.append(visible[last:i].translate(_FOLD))
+            n2v.extend(range(last, i))
+        folded = _FOLD[ord(visible[i])]
+        parts.append(folded)
+        n2v.extend([i] * len(folded))
+        last = i + 1
+    if last < len(visible):
+        parts.append(visible[last:].translate(_FOLD))
+        n2v.extend(range(last, len(visible)))
+    n2v.append(len(visible))
+    return "".join(parts), n2v
 
 
 def fold_term(term: str) -> str:
-    raise NotImplementedError
+    """The fold `prepare` applies to text, for a list term at load time (no leet, no spacing)."""
+    folded = term.lower() if term.isascii() else term.translate(_FOLD)
+    return " ".join(folded.split())
+
+
+# -- words --------------------------------------------------------------------------------------------
+
+# Word characters: letters and digits of any script, and the symbols leet and masking use. Everything
+# else (including '_') separates words; a fold table maps it to a space so str.split finds the words.
+_WORD_SYMBOLS = frozenset("@$!|*")
+
+
+class _SeparatorTable(dict[int, str]):
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        out = ch if ch.isalnum() or ch in _WORD_SYMBOLS else " "
+        if len(self) < _CACHE_LIMIT:
+            self[cp] = out
+        return out
+
+
+_SEP = _SeparatorTable()
+# Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
+_SPACERS = frozenset(" .-_")
+_STRETCH = regex.compile(r"([^\W\d_])\1\1+")
+_SEPARATORS = str.maketrans("", "", " .-_")
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": "i"})
+_LEET_ALT = str.maketrans({"1": "l", "|": "l"})  # the other reading of the ambiguous ones
+_LEET_CHARS = frozenset("013457789@$!|")
+# Letters then a number ("covid19", "a55", "win10") or a number then a short suffix ("2nd", "90s", "4k")
+# are names and ordinals, not leet.
+_NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+[^\W\d_]{1,2}")
+
+
+def _has_stretch(norm: str) -> bool:
+    """Whether some letter appears 3+ times in a row; substring searches, C-speed for usual text."""
+    letters = [c for c in set(norm) if c.isalpha()]
+    if len(letters) > 64:
+        return _STRETCH.search(norm) is not None
+    return any(c * 3 in norm for c in letters)
+
+
+def _word(w: str, start: int, stretched: bool) -> Token | None:
+    """The token for a word `w` found at `start`, or None when it holds no letter or digit."""
+    # Edge symbols: trailing '!' is punctuation; '*' on both ends is emphasis, inside it is a mask.
+    core = w
+    if core[0] == "*":
+        core = core.lstrip("*")
+        start += len(w) - len(core)
+        core = core.rstrip("*!")
+    core = core.rstrip("!")
+    if not any(c.isalnum() for c in core):
+        return None
+    end = start + len(core)
+    text = core
+    alts: list[str] = []
+    if not core.isalpha():
+        has_letter = any(c.isalpha() for c in core)
+        if has_letter and not _NOT_LEET.fullmatch(core) and not _LEET_CHARS.isdisjoint(core):
+            text = core.translate(_LEET)
+            alt = core.translate(_LEET_ALT).translate(_LEET)
+            if alt != text:
+                alts.append(alt)
+            if core[0] == "@" and len(core) > 1:
+                alts.append(core[1:])  # a mention: "@user"
+    if stretched and _STRETCH.search(text):
+        # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt.
+        single = _STRETCH.sub(r"\1", text)
+        alts = [single, *(_STRETCH.sub(r"\1", a) for a in alts), *alts]
+        text = _STRETCH.sub(r"\1\1", text)
+    alts = [a for a in dict.fromkeys(alts) if a != text]
+    return Token(start, end, text, tuple(alts), "*" in text)
+
+
+def _spaced(norm: str, run: list[int]) -> Token | None:
+    """One token for single letters at `run` (>= 3), unless the run is glued to a longer word."""
+    first, last = run[0], run[-1]
+    sep = norm[first + 1]
+    if first >= 2 and norm[first - 1] == sep != " " and norm[first - 2].isalnum():
+        return None
+    if last + 2 < len(norm) and norm[last + 1] == sep != " " and norm[last + 2].isalnum():
+        return None
+    joined = "".join(norm[i] for i in run)
+    tok = _word(joined, 0, _has_stretch(joined))
+    if tok is None:
+        return None
+    return Token(first, last + 1, tok.text, tok.alts, tok.masked)
+
+
+def _tokens(norm: str) -> tuple[Token, ...]:
+    s = norm.translate(_SEP)
+    stretched = _has_stretch(norm)
+    out: list[Token] = []
+    append = out.append
+    find = s.find
+    pos = 0
+    run: list[int] = []  # starts of consecutive single-letter words joined by one spacer
+    for w in s.split():
+        i = find(w, pos)
+        pos = i + len(w)
+        if len(w) == 1 and w.isalnum():
+            if run and (i - run[-1] != 2 or norm[i - 1] != norm[run[0] + 1] or norm[i - 1] not in _SPACERS):
+                _flush(norm, run, append)
+            run.append(i)
+            continue
+        if run:
+            _flush(norm, run, append)
+        if (w.isalpha() or w.isdigit()) and not stretched:
+            append(Token(i, pos, w))
+        else:
+            tok = _word(w, i, stretched)
+            if tok is not None:
+                append(tok)
+    if run:
+        _flush(norm, run, append)
+    return tuple(out)
+
+
+def _flush(norm: str, run: list[int], append: t.Callable[[Token], None]) -> None:
+    tok = _spaced(norm, run) if len(run) >= 3 else None
+    if tok is not None:
+        append(tok)
+    else:
+        for i in run:
+            append(Token(i, i + 1, norm[i]))
+    run.clear()
+
+
+def _norm_quotes(
+    quotes: tuple[tuple[int, int], ...], n2v: array[int] | None
+) -> tuple[tuple[int, int], ...]:
+    if n2v is None or not quotes:
+        return quotes
+    return tuple((bisect_left(n2v, s), bisect_left(n2v, e)) for s, e in quotes)
 
 
 def prepare(text: str, fmt: str = "text") -> Prepared:
-    raise NotImplementedError
+    """Normalize a comment body for matching.
+
+    :param text: the body as received.
+    :param fmt: ``text``, ``html`` or ``markdown``.
+    :raises ValueError: for an unknown format.
+    :returns: the prepared text; offsets in it map back to `text` with `Prepared.raw_span`.
+    """
+    if fmt == "text" and '"' not in text and ">" not in text and "\u201c" not in text:
+        visible, offsets, quotes, links = text, None, (), ()
+    else:
+        m = markup.strip(text, fmt)
+        visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
+    norm, n2v = _fold(visible)
+    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, [])

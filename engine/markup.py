@@ -1,0 +1,287 @@
+"""Markup stripping (html, markdown) that keeps a visible -> raw offset map, quoted regions and links.
+
+The visible text is built from segments: runs copied verbatim from the raw body (identity segments) and
+replacements (a decoded entity, a newline standing in for a block tag) that map to the whole raw span
+they replace. Offsets are mapped with bisect over segment starts, never per character.
+"""
+
+from __future__ import annotations
+
+import html
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import regex
+
+FORMATS = ("text", "html", "markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link the author wrote; `start`/`end` is its raw span (the anchor element, the markdown link)."""
+
+    url: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetMap:
+    """Maps visible positions to raw ones; segment i starts at `vis_starts[i]` in the visible text."""
+
+    vis_starts: tuple[int, ...]
+    raw_starts: tuple[int, ...]
+    raw_ends: tuple[int, ...]
+    identity: tuple[bool, ...]
+    vis_len: int
+    raw_len: int
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Visible [start, end) -> raw [start, end), from the first to the last character's origin."""
+        if not self.vis_starts or start >= self.vis_len:
+            return self.raw_len, self.raw_len
+        a = self._raw_start(start)
+        if end <= start:
+            return a, a
+        return a, self._raw_end(min(end, self.vis_len) - 1)
+
+    def _raw_start(self, pos: int) -> int:
+        i = bisect_right(self.vis_starts, pos) - 1
+        if self.identity[i]:
+            return self.raw_starts[i] + pos - self.vis_starts[i]
+        return self.raw_starts[i]
+
+    def _raw_end(self, pos: int) -> int:
+        i = bisect_right(self.vis_starts, pos) - 1
+        if self.identity[i]:
+            return self.raw_starts[i] + pos - self.vis_starts[i] + 1
+        return self.raw_ends[i]
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """The visible text of a body; `offsets` is None when visible is the raw body itself."""
+
+    visible: str
+    offsets: OffsetMap | None
+    quotes: tuple[tuple[int, int], ...]  # visible [start, end), sorted, non-overlapping
+    links: tuple[Link, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.offsets is None:
+            return start, end
+        return self.offsets.span(start, end)
+
+
+class _Builder:
+    """Accumulates visible text as segments of the raw body."""
+
+    __slots__ = ("raw", "parts", "vis_starts", "raw_starts", "raw_ends", "identity", "pos")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.vis_starts: list[int] = []
+        self.raw_starts: list[int] = []
+        self.raw_ends: list[int] = []
+        self.identity: list[bool] = []
+        self.pos = 0
+
+    def copy(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        if self.identity and self.identity[-1] and self.raw_ends[-1] == start:
+            self.raw_ends[-1] = end  # contiguous with the previous verbatim run
+        else:
+            self._add(start, end, True)
+        self.parts.append(self.raw[start:end])
+        self.pos += end - start
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        if not text:
+            return
+        self._add(start, end, False)
+        self.parts.append(text)
+        self.pos += len(text)
+
+    def _add(self, start: int, end: int, identity: bool) -> None:
+        self.vis_starts.append(self.pos)
+        self.raw_starts.append(start)
+        self.raw_ends.append(end)
+        self.identity.append(identity)
+
+    def build(self) -> tuple[str, OffsetMap]:
+        visible = "".join(self.parts)
+        offsets = OffsetMap(
+            tuple(self.vis_starts),
+            tuple(self.raw_starts),
+            tuple(self.raw_ends),
+            tuple(self.identity),
+            len(visible),
+            len(self.raw),
+        )
+        return visible, offsets
+
+
+# Text quotes: straight or curly double quotes on one paragraph, and '>' lines.
+_TEXT_QUOTES = regex.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|(?m:^[ \t]{0,3}>[^\n]*)')
+
+
+def text_quotes(visible: str) -> list[tuple[int, int]]:
+    """Quoted regions of plain text, in `visible` coordinates."""
+    if '"' not in visible and "\u201c" not in visible and ">" not in visible:
+        return []
+    out = []
+    for m in _TEXT_QUOTES.finditer(visible):
+        g = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 0
+        out.append(m.span(g))
+    return out
+
+
+def _merge(regions: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(r for r in regions if r[1] > r[0]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return tuple(out)
+
+
+# -- html ---------------------------------------------------------------------------------------------
+
+# Attribute text never contains '<', so a stray '<' costs a scan to the next '<' only (linear overall).
+_HTML = regex.compile(
+    r"""
+    (?P<comment><!--.*?(?:-->|\Z))
+  | (?P<rawtext><(?P<rawtag>script|style)\b[^<>]*>.*?(?:</(?P=rawtag)\s*>|\Z))
+  | (?P<tag></?(?P<name>[a-zA-Z][a-zA-Z0-9:-]*)(?P<attrs>(?:[^<>"']|"[^"<>]*"|'[^'<>]*')*)>)
+  | (?P<ent>&(?:\#[0-9]{1,7};?|\#[xX][0-9a-fA-F]{1,6};?|[a-zA-Z][a-zA-Z0-9]{1,31};?))
+    """,
+    regex.S | regex.I | regex.X,
+)
+_HREF = regex.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", regex.I)
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol blockquote h1 h2 h3 h4 h5 h6 tr td th table hr pre section article header "
+    "footer aside nav dd dt dl figure figcaption main".split()
+)
+
+
+def _strip_html(raw: str) -> Markup:
+    b = _Builder(raw)
+    quotes: list[tuple[int, int]] = []
+    links: list[Link] = []
+    depth = 0
+    quote_start = 0
+    anchor: tuple[str, int] | None = None
+    last = 0
+    for m in _HTML.finditer(raw):
+        b.copy(last, m.start())
+        last = m.end()
+        if m.group("ent") is not None:
+            ent = m.group("ent")
+            decoded = html.unescape(ent)
+            if decoded == ent:
+                b.copy(m.start(), m.end())
+            else:
+                b.replace(decoded, m.start(), m.end())
+            continue
+        if m.group("tag") is None:
+            continue  # comments and script/style bodies are not visible
+        name = m.group("name").lower()
+        closing = m.group("tag")[1] == "/"
+        if name == "a":
+            if closing and anchor is not None:
+                links.append(Link(anchor[0], anchor[1], m.end()))
+                anchor = None
+            elif not closing:
+                if anchor is not None:
+                    links.append(Link(anchor[0], anchor[1], m.start()))
+                h = _HREF.search(m.group("attrs"))
+                if h:
+                    url = html.unescape(next(g for g in h.groups() if g is not None)).strip()
+                    anchor = (url, m.start()) if url else None
+        elif name == "blockquote":
+            if closing:
+                if depth == 1:
+                    quotes.append((quote_start, b.pos))
+                depth = max(0, depth - 1)
+            else:
+                depth += 1
+                if depth == 1:
+                    quote_start = b.pos
+        if name in _BLOCK_TAGS:
+            # Block boundaries separate words: "<p>a</p><p>b</p>" is "a b", never "ab".
+            b.replace("\n", m.start(), m.end())
+    b.copy(last, len(raw))
+    if anchor is not None:
+        links.append(Link(anchor[0], anchor[1], len(raw)))
+    visible, offsets = b.build()
+    if depth:
+        quotes.append((quote_start, len(visible)))
+    return Markup(visible, offsets, _merge(quotes + text_quotes(visible)), tuple(links))
+
+
+# -- markdown -----------------------------------------------------------------------------------------
+
+_MD = regex.compile(
+    r"""
+    (?P<link>!?\[(?P<text>[^\[\]\n]{0,1000})\]\(\s*<?(?P<url>[^()\s<>]{1,2048})>?(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\))
+  | (?P<auto><(?P<aurl>(?:https?|ftp)://[^<>\s]{1,2048}|mailto:[^<>\s]{1,512})>)
+  | (?P<qopen>\[quote(?:=[^\]\n]{0,200})?\])
+  | (?P<qclose>\[/quote\])
+    """,
+    regex.I | regex.X,
+)
+_MD_LINE_QUOTE = regex.compile(r"(?m)^[ \t]{0,3}>[^\n]*")
+
+
+def _strip_markdown(raw: str) -> Markup:
+    b = _Builder(raw)
+    quotes: list[tuple[int, int]] = []
+    links: list[Link] = []
+    depth = 0
+    quote_start = 0
+    last = 0
+    for m in _MD.finditer(raw):
+        b.copy(last, m.start())
+        last = m.end()
+        if m.group("link") is not None:
+            links.append(Link(m.group("url"), m.start(), m.end()))
+            b.copy(*m.span("text"))  # the link text stays visible, the target does not
+        elif m.group("auto") is not None:
+            links.append(Link(m.group("aurl"), m.start(), m.end()))
+            b.copy(*m.span("aurl"))
+        elif m.group("qopen") is not None:
+            depth += 1
+            if depth == 1:
+                quote_start = b.pos
+            b.replace("\n", m.start(), m.end())
+        else:
+            if depth == 1:
+                quotes.append((quote_start, b.pos))
+            depth = max(0, depth - 1)
+            b.replace("\n", m.start(), m.end())
+    b.copy(last, len(raw))
+    visible, offsets = b.build()
+    if depth:
+        quotes.append((quote_start, len(visible)))
+    for m in _MD_LINE_QUOTE.finditer(visible):
+        quotes.append(m.span())
+    for region in text_quotes(visible):
+        quotes.append(region)
+    return Markup(visible, offsets, _merge(quotes), tuple(links))
+
+
+def strip(raw: str, fmt: str = "text") -> Markup:
+    """The visible text of `raw` in format `fmt` (text, html or markdown), its quotes and links.
+
+    :raises ValueError: for an unknown format.
+    """
+    if fmt == "text":
+        return Markup(raw, None, _merge(text_quotes(raw)), ())
+    if fmt == "html":
+        return _strip_html(raw)
+    if fmt == "markdown":
+        return _strip_markdown(raw)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
