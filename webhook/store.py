@@ -1,0 +1,268 @@
+"""Decisions, moderator feedback and the Discourse flag-back outbox, in SQLite (WAL) (CONTRACT.md section 6).
+
+The :class:`Store` protocol is all the service uses, so a shared PostgreSQL can replace SQLite when several
+hosts serve one community. Writes are committed with ``synchronous=FULL`` before the caller answers, so a
+``kill -9`` loses no acknowledged write. Comment text is kept for ``retain_days`` (0: only hashes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_NAME = "civility.sqlite3"
+_DAY = 86400.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    text TEXT,
+    source TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    label TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created REAL NOT NULL,
+    text_expires REAL
+);
+CREATE INDEX IF NOT EXISTS decisions_id ON decisions (id, seq);
+CREATE INDEX IF NOT EXISTS decisions_hash ON decisions (text_sha256, seq);
+CREATE TABLE IF NOT EXISTS feedback (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    decision_id TEXT,
+    text_sha256 TEXT NOT NULL,
+    text TEXT,
+    verdict TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created REAL NOT NULL,
+    text_expires REAL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    post_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL,
+    lease_until REAL NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (post_id, version)
+);
+"""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    id: str
+    decision: dict[str, t.Any]
+    label: str
+    source: str
+    created: float
+    text: str | None
+    text_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    post_id: str
+    version: str
+    payload: dict[str, t.Any]
+    attempts: int
+
+
+class Store(t.Protocol):
+    def put_decision(self, decision: dict[str, t.Any], label: str, text: str, source: str, *, keep_text: bool = True) -> None: ...
+    def get_decision(self, decision_id: str) -> StoredDecision | None: ...
+    def find_by_text(self, text: str) -> StoredDecision | None: ...
+    def add_feedback(self, decision_id: str | None, verdict: str, source: str, *, text: str | None = None, text_sha256: str | None = None) -> None: ...
+    def feedback_rows(self) -> t.Iterator[tuple[str, str]]: ...
+    def outbox_add(self, post_id: str, version: str, payload: dict[str, t.Any]) -> bool: ...
+    def outbox_claim(self, lease_s: float) -> list[OutboxItem]: ...
+    def outbox_done(self, item: OutboxItem) -> None: ...
+    def outbox_retry(self, item: OutboxItem, error: str, delay_s: float, max_attempts: int) -> None: ...
+    def outbox_state(self, post_id: str, version: str) -> tuple[str, int] | None: ...
+    def next_due(self) -> float | None: ...
+    def purge(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class SQLiteStore:
+    """One connection per thread to one database file in ``data_dir``."""
+
+    def __init__(self, data_dir: Path, retain_days: int = 30) -> None:
+        self.path = Path(data_dir) / DB_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.retain_days = retain_days
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._conn().executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def _expiry(self, now: float) -> float | None:
+        return now + self.retain_days * _DAY if self.retain_days > 0 else None
+
+    # Decisions -------------------------------------------------------------------------------------------
+
+    def put_decision(
+        self, decision: dict[str, t.Any], label: str, text: str, source: str, *, keep_text: bool = True
+    ) -> None:
+        now = time.time()
+        keep = keep_text and self.retain_days > 0
+        self._conn().execute(
+            "INSERT INTO decisions (id, text_sha256, text, source, decision, label, body, created, text_expires)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(decision["id"]), text_hash(text), text if keep else None, source, decision["decision"], label,
+             json.dumps(decision), now, self._expiry(now) if keep else None),
+        )  # fmt: skip
+
+    def _decision(self, where: str, arg: str) -> StoredDecision | None:
+        row = self._conn().execute(
+            f"SELECT id, body, label, source, created, text, text_expires, text_sha256 FROM decisions"
+            f" WHERE {where} = ? ORDER BY seq DESC LIMIT 1",
+            (arg,),
+        ).fetchone()
+        if row is None:
+            return None
+        text = row[5] if row[6] is None or row[6] > time.time() else None
+        return StoredDecision(row[0], json.loads(row[1]), row[2], row[3], row[4], text, row[7])
+
+    def get_decision(self, decision_id: str) -> StoredDecision | None:
+        return self._decision("id", decision_id)
+
+    def find_by_text(self, text: str) -> StoredDecision | None:
+        return self._decision("text_sha256", text_hash(text))
+
+    # Feedback --------------------------------------------------------------------------------------------
+
+    def add_feedback(
+        self,
+        decision_id: str | None,
+        verdict: str,
+        source: str,
+        *,
+        text: str | None = None,
+        text_sha256: str | None = None,
+    ) -> None:
+        """One moderator verdict; give the text when known, else at least its hash."""
+        if text is None and text_sha256 is None:
+            raise ValueError("feedback needs the text or its hash")
+        now = time.time()
+        keep = self.retain_days > 0 and text is not None
+        self._conn().execute(
+            "INSERT INTO feedback (decision_id, text_sha256, text, verdict, source, created, text_expires)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (decision_id, text_sha256 or text_hash(t.cast(str, text)), text if keep else None, verdict, source,
+             now, self._expiry(now) if keep else None),
+        )  # fmt: skip
+
+    def feedback_rows(self) -> t.Iterator[tuple[str, str]]:
+        """``(text, label)`` per distinct text, the latest verdict winning; rows whose text expired are left out."""
+        now = time.time()
+        rows = self._conn().execute(
+            "SELECT f.text, f.verdict, d.text, d.text_expires FROM feedback f"
+            " LEFT JOIN decisions d ON d.seq = (SELECT MAX(seq) FROM decisions WHERE text_sha256 = f.text_sha256)"
+            " WHERE f.seq IN (SELECT MAX(seq) FROM feedback GROUP BY text_sha256)"
+            " AND (f.text_expires IS NULL OR f.text_expires > ?) ORDER BY f.seq",
+            (now,),
+        ).fetchall()
+        for ftext, verdict, dtext, dexp in rows:
+            text = ftext if ftext is not None else (dtext if dexp is not None and dexp > now else None)
+            if text is not None:
+                yield text, verdict
+
+    # Outbox ----------------------------------------------------------------------------------------------
+
+    def outbox_add(self, post_id: str, version: str, payload: dict[str, t.Any]) -> bool:
+        """Queue one call; False when this (post, version) was queued before, so it is sent once."""
+        cur = self._conn().execute(
+            "INSERT OR IGNORE INTO outbox (post_id, version, payload, next_at) VALUES (?, ?, ?, ?)",
+            (post_id, version, json.dumps(payload), time.time()),
+        )
+        return cur.rowcount == 1
+
+    def outbox_claim(self, lease_s: float) -> list[OutboxItem]:
+        """Due items, each leased to this caller so that other workers skip it while it is being sent."""
+        now = time.time()
+        conn = self._conn()
+        due = conn.execute(
+            "SELECT post_id, version, payload, attempts FROM outbox"
+            " WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT 20",
+            (now, now),
+        ).fetchall()
+        out = []
+        for post_id, version, payload, attempts in due:
+            cur = conn.execute(
+                "UPDATE outbox SET lease_until = ? WHERE post_id = ? AND version = ? AND lease_until <= ?"
+                " AND state = 'pending'",
+                (now + lease_s, post_id, version, now),
+            )
+            if cur.rowcount == 1:
+                out.append(OutboxItem(post_id, version, json.loads(payload), attempts))
+        return out
+
+    def outbox_done(self, item: OutboxItem) -> None:
+        self._conn().execute(
+            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, lease_until = 0, last_error = NULL"
+            " WHERE post_id = ? AND version = ?",
+            (item.post_id, item.version),
+        )
+
+    def outbox_retry(self, item: OutboxItem, error: str, delay_s: float, max_attempts: int) -> None:
+        state = "failed" if item.attempts + 1 >= max_attempts else "pending"
+        self._conn().execute(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, next_at = ?, lease_until = 0, last_error = ?"
+            " WHERE post_id = ? AND version = ?",
+            (state, time.time() + delay_s, error[:500], item.post_id, item.version),
+        )
+
+    def outbox_state(self, post_id: str, version: str) -> tuple[str, int] | None:
+        row = self._conn().execute(
+            "SELECT state, attempts FROM outbox WHERE post_id = ? AND version = ?", (post_id, version)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def next_due(self) -> float | None:
+        row = self._conn().execute("SELECT MIN(next_at) FROM outbox WHERE state = 'pending'").fetchone()
+        return None if row is None else row[0]
+
+    # Retention -------------------------------------------------------------------------------------------
+
+    def purge(self) -> None:
+        """Forget comment text past its retention; hashes, verdicts and decisions stay."""
+        now = time.time()
+        conn = self._conn()
+        for table in ("decisions", "feedback"):
+            conn.execute(
+                f"UPDATE {table} SET text = NULL WHERE text IS NOT NULL AND text_expires IS NOT NULL AND text_expires <= ?",
+                (now,),
+            )
