@@ -167,20 +167,18 @@ def _fold(visible: str) -> tuple[str, array[int] | None]:
     """Fold `visible`; the map (None: identity) gives each norm char's visible position."""
     if visible.isascii():
         return visible.lower(), None
+    # Mostly-ASCII text: str.lower for the ASCII stretches, the table only for the rest. This also
+    # fills the table for chars seen for the first time, so `irregular` below is complete.
+    parts: list[str] = []
+    last = 0
+    for m in _NON_ASCII.finditer(visible):
+        parts.append(visible[last : m.start()].lower())
+        parts.append(m.group().translate(_FOLD))
+        last = m.end()
+    parts.append(visible[last:].lower())
     irregular = _FOLD.irregular.intersection(visible)
     if not irregular:
-        # Mostly-ASCII text: str.lower for the ASCII stretches, the table only for the rest.
-        parts: list[str] = []
-        last = 0
-        for m in _NON_ASCII.finditer(visible):
-            parts.append(visible[last : m.start()].lower())
-            parts.append(m.group().translate(_FOLD))
-            last = m.end()
-        parts.append(visible[last:].lower())
-        norm = "".join(parts)
-        if len(norm) == len(visible) and not _FOLD.irregular.intersection(visible):
-            return norm, None  # (chars seen for the first time may have turned out irregular)
-        irregular = _FOLD.irregular.intersection(visible)
+        return "".join(parts), None
     # Rebuild around the chars that change length; the runs between them are copied whole.
     parts = []
     n2v: array[int] = array("q")

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from engine.normalize import fold_term
+from engine.normalize import prepare
+
+
+def words(text: str, fmt: str = "text") -> list[tuple[str, str]]:
+    """(token text, raw text it came from) for each token."""
+    p = prepare(text, fmt)
+    return [(t.text, text[slice(*p.raw_span(t.start, t.end))]) for t in p.tokens]
+
+
+def only(text: str, fmt: str = "text"):
+    p = prepare(text, fmt)
+    assert len(p.tokens) == 1, p.tokens
+    tok = p.tokens[0]
+    return tok, p.raw_span(tok.start, tok.end)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "span"),
+    [
+        ("i\u200bd\u200bi\u200bo\u200bt", "idiot", (0, 9)),  # zero-width spaces inside, none outside
+        ("\u200bidiot\u200b", "idiot", (1, 6)),
+        ("\u0456di\u043et", "idiot", (0, 5)),  # Cyrillic i and o
+        ("\U0001d422\U0001d41d\U0001d422\U0001d428\U0001d42d", "idiot", (0, 5)),  # math bold, astral
+        ("1d10t", "idiot", (0, 5)),
+        ("m0r0n", "moron", (0, 5)),
+        ("@ss", "ass", (0, 3)),
+        ("$hit", "shit", (0, 4)),
+        ("sh!t", "shit", (0, 4)),
+        ("b1tch", "bitch", (0, 5)),
+        ("i d i o t", "idiot", (0, 9)),
+        ("m.o.r.o.n", "moron", (0, 9)),
+        ("I-D-I-O-T", "idiot", (0, 9)),
+        ("idiot!!", "idiot", (0, 5)),
+        ("**idiot**", "idiot", (2, 7)),
+        ("ide\u0301ot", "ideot", (0, 6)),
+        ("\u202eidiot", "idiot", (1, 6)),
+        ("sche\u00efße", "scheisse", (0, 7)),
+    ],
+)
+def test_evasions_are_undone_and_spans_cover_the_original(text, expected, span):
+    tok, raw = only(text)
+    assert tok.text == expected
+    assert raw == span
+
+
+def test_fullwidth_words_map_to_their_own_spans():
+    assert words("\uff39\uff2f\uff35 \uff29\uff24\uff29\uff2f\uff34") == [
+        ("you", "\uff39\uff2f\uff35"),
+        ("idiot", "\uff29\uff24\uff29\uff2f\uff34"),
+    ]
+
+
+def test_stretched_letters_keep_a_double_and_offer_the_single():
+    tok, span = only("stuuupid")
+    assert tok.text == "stuupid"
+    assert "stupid" in tok.alts
+    assert span == (0, 8)
+    assert only("goooood")[0].text == "good"
+    # A double letter is not stretching.
+    assert only("good")[0] == only("good")[0].__class__(0, 4, "good")
+
+
+def test_ambiguous_leet_digit_offers_both_readings():
+    tok, _ = only("k1ll")
+    assert tok.text == "kill"
+    tok, _ = only("|oser")
+    assert "loser" in (tok.text, *tok.alts)
+
+
+def test_masked_words_keep_the_mask_as_wildcard():
+    tok, span = only("id*ot")
+    assert (tok.text, tok.masked, span) == ("id*ot", True, (0, 5))
+    assert only("f**k")[0].masked
+    assert not only("*bold*")[0].masked
+
+
+@pytest.mark.parametrize(
+    "text", ["Scunthorpe", "assassinate", "cockpit", "analysis", "Dickens", "Middlesex", "Essex", "shitake"]
+)
+def test_innocent_words_stay_whole(text):
+    tok, span = only(text)
+    assert tok.text == text.lower()
+    assert span == (0, len(text))
+
+
+@pytest.mark.parametrize(("text", "expected"), [("2020", "2020"), ("10", "10"), ("a55", "a55"), ("covid19", "covid19"), ("2nd", "2nd")])
+def test_numbers_and_names_with_numbers_are_not_leet(text, expected):
+    assert only(text)[0].text == expected
+
+
+def test_normal_words_and_short_letter_runs_are_not_joined():
+    assert [w for w, _ in words("e.g. a b")] == ["e", "g", "a", "b"]
+    assert [w for w, _ in words("I am a fan of it")] == ["i", "am", "a", "fan", "of", "it"]
+    # Letters glued to a word by the same dash are part of a compound, not spelled out.
+    assert [w for w, _ in words("x-a-b-c")] == ["x", "a", "b", "c"] or words("x-a-b-c")[0][0] == "xabc"
+    assert [w for w, _ in words("foo-a-b-c")] == ["foo", "a", "b", "c"]
+    # Mixed separators do not form one run.
+    assert [w for w, _ in words("m.o.r.o.n e.g")][:1] == ["moron"]
+
+
+def test_mentions_read_as_leet_but_keep_the_name():
+    tok, _ = only("@USER")
+    assert "user" in (tok.text, *tok.alts)
+
+
+def test_words_are_unicode_aware():
+    assert [w for w, _ in words("du bist ein Vollidiot, idiota! дурак")] == [
+        "du", "bist", "ein", "vollidiot", "idiota", fold_term("дурак"),
+    ]
+
+
+def test_fold_term_agrees_with_text_and_does_no_leet_or_spacing():
+    assert fold_term("Scheiße") == "scheisse"
+    assert fold_term(" Waste  of SPACE ") == "waste of space"
+    assert fold_term("1d10t") == "1d10t"
+    for term in ["idiot", "Scheiße", "дурак", "\u0456di\u043et"]:
+        assert prepare(term).tokens[0].text == fold_term(term)
+
+
+def test_html_spans_skip_tags_and_cover_entities():
+    assert words("<p>You are a complete <b>idiot</b>.</p>", "html")[-1] == ("idiot", "idiot")
+    assert words("&#105;diot", "html") == [("idiot", "&#105;diot")]
+
+
+def test_markdown_quote_is_a_quoted_region():
+    text = "> you are an idiot\n\nI disagree"
+    p = prepare(text, "markdown")
+    quoted = {t.text: p.in_quote(t.start) for t in p.tokens}
+    assert quoted["idiot"] is True
+    assert quoted["disagree"] is False
+
+
+def test_text_quotes_in_double_and_curly_quotes():
+    p = prepare('He wrote "you idiot" and \u201cmoron\u201d, I said fine')
+    quoted = {t.text: p.in_quote(t.start) for t in p.tokens}
+    assert quoted["idiot"] and quoted["moron"]
+    assert not quoted["fine"] and not quoted["he"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 1_000_000,
+        "\U0001f600" * 30_000,
+        "e\u0301" * 20_000,
+        "\ud800 lone \udfff surrogates",
+        "nul\x00and\x07controls\x1b",
+        "\u202eevil\u202c",
+        "\u0130" * 1000,
+        "\u00df" * 500,
+        "\ufb01" * 300,
+        "!" * 100_000,
+        "a " * 100_000,
+        "<" * 50_000,
+    ],
+)
+def test_hostile_input_is_linear_and_spans_stay_in_bounds(text):
+    started = time.perf_counter()
+    for fmt in ("text", "html", "markdown"):
+        p = prepare(text, fmt)
+        for tok in p.tokens[:2000]:
+            a, b = p.raw_span(tok.start, tok.end)
+            assert 0 <= a < b <= len(text)
+    assert time.perf_counter() - started < 10
+
+
+def test_casefold_length_changes_keep_spans():
+    text = "\u0130\u0130 stra\u00dfe \ufb01ne"
+    assert words(text) == [("ii", "\u0130\u0130"), ("strasse", "stra\u00dfe"), ("fine", "\ufb01ne")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["text", "html", "markdown"]))
+def test_any_text_maps_back_monotonically_within_bounds(text, fmt):
+    p = prepare(text, fmt)
+    previous = (0, 0)
+    for tok in p.tokens:
+        assert 0 <= tok.start < tok.end <= len(p.norm)
+        a, b = p.raw_span(tok.start, tok.end)
+        assert 0 <= a < b <= len(text)
+        # Ordered; two words may share one original char only when it expands ("\u00bc" is "1/4").
+        assert a >= previous[0] and b >= previous[1]
+        previous = (a, b)
+    last = 0
+    for i in range(len(p.norm)):
+        a, b = p.raw_span(i, i + 1)
+        assert last <= a < b <= len(text)
+        last = a
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_a_visible_word_maps_to_exactly_its_characters(word):
+    p = prepare(word)
+    for tok in p.tokens:
+        a, b = p.raw_span(tok.start, tok.end)
+        # A span never starts or ends on an invisible character.
+        assert prepare(word[a]).norm.strip() != ""
+        assert prepare(word[b - 1]).norm.strip() != ""
