@@ -13,13 +13,14 @@ from pathlib import Path
 #: Default action maps; each can be overridden per key with ``CIVILITY_<NAME>="key=value,key=value"``.
 CORAL_STATUSES = {"approve": "APPROVED", "flag": "SYSTEM_WITHHELD", "reject": "REJECTED"}
 CORAL_REASONS = {
-    "threat": "ABUSIVE",
+    "threat": "HARASSMENT_BULLYING",
     "name_calling": "ABUSIVE",
     "insult": "ABUSIVE",
     "ad_hominem": "HARASSMENT_BULLYING",
     "harassment": "HARASSMENT_BULLYING",
     "hate": "HATE_SPEECH",
     "hate_speech": "HATE_SPEECH",
+    "sexual_harassment": "HARASSMENT_BULLYING",
     "identity_attack": "HATE_SPEECH",
     "tone": "OFFENSIVE",
     "profanity": "OFFENSIVE",
@@ -37,6 +38,7 @@ PERSPECTIVE_ATTRIBUTES = {
     "TOXICITY": "*",
     "SEVERE_TOXICITY": "*",
     "INSULT": "name_calling|insult|ad_hominem",
+    "SEXUALLY_EXPLICIT": "sexual_harassment",
     "THREAT": "threat",
     "PROFANITY": "profanity|tone",
     "IDENTITY_ATTACK": "identity_attack|hate|hate_speech",

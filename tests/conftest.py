@@ -1,0 +1,52 @@
+"""Fixtures for the webhook tests: a fresh app per test on its own data directory."""
+
+from __future__ import annotations
+
+import shutil
+import typing as t
+from pathlib import Path
+
+import pytest
+
+from webhook import create_app
+
+WEBHOOK_POLICY = Path(__file__).parent / "policies" / "webhook"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> t.Iterator[t.Callable[..., t.Any]]:
+    """Build apps with overrides; every app's store and outbox are closed afterwards."""
+    apps = []
+
+    def make(**overrides: t.Any) -> t.Any:
+        config = {"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "HANDLE_SIGHUP": False}
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        st = app.extensions["moderation"]
+        if st.outbox is not None:
+            st.outbox.stop()
+        st.store.close()
+
+
+@pytest.fixture
+def app(make_app: t.Callable[..., t.Any]) -> t.Any:
+    """The bundled default policy, no credentials configured."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: t.Any) -> t.Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def policy_dir(tmp_path: Path) -> Path:
+    """A writable copy of the small webhook test policy."""
+    target = tmp_path / "policy"
+    shutil.copytree(WEBHOOK_POLICY, target)
+    return target
