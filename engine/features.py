@@ -1,0 +1,208 @@
+"""Comment-level features over a prepared comment: links, contacts, repetition, capitals, length.
+
+Each is a small function computed only when a rule asks for it; all are linear-time. Spans are raw
+[start, end) code points, like every span the engine reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from engine.normalize import Prepared
+
+Span = tuple[int, int]
+
+SHORTENERS = frozenset(
+    """
+    bit.ly bitly.com tinyurl.com goo.gl t.co ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at tiny.cc
+    rb.gy t.ly v.gd bl.ink short.io s.id tr.im lnkd.in db.tt qr.ae adf.ly bc.vc soo.gd s2r.co clicky.me
+    budurl.com snipurl.com shorte.st ouo.io trib.al dlvr.it fb.me youtu.be amzn.to wp.me j.mp su.pr
+    x.co po.st mcaf.ee ity.im q.gs lnkd.in t2m.io tiny.one shorturl.com urlzs.com hyperurl.co
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One thing found in the comment: what it is (a URL, an address, a number) and its raw span."""
+
+    value: str
+    start: int
+    end: int
+
+    @property
+    def span(self) -> Span:
+        return self.start, self.end
+
+
+# Scheme URLs, www. hosts, and bare domains with a path or a common TLD ("bit.ly/x", "example.com").
+_URL = regex.compile(
+    r"""
+    (?<![\w@.])
+    (?:
+        (?:https?|ftp)://[^\s<>"'()\[\]]{1,2048}
+      | www\.[^\s<>"'()\[\]]{1,2048}
+      | (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}/[^\s<>"'()\[\]]{0,2048}
+      | (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|io|co|ly|gl|gd|me|ru|cn|xyz|top|click|link|online|site|shop)\b(?!['\u2019]\w)  # "bit.ly's history" is prose
+    )
+    """,
+    regex.I | regex.X,
+)
+_TRAILING = ".,;:!?'\")]}>"
+_HOST = regex.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([^/:?#\s]+)", regex.I)
+_EMAIL = regex.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b", regex.I
+)
+# Runs of digits with separators, optionally "+country"; counted only with 9+ digits (not years, prices).
+_PHONE = regex.compile(r"(?<![\w+$€£.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d){5,16}(?![\w.,]\d|\d)")
+_MENTION = regex.compile(r"(?<![\w@.])@[\w](?:[\w.-]{0,38}[\w])?")
+_SAME_CHAR = regex.compile(r"(.)\1*", regex.S)
+_WORD = regex.compile(r"\w+")
+
+
+def _trim(url: str) -> str:
+    return url.rstrip(_TRAILING) if url[-1:] in _TRAILING else url
+
+
+def host(url: str) -> str:
+    """The lower-case host of a URL or bare domain, without a leading 'www.'."""
+    m = _HOST.match(url.strip())
+    h = m.group(1).lower().rstrip(".") if m else ""
+    return h[4:] if h.startswith("www.") else h
+
+
+def links(p: Prepared) -> tuple[Found, ...]:
+    """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
+    out = [Found(link.url, link.start, link.end) for link in p.links]
+    covered = [(f.start, f.end) for f in out]
+    for m in _URL.finditer(p.visible):
+        url = _trim(m.group())
+        a, b = p.raw_span_visible(m.start(), m.start() + len(url))
+        if any(s <= a and b <= e for s, e in covered):
+            continue  # the text of an anchor or markdown link already counted
+        out.append(Found(url, a, b))
+    return tuple(sorted(out, key=lambda f: f.start))
+
+
+def shortened_links(p: Prepared, shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
+    """Links through a URL shortener (the host or a parent domain is in `shorteners`)."""
+    return tuple(f for f in links(p) if _is_short(host(f.value), shorteners))
+
+
+def _is_short(h: str, shorteners: frozenset[str]) -> bool:
+    return h in shorteners or any(h.endswith("." + s) for s in shorteners if "." in h)
+
+
+def _find(pattern: regex.Pattern[str], p: Prepared) -> tuple[Found, ...]:
+    out = []
+    for m in pattern.finditer(p.visible):
+        a, b = p.raw_span_visible(*m.span())
+        out.append(Found(m.group(), a, b))
+    return tuple(out)
+
+
+def emails(p: Prepared) -> tuple[Found, ...]:
+    return _find(_EMAIL, p)
+
+
+def phone_numbers(p: Prepared) -> tuple[Found, ...]:
+    """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years or prices."""
+    if not any(c.isdigit() for c in p.visible):
+        return ()
+    out = []
+    for m in _PHONE.finditer(p.visible):
+        digits = sum(c.isdigit() for c in m.group())
+        if 9 <= digits <= 15:
+            a, b = p.raw_span_visible(*m.span())
+            out.append(Found(m.group(), a, b))
+    return tuple(out)
+
+
+def mentions(p: Prepared) -> tuple[Found, ...]:
+    """@name mentions (datasets often anonymise them as "@USER"); not e-mail addresses."""
+    if "@" not in p.visible:
+        return ()
+    return _find(_MENTION, p)
+
+
+def longest_run(p: Prepared) -> int:
+    """The length of the longest run of one non-space character in the raw text."""
+    best = 0
+    for m in _SAME_CHAR.finditer(p.raw):
+        n = m.end() - m.start()
+        if n > best and not m.group()[0].isspace():
+            best = n
+    return best
+
+
+def repeated_chars(p: Prepared, at_least: int) -> Span | None:
+    """The first run of one non-space character repeated `at_least` times or more ("!!!!!", "sooooo")."""
+    if at_least < 2:
+        at_least = 2
+    pattern = _run_pattern(at_least)
+    m = pattern.search(p.raw)
+    return m.span() if m else None
+
+
+_RUN_PATTERNS: dict[int, regex.Pattern[str]] = {}
+
+
+def _run_pattern(n: int) -> regex.Pattern[str]:
+    pattern = _RUN_PATTERNS.get(n)
+    if pattern is None:
+        pattern = regex.compile(r"(\S)\1{%d,}" % (n - 1))
+        if len(_RUN_PATTERNS) < 64:
+            _RUN_PATTERNS[n] = pattern
+    return pattern
+
+
+def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3) -> Span | None:
+    """The raw span of the second occurrence of a run of `min_words` words written `at_least` times.
+
+    Uses the canonical words, so "BUY NOW buy now" repeats; linear via a dict of word n-grams.
+    """
+    toks = p.tokens
+    n = max(1, min_words)
+    if len(toks) < n * max(at_least, 2):
+        return None
+    texts = [t.text for t in toks]
+    seen: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(texts) - n + 1):
+        gram = tuple(texts[i : i + n])
+        starts = seen.setdefault(gram, [])
+        if starts and i < starts[-1] + n:
+            continue  # overlaps the previous occurrence ("a a a a" is not "a a" twice at every offset)
+        starts.append(i)
+        if len(starts) >= at_least:
+            second = starts[1]
+            return p.raw_span(toks[second].start, toks[second + n - 1].end)
+    return None
+
+
+_ASCII_UPPER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_ASCII_LOWER = tuple("abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    ratio: float  # uppercase letters / cased letters; 0.0 with none
+    letters: int  # cased letters counted
+
+
+def caps_ratio(p: Prepared) -> Caps:
+    """The share of capitals among letters that have case (scripts without case do not count)."""
+    text = p.visible
+    if text.isascii():
+        # 52 substring counts run at C speed; a per-character test would not.
+        upper = sum(map(text.count, _ASCII_UPPER))
+        letters = upper + sum(map(text.count, _ASCII_LOWER))
+    else:
+        upper = sum(map(str.isupper, text))
+        letters = upper + sum(map(str.islower, text))
+    return Caps(upper / letters if letters else 0.0, letters)
+
+
+def length(p: Prepared) -> int:
+    return len(p.raw)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import features as F
+from engine.normalize import prepare
+
+
+def values(found) -> list[str]:
+    return [f.value for f in found]
+
+
+def spans_text(text: str, found) -> list[str]:
+    return [text[f.start : f.end] for f in found]
+
+
+def test_links_in_plain_text_with_spans():
+    text = "Cheap pills at bit.ly/x and www.x.com, or see https://example.com/a?b=1. Also example.org!"
+    p = prepare(text)
+    found = F.links(p)
+    assert values(found) == ["bit.ly/x", "www.x.com", "https://example.com/a?b=1", "example.org"]
+    assert spans_text(text, found) == values(found)
+    assert values(F.shortened_links(p)) == ["bit.ly/x"]
+
+
+@pytest.mark.parametrize("text", ["bit.ly's history is long", "e.g. this", "version 3.11 is out", "a.b c.d"])
+def test_not_links(text):
+    assert F.links(prepare(text)) == ()
+
+
+def test_html_hrefs_count_once_with_the_anchor_span():
+    text = '<a href="https://tinyurl.com/abc">click</a> <a href="http://x.org">http://x.org</a>'
+    p = prepare(text, "html")
+    found = F.links(p)
+    assert values(found) == ["https://tinyurl.com/abc", "http://x.org"]
+    assert text[found[0].start : found[0].end] == '<a href="https://tinyurl.com/abc">click</a>'
+    assert values(F.shortened_links(p)) == ["https://tinyurl.com/abc"]
+
+
+def test_markdown_links_autolinks_and_bare_urls():
+    text = "see [this](http://goo.gl/xyz), <https://t.co/abc> and ow.ly/q"
+    p = prepare(text, "markdown")
+    assert values(F.links(p)) == ["http://goo.gl/xyz", "https://t.co/abc", "ow.ly/q"]
+    assert len(F.shortened_links(p)) == 3
+
+
+def test_host_of_a_link():
+    assert F.host("https://WWW.Bit.ly/x") == "bit.ly"
+    assert F.host("user@rb.gy:80/x") == "rb.gy"
+
+
+def test_emails_and_mentions():
+    text = "mail me at jane.doe+x@example.co.uk, @USER @bob_smith said so"
+    p = prepare(text)
+    assert values(F.emails(p)) == ["jane.doe+x@example.co.uk"]
+    assert values(F.mentions(p)) == ["@USER", "@bob_smith"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call +1 (555) 123-4567 now", ["+1 (555) 123-4567"]),
+        ("call 555-123-4567", ["555-123-4567"]),
+        ("ring +44 20 7946 0958", ["+44 20 7946 0958"]),
+        ("in 2020 it cost $1,299.99 for 10 of them", []),
+        ("years 1999-2020", []),
+        ("a price of 1.299.000", []),
+    ],
+)
+def test_phone_numbers(text, expected):
+    assert values(F.phone_numbers(prepare(text))) == expected
+
+
+def test_repeated_chars_gives_the_first_run():
+    text = "so goooood!!!!!"
+    p = prepare(text)
+    assert F.repeated_chars(p, 4) == (4, 9)
+    assert F.repeated_chars(p, 6) is None
+    assert F.longest_run(p) == 5
+    assert F.repeated_chars(prepare("a" + " " * 20 + "b"), 3) is None  # spacing is not shouting
+
+
+def test_repeated_text_gives_the_second_occurrence():
+    text = "BUY NOW at our shop. buy now at our shop! Buy now at our shop"
+    p = prepare(text)
+    a, b = F.repeated_text(p, at_least=2, min_words=3)
+    assert text[a:b] == "buy now at"
+    assert F.repeated_text(p, at_least=4, min_words=3) is None
+    assert F.repeated_text(prepare("no no no no"), at_least=2, min_words=3) is None
+
+
+def test_caps_ratio_counts_only_cased_letters():
+    caps = F.caps_ratio(prepare("STOP THIS NOW 123!!"))
+    assert caps.ratio == 1.0 and caps.letters == 11
+    assert F.caps_ratio(prepare("Hello World")).ratio == pytest.approx(2 / 10)
+    assert F.caps_ratio(prepare("\u4f60\u597d 123")).letters == 0
+    assert F.caps_ratio(prepare("\u00c9COUTE")).ratio == 1.0
+
+
+def test_length_is_in_code_points_of_the_raw_text():
+    assert F.length(prepare("<b>\U0001f600</b>", "html")) == 8
+
+
+def test_hostile_input_is_fast():
+    text = "a" * 200_000 + "1" * 100_000 + "@" * 50_000 + "x." * 50_000
+    p = prepare(text)
+    started = time.perf_counter()
+    F.links(p), F.emails(p), F.phone_numbers(p), F.mentions(p), F.repeated_chars(p, 5)
+    F.repeated_text(p), F.caps_ratio(p), F.longest_run(p)
+    assert time.perf_counter() - started < 5
