@@ -17,6 +17,7 @@ class Node:
 
     value: t.Any
     loc: Location
+    source: str | None = None  # a scalar as written: word lists read `no` and `420` as words, not values
 
     @property
     def is_map(self) -> bool:
@@ -52,7 +53,7 @@ def _convert(node: yaml.Node, path: Path, field: str) -> Node:
     value = _constructor.construct_object(node, deep=True)
     if value is None:
         raise PolicySchemaError("empty value (write a value or remove the key)", loc, field=field or None)
-    return Node(value, loc)
+    return Node(value, loc, node.value if isinstance(node.value, str) else None)
 
 
 def load_file(path: Path) -> Node | None:

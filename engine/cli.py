@@ -71,7 +71,7 @@ def main() -> None:
 def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     """Decide one comment TEXT and explain the decision."""
     policy = _load(policy_dir)
-    decision = decide(policy, Comment(text=text, format=fmt), deadline=_deadline())
+    decision = decide(policy, Comment(text=text, id="check", format=fmt), deadline=_deadline())
     if as_json:
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False))
     else:
@@ -86,7 +86,14 @@ def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
 def dry_run(source: Path, policy_dir: Path | None, as_json: bool, keep_fields: bool) -> None:
     """Decide every comment in SOURCE (JSONL, CSV with a 'text' column, or - for stdin)."""
     policy = _load(policy_dir)
-    stream = _open(source)
+    with _open(source) as stream:
+        bad = _dry_run(policy, stream, source, as_json, keep_fields)
+    if bad:
+        sys.exit(1)
+
+
+def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep_fields: bool) -> int:
+    """Decide each input line as it is read (constant memory); returns the number of bad lines."""
     bad = 0
     counts: dict[str, int] = {}
     progress = sys.stderr.isatty() and not as_json
@@ -113,8 +120,7 @@ def dry_run(source: Path, policy_dir: Path | None, as_json: bool, keep_fields: b
     if not as_json:
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
         click.echo(f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True)
-    if bad:
-        sys.exit(1)
+    return bad
 
 
 @main.command()

@@ -71,8 +71,18 @@ class Near:
         out = []
         for anchor in anchors:
             at = scan.token_range(anchor)
-            if at is not None and all(any(self._close(at, o) for o in group) for group in others):
-                out.append(anchor)
+            if at is None:
+                continue
+            lo, hi = at
+            for group in others:
+                close = [o for o in group if self._close(at, o)]
+                if not close:
+                    break
+                lo, hi = min(lo, min(o[0] for o in close)), max(hi, max(o[1] for o in close))
+            else:
+                # the span shows the anchor; its word range covers the whole phrase, so that an
+                # exception such as a negation before "you ... idiot" is measured from "you"
+                out.append(Span(anchor.start, anchor.end, anchor.space, lo, hi))
         return out
 
     def _close(self, a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -48,7 +48,7 @@ class CountMatcher:
         spans = scan.cache[key]
         if not self.bounds.holds(len(spans)):
             return []
-        return [Span(a, b, RAW) for a, b in spans[:20]] or [NO_SPAN]
+        return [Span(f.start, f.end, RAW) for f in spans[:20]] or [NO_SPAN]
 
 
 def _count_builder(name: str) -> t.Callable[[Node, str, Build], Matcher | None]:
@@ -90,10 +90,8 @@ class RepeatedText:
         self.min_words = min_words
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        count, span = features.repeated_text(scan.prepared, self.min_words)
-        if count < self.at_least:
-            return []
-        return [Span(span[0], span[1], RAW)] if span else [NO_SPAN]
+        span = features.repeated_text(scan.prepared, self.at_least, self.min_words)
+        return [Span(span[0], span[1], RAW)] if span else []
 
 
 @register("repeated_text")
@@ -112,8 +110,8 @@ class CapsRatio:
         self.min_letters = min_letters
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        ratio, letters = features.caps_ratio(scan.prepared)
-        return [NO_SPAN] if letters >= self.min_letters and self.bounds.holds(ratio) else []
+        caps = features.caps_ratio(scan.prepared)
+        return [NO_SPAN] if caps.letters >= self.min_letters and self.bounds.holds(caps.ratio) else []
 
 
 @register("caps_ratio")

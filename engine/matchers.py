@@ -158,38 +158,47 @@ def _build_words(node: Node, field: str, b: Build) -> Matcher | None:
 
 
 def _string_list(node: Node, field: str, b: Build) -> list[str]:
-    if not node.is_list or not all(isinstance(n.value, str) for n in node.value):
+    """Words as written: YAML would read `no`, `yes` or `420` as a boolean or a number."""
+    if not node.is_list or not all(n.source is not None and not (n.is_map or n.is_list) for n in node.value):
         b.fail("must be a list of words or phrases", node, field)
         return []
-    terms = [n.value for n in node.value]
-    for n in node.value:
-        if not term_words(n.value):
-            b.fail(f"'{n.value}' has no letters or digits to match", n, field)
+    terms = [t.cast(str, n.source) for n in node.value]
+    for n, term in zip(node.value, terms):
+        if not term_words(term):
+            b.fail(f"'{term}' has no letters or digits to match", n, field)
     return terms
 
 
 # ---- fuzzy words -----------------------------------------------------------------------------------
 
 
+#: shortest word compared at each distance: short words sit one edit from names and other words
+#: ("moron" / "Morton"), so they only match exactly
+FUZZY_MIN_LENGTH = {1: 6, 2: 9}
+
+
 class FuzzyMatcher:
     """Words within `distance` edits of a term, by deletion neighbourhoods (small lists only)."""
 
-    __slots__ = ("distance", "exact", "neighbours")
+    __slots__ = ("distance", "exact", "neighbours", "min_length")
 
     def __init__(self, terms: t.Iterable[str], distance: int) -> None:
         self.distance = distance
+        self.min_length = FUZZY_MIN_LENGTH[distance]
         self.exact = frozenset(terms)
         self.neighbours: dict[str, set[str]] = {}
         for term in self.exact:
+            if len(term) < self.min_length:
+                continue
             for variant in _deletions(term, distance):
                 self.neighbours.setdefault(variant, set()).add(term)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         out = []
         for word, positions in scan.index.items():
-            if len(word) < 4 or not word.isalpha():
+            if not word.isalpha():
                 continue
-            if word in self.exact or self._close(word):
+            if word in self.exact or (len(word) >= self.min_length - self.distance and self._close(word)):
                 out.extend(scan.token_span(i, i + 1) for i in positions)
         return scan.keep(out, quotes_ok)
 

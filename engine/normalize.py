@@ -303,8 +303,14 @@ def _tokens(norm: str) -> tuple[Token, ...]:
         i = find(w, pos)
         pos = i + len(w)
         if len(w) == 1 and w.isalnum():
-            if run and (i - run[-1] != 2 or norm[i - 1] != norm[run[0] + 1] or norm[i - 1] not in _SPACERS):
+            if run and (i - run[-1] != 2 or norm[i - 1] not in _SPACERS):
                 _flush(norm, run, append)
+            elif run and norm[i - 1] != norm[run[0] + 1]:
+                # the spacer changed: a short run ("u m" of "u m.o.r.o.n") hands its last letter on
+                last = run.pop() if len(run) < 3 else None
+                _flush(norm, run, append)
+                if last is not None:
+                    run.append(last)
             run.append(i)
             continue
         if run:

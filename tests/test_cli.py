@@ -1,0 +1,100 @@
+"""The civility command through click's runner: output, exit codes, bad input lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+
+VALID = Path(__file__).parent / "policies" / "valid"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def test_check_json_is_the_decision(runner: CliRunner) -> None:
+    r = run(runner, "check", "--policy", str(VALID), "--json", "Listen, you idiot.")
+    assert r.exit_code == 0
+    d = json.loads(r.output)
+    assert d["id"] == "check" and d["decision"] == "flag"
+    assert d["hits"][0]["span"] == [12, 17] and d["hits"][0]["match"] == "idiot"
+
+
+def test_check_for_people_names_rule_guideline_and_span(runner: CliRunner) -> None:
+    r = run(runner, "check", "--policy", str(VALID), "Listen, you idiot.")
+    assert "FLAG" in r.output
+    assert "name_calling.insult_at_person  name_calling / no-name-calling  [12, 17) \u201cidiot\u201d" in r.output
+    assert "message: Please criticize the idea, not the person." in r.output
+
+
+def test_dry_run_jsonl_keeps_order_ids_and_reports_bad_lines(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "you idiot"}\n{oops\n{"id": "b", "text": "Fair point."}\n{"id": "c", "text": 5}\n')
+    r = runner.invoke(main, ["dry-run", "--policy", str(VALID), "--json", str(src)])
+    assert r.exit_code == 1
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(d["id"], d["decision"]) for d in out] == [("line-1", "flag"), ("b", "approve")]
+    assert f"{src}: line 2: invalid JSON" in r.stderr
+    assert f"{src}: line 4: field 'text'" in r.stderr
+
+
+def test_dry_run_csv_and_stdin(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('id,text\nk1,"you moron, honestly"\nk2,Thanks for the link.\n')
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
+    assert [(d["id"], d["decision"]) for d in map(json.loads, r.output.splitlines())] == [("k1", "flag"), ("k2", "approve")]
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", "-", stdin='{"id": "s", "text": "u idiot"}\n')
+    assert json.loads(r.output)["id"] == "s"
+
+
+def test_dry_run_keep_fields(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "hi", "label": "ok"}\n')
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", "--keep-fields", str(src))
+    assert json.loads(r.output)["label"] == "ok"
+
+
+def test_lint_ok_and_broken(runner: CliRunner, tmp_path: Path) -> None:
+    r = run(runner, "lint", str(VALID))
+    assert r.exit_code == 0 and "5 rules, 3 cases" in r.output
+    broken = tmp_path / "p"
+    import shutil
+
+    shutil.copytree(VALID, broken)
+    (broken / "spam.yaml").write_text((broken / "spam.yaml").read_text().replace("score: 4", "scroe: 4"))
+    r = runner.invoke(main, ["lint", str(broken)])
+    assert r.exit_code == 1
+    assert f"{broken}/spam.yaml:5:12: rule 'spam.many_links': field 'scroe': unknown field 'scroe'; did you mean 'score'?" in r.stdout
+    assert f"{broken}/spam.yaml:2:5: rule 'spam.many_links': missing required field 'score'" in r.stdout
+    r = runner.invoke(main, ["dry-run", "--policy", str(broken), "-"], input="")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+
+
+def test_test_names_each_failing_case(runner: CliRunner, tmp_path: Path) -> None:
+    r = run(runner, "test", str(VALID))
+    assert r.exit_code == 0 and r.output.strip().endswith("3 passed, 0 failed")
+    import shutil
+
+    broken = tmp_path / "p"
+    shutil.copytree(VALID, broken)
+    cases = broken / "name_calling.cases.yaml"
+    cases.write_text(cases.read_text() + '  - text: "what a clown"\n    expect: []\n  - text: "You absolute moron"\n    expect: [insult_at_person]\n  - text: "you muppet"\n    expect: [insult_at_person]\n')
+    r = runner.invoke(main, ["test", str(broken)])
+    assert r.exit_code == 1
+    assert f"{cases}:8:5: expected no rule to fire, got name_calling.watch_clown (approve)" in r.output
+    assert f"{cases}:12:5: expected name_calling.insult_at_person to fire, got nothing" in r.output
+    assert r.output.strip().endswith("4 passed, 2 failed")
+
+
+def test_usage_error_exits_2(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["dry-run", "--no-such-option"]).exit_code == 2

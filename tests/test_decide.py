@@ -1,0 +1,144 @@
+"""decide(): scoring, thresholds, shadow rules, labels, messages, exceptions, and failing closed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import Author, Comment, Reason, Verdict, decide, load_policy
+
+from policy_helpers import HEADER, rule, write_policy
+
+VALID = Path(__file__).parent / "policies" / "valid"
+
+
+@pytest.fixture(scope="module")
+def policy():  # type: ignore[no-untyped-def]
+    return load_policy(VALID)
+
+
+def verdict(policy, text: str, **kw) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    d = decide(policy, Comment(text=text, **kw))
+    return d.decision.value, [h.rule for h in d.hits]
+
+
+class TestTargets:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "That argument is idiotic.",
+            "This plan is moronic and the budget is a waste.",
+            "An idiot could see the flaw in the budget, and the minister did not.",
+            "Calling the council idiots won't fix potholes.",
+        ],
+    )
+    def test_insult_words_not_aimed_at_a_person_pass(self, policy, text: str) -> None:  # type: ignore[no-untyped-def]
+        assert verdict(policy, text) == ("approve", [])
+
+    @pytest.mark.parametrize(
+        "text, span",
+        [
+            ("You idiot.", (4, 9)),
+            ("you're a complete moron", (18, 23)),
+            ("Honestly, u m.o.r.o.n", (12, 21)),
+        ],
+    )
+    def test_insults_at_a_person_flag_with_span(self, policy, text: str, span: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+        d = decide(policy, Comment(text=text))
+        assert d.decision is Verdict.FLAG
+        assert d.hits[0].span == span and d.hits[0].match == text[span[0] : span[1]]
+        assert d.label == "name_calling" and d.categories == ("name_calling",)
+        assert d.message == "Please criticize the idea, not the person."
+
+    def test_negation_before_the_phrase_cancels_only_that_hit(self, policy) -> None:  # type: ignore[no-untyped-def]
+        assert verdict(policy, "I never said you are an idiot.") == ("approve", [])
+        d = decide(policy, Comment(text="I never said you are an idiot, but you are a moron"))
+        assert [h.match for h in d.hits] == ["moron"]
+
+    def test_quoted_insult_is_not_the_authors(self, policy) -> None:  # type: ignore[no-untyped-def]
+        assert verdict(policy, '> you idiot\n\nPlease keep it civil.', format="markdown") == ("approve", [])
+        assert verdict(policy, 'He wrote "you idiot" and got banned.') == ("approve", [])
+
+
+class TestScoring:
+    def test_shadow_hits_are_reported_not_scored(self, policy) -> None:  # type: ignore[no-untyped-def]
+        d = decide(policy, Comment(text="what a clown show"))
+        assert d.decision is Verdict.APPROVE and d.score == 0
+        assert [h.rule for h in d.shadow_hits] == ["name_calling.watch_clown"]
+        assert d.message == ""
+
+    def test_reject_threshold_and_label_by_largest_share(self, policy) -> None:  # type: ignore[no-untyped-def]
+        d = decide(policy, Comment(text="I will kill you, idiot"))
+        assert d.decision is Verdict.REJECT and d.score == 25
+        assert d.categories == ("threat", "name_calling") and d.label == "threat"
+
+    def test_label_ties_follow_category_order(self, tmp_path: Path) -> None:
+        rules = {"a": rule("{words: [spamword]}", rid="s", category="spam", guideline="no-spam", score=3),
+                 "b": rule("{words: [idiot]}", rid="n", score=3)}
+        d = decide(load_policy(write_policy(tmp_path, rules)), Comment(text="spamword idiot"))
+        assert d.categories == ("name_calling", "spam") and d.label == "name_calling"
+
+    def test_author_and_features(self, policy) -> None:  # type: ignore[no-untyped-def]
+        text = "check out my channel"
+        assert verdict(policy, text)[1] == ["spam.promo"]
+        regular = Author(approved_count=12)
+        assert verdict(policy, text, author=regular) == ("approve", [])
+
+
+class TestDisclosure:
+    @pytest.mark.parametrize(
+        "level, message",
+        [
+            ("guideline", "Please revise."),
+            ("rule", "Please revise. (rule a.r)"),
+            ("full", "Please revise. (rule a.r) Matched: \u201cidiot\u201d."),
+        ],
+    )
+    def test_message_discloses_what_the_policy_allows(self, tmp_path: Path, level: str, message: str) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, header=HEADER + f"disclose: {level}\n")
+        assert decide(load_policy(root), Comment(text="idiot")).message == message
+
+
+class TestFailClosed:
+    def test_too_long_is_flagged_without_matching(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, header=HEADER + "max_chars: 10\n")
+        d = decide(load_policy(root), Comment(text="a perfectly fine comment"))
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TOO_LONG,) and d.hits == () and d.label == "error"
+
+    def test_expired_deadline_flags_timeout(self, policy) -> None:  # type: ignore[no-untyped-def]
+        d = decide(policy, Comment(text="a perfectly fine comment"), deadline=time.monotonic() - 1)
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,)
+
+    def test_slow_regex_is_cut_by_the_deadline(self, tmp_path: Path) -> None:
+        # bounded repeats pass lint, yet are slow on this input: the budget must stop them
+        slow = r"{regex: '(?:a|a?){1,25}(?:a|a?){1,25}(?:a|a?){1,25}b'}"
+        try:
+            policy = load_policy(write_policy(tmp_path, {"a": rule(slow)}))
+        except Exception:
+            pytest.skip("lint already refuses this pattern")
+        started = time.monotonic()
+        d = decide(policy, Comment(text="a" * 60), deadline=time.monotonic() + 0.05)
+        assert time.monotonic() - started < 1.0
+        assert d.decision is Verdict.FLAG or d.decision is Verdict.APPROVE and not d.reasons
+
+    def test_internal_error_flags_engine_error(self, policy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        import sys
+
+        mod = sys.modules["engine.decide"]
+
+        def boom(*a, **k):  # type: ignore[no-untyped-def]
+            raise RuntimeError("broken")
+
+        monkeypatch.setattr(mod, "_apply", boom)
+        d = decide(policy, Comment(text="hello"))
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.ENGINE_ERROR,)
+        assert d.to_dict()["reasons"] == ["engine_error"]
+
+
+def test_decision_json_shape(policy) -> None:  # type: ignore[no-untyped-def]
+    d = decide(policy, Comment(text="You idiot.", id="c-1")).to_dict()
+    assert list(d) == ["id", "decision", "score", "categories", "hits", "shadow_hits", "reasons", "message", "policy_version"]
+    assert d["hits"][0] == {"rule": "name_calling.insult_at_person", "category": "name_calling",
+                            "guideline": "no-name-calling", "score": 5.0, "span": [4, 9], "match": "idiot"}

@@ -1,0 +1,106 @@
+"""Loading and validating policy directories: typed results, and every error with its location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import PolicyError, load_policy
+from engine.policy import policy_hash
+
+from policy_helpers import rule, write_policy
+
+VALID = Path(__file__).parent / "policies" / "valid"
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(PolicyError) as info:
+        load_policy(root)
+    return str(info.value).splitlines()
+
+
+class TestValid:
+    def test_rules_are_namespaced_by_file(self) -> None:
+        policy = load_policy(VALID)
+        assert [r.id for r in policy.rules] == [
+            "name_calling.insult_at_person", "name_calling.watch_clown",
+            "spam.many_links", "spam.promo", "spam.kill",
+        ]
+        assert policy.categories == ("threat", "name_calling", "spam")
+        assert policy.thresholds.flag == 3 and policy.thresholds.reject == 20
+
+    def test_version_is_field_and_hash(self) -> None:
+        policy = load_policy(VALID)
+        assert policy.version == f"t1-{policy_hash(VALID)}"
+        assert len(policy.version.split("-")[1]) == 8
+
+    def test_hash_changes_with_any_edit_or_rename(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path / "p", {"a": rule("{words: [idiot]}")})
+        first = policy_hash(root)
+        (root / "a.yaml").rename(root / "b.yaml")
+        renamed = policy_hash(root)
+        (root / "b.yaml").write_text((root / "b.yaml").read_text() + "\n")
+        assert len({first, renamed, policy_hash(root)}) == 3
+
+    def test_cases_resolve_short_ids(self) -> None:
+        policy = load_policy(VALID)
+        assert policy.cases[0].expect == ("name_calling.insult_at_person",)
+        assert policy.cases[1].expect == ()
+
+
+class TestErrors:
+    def test_yaml_syntax_error_has_line_and_column(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": "rules:\n  - id: x\n    match: {words: [idiot\n"})
+        (msg,) = errors_of(root)
+        assert msg.startswith(f"{root}/a.yaml:4:1: invalid YAML")
+
+    def test_unknown_field_suggests_the_close_one(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra="    scroe: 3\n")})
+        assert errors_of(root) == [f"{root}/a.yaml:8:12: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"]
+
+    def test_unknown_matcher_lists_the_known_ones(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
+        (msg,) = errors_of(root)
+        assert msg.startswith(f"{root}/a.yaml:7:12: rule 'a.r': field 'match': unknown matcher 'wrods'; did you mean 'words'?")
+
+    def test_bad_regex(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{regex: 'you [idiot'}")})
+        (msg,) = errors_of(root)
+        assert msg.startswith(f"{root}/a.yaml:7:20: rule 'a.r': field 'match.regex': invalid regular expression:")
+
+    def test_catastrophic_regex(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule(r"{regex: '(\w+\s?)*$'}")})
+        (msg,) = errors_of(root)
+        assert msg.startswith(f"{root}/a.yaml:7:20: rule 'a.r': field 'match.regex': catastrophic regular expression")
+
+    def test_unknown_list_category_and_guideline(self, tmp_path: Path) -> None:
+        body = rule("{list: insluts}", category="rudeness", guideline="nope")
+        root = write_policy(tmp_path, {"a": body})
+        assert errors_of(root) == [
+            f"{root}/a.yaml:3:15: rule 'a.r': field 'category': unknown category 'rudeness' (one of: threat, name_calling, spam)",
+            f"{root}/a.yaml:4:16: rule 'a.r': field 'guideline': no guideline with id 'nope' in policy.yaml",
+            f"{root}/a.yaml:7:19: rule 'a.r': field 'match.list': no list named 'insluts'; did you mean 'insults'?",
+        ]
+
+    def test_duplicate_ids_and_missing_fields_all_reported(self, tmp_path: Path) -> None:
+        two = rule("{words: [idiot]}") + rule("{words: [moron]}").replace("rules:\n", "")
+        root = write_policy(tmp_path, {"a": two, "b": "rules:\n  - id: y\n    category: spam\n"})
+        msgs = errors_of(root)
+        assert f"{root}/a.yaml:8:5: rule 'a.r': field 'id': duplicate rule id, first defined at {root}/a.yaml:2:5" in msgs
+        assert f"{root}/b.yaml:2:5: rule 'b.y': missing required field 'guideline'" in msgs
+        assert f"{root}/b.yaml:2:5: rule 'b.y': missing required field 'match'" in msgs
+
+    def test_duplicate_key_and_empty_value(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra="    score: 4\n"), "b": "rules:\n"})
+        assert errors_of(root) == [
+            f"{root}/a.yaml:8:5: field 'rules[0].score': duplicate key 'score'",
+            f"{root}/b.yaml:1:7: field 'rules': empty value (write a value or remove the key)",
+        ]
+
+    def test_case_naming_an_unknown_rule(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, cases={"a": "cases:\n  - text: hi\n    expect: [nope]\n"})
+        assert errors_of(root) == [f"{root}/a.cases.yaml:3:14: field 'cases[0].expect': no rule 'a.nope'"]
+
+    def test_missing_policy_yaml(self, tmp_path: Path) -> None:
+        assert errors_of(tmp_path) == [f"{tmp_path}/policy.yaml:1:1: no policy.yaml in this directory"]
