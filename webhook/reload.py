@@ -39,7 +39,7 @@ class PolicyHolder:
         self.source = "bundled" if self.policy_dir is None else "files"
         self.loaded_at = time.time()
         self._lock = threading.Lock()
-        self._next_check = 0.0
+        self._next_check = time.monotonic() + interval
         self._fingerprint: str | None = None
         self._hup = False
         self.policy = self._boot()
