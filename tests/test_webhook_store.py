@@ -1,0 +1,50 @@
+"""The SQLite store: WAL, lookups by id and by text hash, retention, the outbox's once-only key."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from webhook.store import DB_NAME, SQLiteStore, text_hash
+
+
+def decision(cid: str, verdict: str = "flag") -> dict:
+    return {"id": cid, "decision": verdict, "score": 5.0, "categories": [], "hits": [], "shadow_hits": [],
+            "reasons": [], "message": "", "policy_version": "1-abc"}  # fmt: skip
+
+
+def test_wal_and_lookups(tmp_path):
+    store = SQLiteStore(tmp_path)
+    store.put_decision(decision("a"), "name_calling", "You idiot", "api")
+    store.put_decision(decision("a", "approve"), "ok", "fine", "api")
+    assert sqlite3.connect(tmp_path / DB_NAME).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.get_decision("a").decision["decision"] == "approve"
+    found = store.find_by_text("You idiot")
+    assert found.id == "a" and found.label == "name_calling" and found.text_sha256 == text_hash("You idiot")
+    assert store.get_decision("b") is None
+    store.close()
+
+
+def test_text_is_dropped_after_retention(tmp_path, monkeypatch):
+    store = SQLiteStore(tmp_path, retain_days=1)
+    store.put_decision(decision("a"), "name_calling", "You idiot", "api")
+    store.add_feedback("a", "ok", "api", text="You idiot")
+    later = time.time() + 2 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert store.get_decision("a").text is None
+    store.purge()
+    assert sqlite3.connect(tmp_path / DB_NAME).execute("SELECT COUNT(*) FROM decisions WHERE text IS NOT NULL").fetchone()[0] == 0
+    assert list(store.feedback_rows()) == []
+    assert store.find_by_text("You idiot").id == "a"  # the hash stays
+    store.close()
+
+
+def test_outbox_key_is_post_and_version(tmp_path):
+    store = SQLiteStore(tmp_path)
+    assert store.outbox_add("1", "1", {"id": "1"}) is True
+    assert store.outbox_add("1", "1", {"id": "1"}) is False
+    assert store.outbox_add("1", "2", {"id": "1"}) is True
+    items = store.outbox_claim(lease_s=30)
+    assert {(i.post_id, i.version) for i in items} == {("1", "1"), ("1", "2")}
+    assert store.outbox_claim(lease_s=30) == []  # leased: another worker skips them
+    store.close()
