@@ -51,6 +51,8 @@ _URL = regex.compile(
     regex.I | regex.X,
 )
 _TRAILING = ".,;:!?'\")]}>"
+# What every link has somewhere: a scheme, "www." or a letter or digit, a dot and two letters.
+_MAYBE_URL = regex.compile(r"://|www\.|[a-z0-9]\.[a-z]{2}", regex.I)
 _HOST = regex.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([^/:?#\s]+)", regex.I)
 _EMAIL = regex.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b", regex.I
@@ -76,6 +78,8 @@ def host(url: str) -> str:
 def links(p: Prepared) -> tuple[Found, ...]:
     """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
     out = [Found(link.url, link.start, link.end) for link in p.links]
+    if not _MAYBE_URL.search(p.visible):
+        return tuple(out)  # the full pattern tries a domain at every position: skip it when it cannot match
     covered = [(f.start, f.end) for f in out]
     for m in _URL.finditer(p.visible):
         url = _trim(m.group())

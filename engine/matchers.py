@@ -42,7 +42,7 @@ class Build:
 class TermSet:
     """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
 
-    __slots__ = ("singles", "phrases", "prefixes", "_by_length", "size")
+    __slots__ = ("singles", "phrases", "phrase_starts", "prefixes", "_by_length", "size")
 
     def __init__(self, terms: t.Iterable[str]) -> None:
         singles: set[str] = set()
@@ -60,6 +60,7 @@ class TermSet:
                 phrases.setdefault(words[0], []).append(tuple(words[1:]))
         self.singles = frozenset(singles)
         self.phrases = {k: tuple(v) for k, v in phrases.items()}
+        self.phrase_starts = frozenset(self.phrases)
         self.prefixes = tuple(sorted(set(prefixes)))
         self._by_length: dict[int, tuple[str, ...]] | None = None
         self.size = len(singles) + sum(len(v) for v in phrases.values()) + len(self.prefixes)
@@ -68,6 +69,7 @@ class TermSet:
         out = TermSet(())
         out.singles = self.singles | other.singles
         out.phrases = {k: self.phrases.get(k, ()) + other.phrases.get(k, ()) for k in self.phrases.keys() | other.phrases.keys()}
+        out.phrase_starts = frozenset(out.phrases)
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
         out.size = self.size + other.size
         return out
@@ -84,9 +86,10 @@ class TermSet:
         index = scan.index
         toks = scan.tokens
         out: list[Span] = []
-        for word in index.keys() & self.singles:
+        # frozenset.intersection(dict) walks the comment's few words, never the list's many terms
+        for word in self.singles.intersection(index):
             out.extend(scan.token_span(i, i + 1) for i in index[word])
-        for word in index.keys() & self.phrases.keys():
+        for word in self.phrase_starts.intersection(index):
             for i in index[word]:
                 for rest in self.phrases[word]:
                     end = i + 1 + len(rest)

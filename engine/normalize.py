@@ -22,12 +22,12 @@ import regex
 from engine import markup
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(t.NamedTuple):
     """One word of `Prepared.norm`: `norm[start:end]`; `text` is its canonical form.
 
     `alts` are other readings of the same word (an ambiguous leet digit, a stretched letter kept
-    double); `masked` words keep '*' in `text` as a one-character wildcard.
+    double); `masked` words keep '*' in `text` as a one-character wildcard. A named tuple, not a
+    frozen dataclass: a comment has dozens of words and a frozen dataclass costs 3x as much to build.
     """
 
     start: int
@@ -222,6 +222,7 @@ class _SeparatorTable(dict[int, str]):
 
 
 _SEP = _SeparatorTable()
+new_token = tuple.__new__  # the plain-word fast path skips NamedTuple's Python-level __new__
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
 _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
@@ -316,7 +317,7 @@ def _tokens(norm: str) -> tuple[Token, ...]:
         if run:
             _flush(norm, run, append)
         if (w.isalpha() or w.isdigit()) and not stretched:
-            append(Token(i, pos, w))
+            append(new_token(Token, (i, pos, w, (), False)))
         else:
             tok = _word(w, i, stretched)
             if tok is not None:

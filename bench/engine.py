@@ -1,0 +1,120 @@
+"""Engine speed: comments/s of a policy against the floor, and the cost of a 50,000-term list.
+
+    python bench/engine.py [--policy DIR] [--n 20000]
+
+Prints (one process, this machine):
+- the floor: casefold().split() and a set look-up per word, the least any word-list matcher must do;
+- the policy's comments/s and its ratio to the floor;
+- time per comment with an extra rule over a list of 50,000 generated terms against one of 100 terms
+  (the goal is at most 1.5x: list size must not matter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine import Comment, decide, load_policy  # noqa: E402
+from engine.policy import bundled_policy_dir  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+FILLER = (
+    "the council budget plan report figures page transport housing school minister policy article "
+    "data source evidence argument point reason study chart vote election season match referee goal"
+).split()
+
+
+def corpus(n: int, size: int = 330, seed: int = 7) -> list[str]:
+    """n comments of about `size` characters, cut from the development data when it is there."""
+    rng = random.Random(seed)
+    texts: list[str] = []
+    for path in sorted(DATA.glob("**/*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts.extend(json.loads(line)["text"] for line in f if line.strip())
+    if not texts:
+        texts = [" ".join(rng.choice(FILLER) for _ in range(60))]
+    out = []
+    while len(out) < n:
+        text = rng.choice(texts)
+        while len(text) < size:
+            text += " " + rng.choice(texts)
+        start = rng.randrange(0, max(1, len(text) - size))
+        out.append(text[start : start + size])
+    return out
+
+
+def floor(texts: list[str]) -> float:
+    terms = {f"zq{i}w" for i in range(100)} | {"idiot", "moron"}
+    started = time.perf_counter()
+    hits = 0
+    for text in texts:
+        for word in text.casefold().split():
+            if word in terms:
+                hits += 1
+    return len(texts) / (time.perf_counter() - started)
+
+
+def rate(policy_dir: Path | None, texts: list[str]) -> float:
+    policy = load_policy(policy_dir)
+    comments = [Comment(text=t) for t in texts]
+    for c in comments[:200]:
+        decide(policy, c)  # warm caches
+    started = time.perf_counter()
+    for c in comments:
+        decide(policy, c)
+    return len(comments) / (time.perf_counter() - started)
+
+
+def with_extra_list(base: Path, size: int, into: Path) -> Path:
+    """A copy of the policy plus one rule over a list of `size` generated terms."""
+    shutil.copytree(base, into)
+    rng = random.Random(size)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = {"".join(rng.choice(letters) for _ in range(rng.randint(6, 12))) for _ in range(size)}
+    while len(words) < size:
+        words.add("".join(rng.choice(letters) for _ in range(9)))
+    (into / "lists" / "bench.yaml").write_text(
+        "language: en\nlists:\n  bench_terms:\n" + "".join(f"    - {w}\n" for w in sorted(words))
+    )
+    (into / "bench.yaml").write_text(
+        "rules:\n  - id: big_list\n    category: %s\n    guideline: %s\n    score: 1\n    message: bench\n"
+        "    match: {near: [{list: bench_terms}, {words: [you]}], within: 3}\n"
+        % (load_policy(base).categories[0], next(iter(load_policy(base).guidelines)))
+    )
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--policy", type=Path, default=None)
+    parser.add_argument("--n", type=int, default=20_000)
+    args = parser.parse_args()
+    base = args.policy or bundled_policy_dir()
+    texts = corpus(args.n)
+    print(f"{len(texts)} comments of ~{sum(map(len, texts)) // len(texts)} characters; policy {base}")
+    f = floor(texts)
+    r = rate(base, texts)
+    print(f"floor (casefold().split() + set look-up): {f:,.0f} comments/s")
+    print(f"policy:                                   {r:,.0f} comments/s  ({f / r:.1f}x the floor's time)")
+    with tempfile.TemporaryDirectory() as tmp:
+        small = rate(with_extra_list(base, 100, Path(tmp) / "p100"), texts)
+        big_started = time.perf_counter()
+        big_dir = with_extra_list(base, 50_000, Path(tmp) / "p50k")
+        load_policy(big_dir)
+        load_s = time.perf_counter() - big_started
+        big = rate(big_dir, texts)
+    print(f"extra list of    100 terms: {1e6 / small:7.1f} us/comment")
+    print(f"extra list of 50,000 terms: {1e6 / big:7.1f} us/comment  (load {load_s:.1f} s)")
+    print(f"50,000 vs 100 terms: {small / big:.2f}x the time (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
