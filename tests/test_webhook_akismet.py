@@ -75,7 +75,8 @@ def test_key_from_the_host_label_only_with_a_public_host(make_app):
     assert r.text == "false"
     r = client.post("/1.1/comment-check", data=form, headers={"Host": "wrong.akismet.example.org"})
     assert r.text == "invalid"
-    plain = make_app(AKISMET_KEYS=KEY, DATA_DIR=str(app.extensions["moderation"].holder.data_dir) + "2").test_client()
+    other_dir = str(app.extensions["moderation"].holder.data_dir) + "2"
+    plain = make_app(AKISMET_KEYS=KEY, POLICY_DIR=str(WEBHOOK_POLICY), DATA_DIR=other_dir).test_client()
     r = plain.post("/1.1/comment-check", data=form, headers={"Host": f"{KEY}.akismet.example.org"})
     assert r.text == "invalid"
 
