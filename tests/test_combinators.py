@@ -1,0 +1,54 @@
+"""near, all, any, not and parent on real comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Comment, decide, load_policy
+
+from policy_helpers import rule, write_policy
+
+
+def hits(tmp_path: Path, match: str, text: str, **kw: object) -> list[str | None]:
+    policy = load_policy(write_policy(tmp_path, {"m": rule(match)}))
+    return [h.match for h in decide(policy, Comment(text=text, **kw)).hits]  # type: ignore[arg-type]
+
+
+NEAR = "{near: [{list: insults}, {list: targets}], within: 2}"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("you idiot", ["idiot"]),
+        ("idiot, you", ["idiot"]),
+        ("you are such an idiot", []),  # three words between: beyond `within: 2`
+        ("you are an idiot", ["idiot"]),
+        ("the idiot plan", []),
+    ],
+)
+def test_near_counts_words_between(tmp_path: Path, text: str, found: list[str]) -> None:
+    assert hits(tmp_path, NEAR, text) == found
+
+
+def test_near_in_order(tmp_path: Path) -> None:
+    m = "{near: [{list: targets}, {list: insults}], within: 2, order: in_order}"
+    assert hits(tmp_path / "a", m, "you idiot") == ["you"]
+    assert hits(tmp_path / "b", m, "idiot, you") == []
+
+
+def test_all_any_not(tmp_path: Path) -> None:
+    m = "{all: [{words: [buy]}, {any: [{words: [cheap]}, {words: [free]}]}, {not: {words: [recipe]}}]}"
+    assert hits(tmp_path / "a", m, "buy cheap pills") == ["buy"]
+    assert hits(tmp_path / "b", m, "buy free pills") == ["buy"]
+    assert hits(tmp_path / "c", m, "buy cheap flour for this recipe") == []
+    assert hits(tmp_path / "d", m, "buy pills") == []
+
+
+def test_parent_is_matched_only_when_sent(tmp_path: Path) -> None:
+    m = "{all: [{words: [wrong]}, {parent: {words: [because]}}]}"
+    assert hits(tmp_path / "a", m, "wrong", parent_text="It fails because the data is old.") == ["wrong"]
+    assert hits(tmp_path / "b", m, "wrong") == []
+    assert hits(tmp_path / "c", m, "wrong", parent_text="Nice weather.") == []
