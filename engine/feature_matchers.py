@@ -42,13 +42,21 @@ class CountMatcher:
         self.bounds = bounds
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        key = ("count", self.name)
-        if key not in scan.cache:
-            scan.cache[key] = getattr(features, self.name)(scan.prepared)
-        spans = scan.cache[key]
+        spans = _counted(scan, self.name)
         if not self.bounds.holds(len(spans)):
             return []
         return [Span(f.start, f.end, RAW) for f in spans[:20]] or [NO_SPAN]
+
+
+def _counted(scan: Scan, name: str) -> tuple[features.Found, ...]:
+    """Each count once per comment; shortened links are filtered from the links already found."""
+    key = ("count", name)
+    if key not in scan.cache:
+        if name == "shortened_links":
+            scan.cache[key] = features.shortened_from(_counted(scan, "links"))
+        else:
+            scan.cache[key] = getattr(features, name)(scan.prepared)
+    return t.cast(tuple[features.Found, ...], scan.cache[key])
 
 
 def _count_builder(name: str) -> t.Callable[[Node, str, Build], Matcher | None]:

@@ -92,7 +92,11 @@ def links(p: Prepared) -> tuple[Found, ...]:
 
 def shortened_links(p: Prepared, shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
     """Links through a URL shortener (the host or a parent domain is in `shorteners`)."""
-    return tuple(f for f in links(p) if _is_short(host(f.value), shorteners))
+    return shortened_from(links(p), shorteners)
+
+
+def shortened_from(found: tuple[Found, ...], shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
+    return tuple(f for f in found if _is_short(host(f.value), shorteners))
 
 
 def _is_short(h: str, shorteners: frozenset[str]) -> bool:
