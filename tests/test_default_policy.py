@@ -1,0 +1,257 @@
+"""The bundled default policy on real comments: hard negatives and positives, the Scunthorpe problem,
+fairness towards identity terms, and no memorized data."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+POLICY_DIR = ROOT / "policies"
+DATA_DIR = ROOT.parent / "shared" / "data"
+WORDLIST = Path("/usr/share/dict/american-english")
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return engine.load_policy(None)
+
+
+def decide(policy, text: str, fmt: str = "text"):
+    return engine.decide(policy, engine.Comment(text=text, format=fmt))
+
+
+def rules_of(decision) -> set[str]:
+    return {h.rule for h in decision.hits} | {h.rule for h in decision.shadow_hits}
+
+
+# --- hard negatives and positives ------------------------------------------------------------------
+
+APPROVE = [
+    "That argument is idiotic.",
+    "An idiotic plan: it cuts the night buses and keeps the parking subsidy.",
+    "Scunthorpe drew 1-1 with Grimsby on Saturday.",
+    "The analysis in the appendix is thin, but the cockpit photos are great.",
+    "We watched a Dickens adaptation and then read about how they assassinate Caesar.",
+    "Nobody is calling you stupid; the form genuinely is confusing.",
+    "The pundit called the striker a 'clown' on air, which was unprofessional.",
+    "> you absolute moron\n\nQuoting that reply so the mods can see it. Please keep it civil.",
+    "I'm not saying you're an idiot, I'm saying the figures in table 2 are off.",
+    "I was an idiot to sell in March. Lesson learned.",
+    "The government's housing policy is a disaster and the minister should resign over it.",
+    "The senator's tax plan is dumb economics: it raises the deficit and helps nobody.",
+    "This is a fucking stupid policy and the council should scrap it.",
+    "Damn, that was a good match.",
+    "Holy shit, the new bridge actually opened on time.",
+    "I disagree: the trial had 40 participants, far too few to generalize.",
+    "Wrong thread? The transit discussion is pinned above.",
+    "Calm down, markets: the rate rise was priced in weeks ago.",
+    "I killed it at the bake sale, sold out by ten.",
+    "The council should kill this zoning code and start over.",
+    "Source for the recall numbers: https://www.nhtsa.gov/recalls",
+    "You're right about the tires, I hadn't considered the tread age.",
+    "The referee was terrible today, three missed penalties.",
+]
+
+FLAG = [
+    ("you idiot", "name_calling"),
+    ("You're such a moron, read the article first.", "name_calling"),
+    ("What a moron you are.", "name_calling"),
+    ("People like you are clowns.", None),
+    ("Go back to school, genius.", "name_calling"),
+    ("you're a total i\u200bd\u200bi\u200bo\u200bt", "name_calling"),
+    ("you're such a m0r0n lol", "name_calling"),
+    ("Of course you'd defend the landlord, you probably are one.", "ad_hominem"),
+    ("Why are you so triggered by a bike lane?", "tone"),
+    ("No need to be so rude.", "tone"),
+    ("Nope.", "contradiction"),
+    ("no you're wrong", "contradiction"),
+    ("Check out my channel and subscribe for daily tips!", "spam"),
+    ("Make $400 per day from home, no experience needed, DM me", "spam"),
+    ("I know where you live. Keep posting.", "threat"),
+    ("Someone should break that ref's legs after the game.", "threat"),
+]
+
+
+@pytest.mark.parametrize("text", APPROVE)
+def test_hard_negatives_are_approved(policy, text):
+    d = decide(policy, text)
+    assert d.decision.value == "approve", (text, [h.to_dict() for h in d.hits])
+
+
+@pytest.mark.parametrize(("text", "label"), FLAG)
+def test_violations_are_held(policy, text, label):
+    d = decide(policy, text)
+    assert d.decision.value != "approve", text
+    if label is not None:
+        assert d.label == label, (text, d.label, [h.rule for h in d.hits])
+
+
+def test_profanity_alone_is_not_name_calling_but_at_a_person_is(policy):
+    assert decide(policy, "this is fucking stupid policy").decision.value == "approve"
+    d = decide(policy, "you're a fucking idiot")
+    assert d.decision.value != "approve" and d.label == "name_calling"
+
+
+def test_quoted_insult_in_markdown_is_not_scored(policy):
+    body = "> you're a moron\n\nThat reply was out of line; the data says otherwise."
+    assert decide(policy, body, "markdown").decision.value == "approve"
+
+
+def test_third_person_insult_flags_at_lower_score_than_direct(policy):
+    third = decide(policy, "This guy is a moron.")
+    direct = decide(policy, "You are a moron.")
+    assert third.decision.value != "approve" and third.label == "name_calling"
+    assert 0 < third.score < direct.score
+
+
+# --- Scunthorpe: every dictionary word on its own --------------------------------------------------
+
+
+def _read_words(path: Path) -> set[str]:
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.add(line)
+    return out
+
+
+def _base(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+def test_scunthorpe_dictionary_words(policy):
+    if not WORDLIST.exists():
+        if IN_CI:
+            pytest.fail(f"{WORDLIST} is missing: install Debian's wamerican package")
+        pytest.skip(f"{WORDLIST} not installed (apt-get install wamerican)")
+    pinned = _read_words(FIXTURES / "scunthorpe_fires.txt")
+    by_design = _read_words(FIXTURES / "scunthorpe_by_design.txt")
+    assert len(pinned) <= 100
+    words = [w.strip() for w in WORDLIST.read_text(encoding="utf-8").splitlines() if w.strip()]
+    fired: dict[str, set[str]] = {}
+    for word in words:
+        rules = rules_of(decide(policy, word))
+        if rules:
+            fired[word] = rules
+    unexpected = sorted(
+        w for w in fired if _base(w).lower() not in pinned and _base(w).lower() not in by_design
+    )
+    assert not unexpected, f"dictionary words that fire on their own: {unexpected[:50]}"
+    # the pins stay honest: a pinned word that no longer fires is removed from the fixture
+    fired_bases = {_base(w).lower() for w in fired}
+    stale = sorted((pinned | by_design) - fired_bases)
+    assert not stale, f"pinned words that no longer fire: {stale}"
+
+
+def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
+    """Words pinned as by design fire only rules meant for a one-word comment ("Nope.", "subscribe")."""
+    allowed = {"contradiction.bare_contradiction", "contradiction.you_are_wrong", "spam.self_promotion",
+               "tone.calm_down_opener"}
+    for word in _read_words(FIXTURES / "scunthorpe_by_design.txt"):
+        rules = rules_of(decide(policy, word))
+        assert rules <= allowed, (word, rules)
+
+
+# --- fairness: identity terms ----------------------------------------------------------------------
+
+IDENTITIES = [
+    "gay", "lesbian", "bisexual", "trans", "transgender", "queer", "Muslim", "Jewish", "Christian",
+    "Catholic", "Hindu", "Sikh", "Buddhist", "atheist", "Black", "white", "Asian", "Latino", "Hispanic",
+    "Mexican", "Arab", "African", "Chinese", "Indian", "immigrant", "refugee", "disabled", "deaf", "blind",
+    "autistic", "old", "young", "elderly", "women", "men", "a woman", "a man", "feminist", "Native American",
+]
+
+TEMPLATES = [
+    "I am {}.",
+    "My neighbour is {} and runs the bakery on our street.",
+    "Being {} is part of who I am.",
+    "{} people deserve the same respect as everyone else.",
+    "The {} community organized a great food drive this weekend.",
+    "As a {} voter, I support the transit plan.",
+    "My best friend is {}.",
+    "Proud to be {}!",
+]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_identity_terms_never_fire(policy, identity):
+    for template in TEMPLATES:
+        text = template.format(identity)
+        d = decide(policy, text)
+        assert not d.hits and not d.shadow_hits, (text, [h.rule for h in d.hits + d.shadow_hits])
+
+
+@pytest.mark.parametrize("identity", ["gay", "Muslim", "Jewish", "Black", "immigrant", "disabled", "trans"])
+def test_identity_terms_flag_only_with_insult_or_threat(policy, identity):
+    assert decide(policy, f"You're {identity} and that is fine by me.").decision.value == "approve"
+    assert decide(policy, f"You're a {identity} idiot.").decision.value != "approve"
+    assert decide(policy, f"I know where you live, you {identity} moron.").decision.value != "approve"
+
+
+# --- anti-memorization -----------------------------------------------------------------------------
+
+WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _policy_strings() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("message", "description", "text", "cases"):
+                    continue
+                walk(v, f"{where}.{k}")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+        elif isinstance(node, str):
+            out.append((where, node))
+
+    for path in sorted(POLICY_DIR.rglob("*.yaml")):
+        if path.name.endswith(".cases.yaml") or path.name == "policy.yaml":
+            continue
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    return WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def test_no_six_word_sequence_from_labeled_data():
+    if not DATA_DIR.exists():
+        if IN_CI:
+            pytest.fail(f"{DATA_DIR} is missing")
+        pytest.skip(f"{DATA_DIR} not present")
+    grams: dict[tuple[str, ...], str] = {}
+    for where, value in _policy_strings():
+        toks = _tokens(value)
+        for i in range(len(toks) - 5):
+            grams[tuple(toks[i : i + 6])] = where
+    if not grams:
+        return
+    found = []
+    for path in sorted(DATA_DIR.rglob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                if "label" not in row:
+                    continue
+                toks = _tokens(row.get("text", ""))
+                for i in range(len(toks) - 5):
+                    g = tuple(toks[i : i + 6])
+                    if g in grams:
+                        found.append((grams[g], " ".join(g), path.name, row.get("id")))
+    assert not found, found[:20]
