@@ -73,7 +73,7 @@ def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     policy = _load(policy_dir)
     decision = decide(policy, Comment(text=text, id="check", format=fmt), deadline=_deadline())
     if as_json:
-        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(decision.to_dict()))
     else:
         click.echo(render(decision, text, verbose=True))
 
@@ -112,7 +112,7 @@ def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep
             out = decision.to_dict()
             if keep_fields:
                 out = {**{k: v for k, v in row.items() if k not in out}, **out}
-            click.echo(json.dumps(out, ensure_ascii=False))
+            click.echo(json.dumps(out))  # ASCII escapes: a lone surrogate stays valid JSON
         else:
             click.echo(render(decision, comment.text))
         if progress and n % 500 == 0:
@@ -265,4 +265,5 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
         lines.append(f"    reason: {r.value}")
     if verbose and decision.message:
         lines.append(f"    message: {decision.message}")
-    return "\n".join(lines)
+    # a lone surrogate in a comment cannot be written to a terminal: show it as '?'
+    return "\n".join(lines).encode("utf-8", "replace").decode("utf-8")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import typing as t
+from bisect import bisect_left
+from bisect import bisect_right
 
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, build, register
@@ -67,15 +69,19 @@ class Near:
             spans = part.find(scan, quotes_ok)
             if not spans:
                 return []
-            others.append([r for r in (scan.token_range(s) for s in spans) if r is not None])
+            ranges = sorted(r for r in (scan.token_range(s) for s in spans) if r is not None)
+            widest = max((r[1] - r[0] for r in ranges), default=0)
+            others.append(([r[0] for r in ranges], ranges, widest))
         out = []
         for anchor in anchors:
             at = scan.token_range(anchor)
             if at is None:
                 continue
             lo, hi = at
-            for group in others:
-                close = [o for o in group if self._close(at, o)]
+            for starts, ranges, widest in others:
+                # only ranges starting within reach of the anchor can be close: a window, not a scan
+                window = ranges[bisect_left(starts, at[0] - self.within - widest) : bisect_right(starts, at[1] + self.within)]
+                close = [o for o in window if self._close(at, o)]
                 if not close:
                     break
                 lo, hi = min(lo, min(o[0] for o in close)), max(hi, max(o[1] for o in close))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
+from bisect import bisect_right
 
-from .model import Comment, Decision, Hit, Reason, Verdict, failed_closed
-from .policy import Policy, Rule
+from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
+from .policy import ContextException, Policy, Rule
 from .scan import DeadlineExceeded, Scan, Span
 
 log = logging.getLogger("civility.engine")
@@ -48,8 +50,8 @@ def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decisio
 
 def _apply(rule: Rule, scan: Scan) -> Hit | None:
     spans = rule.match.find(scan, rule.in_quotes)
-    if spans and rule.unless_near:
-        spans = [s for s in spans if not any(_excepted(s, exc, scan, rule.in_quotes) for exc in rule.unless_near)]
+    for exc in rule.unless_near if spans else ():
+        spans = _drop_excepted(spans, exc, scan, rule.in_quotes)
     if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
         return None
     raw = [r for r in (scan.raw_span(s) for s in spans) if r is not None and r[1] > r[0]]
@@ -63,23 +65,30 @@ def _apply(rule: Rule, scan: Scan) -> Hit | None:
         score=rule.score,
         span=first,
         match=text[first[0] : first[1]] if first else None,
-        spans=tuple(raw),
+        spans=tuple(raw[:MAX_LISTED_SPANS]),
     )
 
 
-def _excepted(span: Span, exc: object, scan: Scan, quotes_ok: bool) -> bool:
-    at = scan.token_range(span)
-    if at is None:
-        return False
-    for other in exc.matcher.find(scan, quotes_ok):  # type: ignore[attr-defined]
-        o = scan.token_range(other)
-        if o is None:
-            continue
-        if exc.before and o[1] <= at[0] and at[0] - o[1] <= exc.within:  # type: ignore[attr-defined]
-            return True
-        if not exc.before and o[0] >= at[1] and o[0] - at[1] <= exc.within:  # type: ignore[attr-defined]
-            return True
-    return False
+def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_ok: bool) -> list[Span]:
+    """Spans without the exception's words within `within` words before (or after) them."""
+    found = sorted(r for r in (scan.token_range(s) for s in exc.matcher.find(scan, quotes_ok)) if r is not None)
+    if not found:
+        return spans
+    ends = sorted(r[1] for r in found)
+    starts = [r[0] for r in found]
+    kept = []
+    for span in spans:
+        at = scan.token_range(span)
+        if at is not None and exc.before:
+            # an exception range ending in [at.start - within, at.start]
+            hit = bisect_right(ends, at[0]) > bisect_left(ends, at[0] - exc.within)
+        elif at is not None:
+            hit = bisect_right(starts, at[1] + exc.within) > bisect_left(starts, at[1])
+        else:
+            hit = False
+        if not hit:
+            kept.append(span)
+    return kept
 
 
 def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], shadow: tuple[Hit, ...]) -> Decision:

@@ -32,6 +32,14 @@ def _bounds(r: Reader, node: Node) -> Bounds | None:
     return Bounds(at_least, at_most)
 
 
+def _whole(scan: Scan) -> Span:
+    """A property of the whole comment points at all of it (without surrounding space)."""
+    raw = scan.prepared.raw
+    start = len(raw) - len(raw.lstrip())
+    end = len(raw.rstrip())
+    return Span(start, end, RAW) if end > start else NO_SPAN
+
+
 class CountMatcher:
     """Fires when the number of occurrences is within bounds; spans point at them."""
 
@@ -119,7 +127,7 @@ class CapsRatio:
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         caps = features.caps_ratio(scan.prepared)
-        return [NO_SPAN] if caps.letters >= self.min_letters and self.bounds.holds(caps.ratio) else []
+        return [_whole(scan)] if caps.letters >= self.min_letters and self.bounds.holds(caps.ratio) else []
 
 
 @register("caps_ratio")
@@ -136,7 +144,7 @@ class Length:
         self.bounds = bounds
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        return [NO_SPAN] if self.bounds.holds(len(scan.comment.text)) else []
+        return [_whole(scan)] if self.bounds.holds(len(scan.comment.text)) else []
 
 
 @register("length")

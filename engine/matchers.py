@@ -15,7 +15,7 @@ from . import _regex_safety
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .normalize import fold_term, prepare
-from .scan import NONE, NORM, VISIBLE, Scan, Span
+from .scan import NORM, VISIBLE, Scan, Span
 
 MAX_FUZZY_TERMS = 2000
 
@@ -46,7 +46,9 @@ class TermSet:
 
     def __init__(self, terms: t.Iterable[str]) -> None:
         singles: set[str] = set()
-        phrases: dict[str, list[tuple[str, ...]]] = {}
+        # phrases as a trie of words: each place a first word occurs costs one look-up per following
+        # word, however many phrases share the start ("you are", "you're a", "you're so", ...)
+        phrases: dict[str, t.Any] = {}
         prefixes: list[str] = []
         for term in terms:
             words = term_words(term)
@@ -57,18 +59,21 @@ class TermSet:
             elif len(words) == 1:
                 singles.add(words[0])
             else:
-                phrases.setdefault(words[0], []).append(tuple(words[1:]))
+                node = phrases
+                for word in words:
+                    node = node.setdefault(word, {})
+                node[_END] = True
         self.singles = frozenset(singles)
-        self.phrases = {k: tuple(v) for k, v in phrases.items()}
-        self.phrase_starts = frozenset(self.phrases)
+        self.phrases = phrases
+        self.phrase_starts = frozenset(phrases)
         self.prefixes = tuple(sorted(set(prefixes)))
         self._by_length: dict[int, tuple[str, ...]] | None = None
-        self.size = len(singles) + sum(len(v) for v in phrases.values()) + len(self.prefixes)
+        self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
 
     def merged(self, other: TermSet) -> TermSet:
         out = TermSet(())
         out.singles = self.singles | other.singles
-        out.phrases = {k: self.phrases.get(k, ()) + other.phrases.get(k, ()) for k in self.phrases.keys() | other.phrases.keys()}
+        out.phrases = _trie_merge(self.phrases, other.phrases)
         out.phrase_starts = frozenset(out.phrases)
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
         out.size = self.size + other.size
@@ -90,11 +95,9 @@ class TermSet:
         for word in self.singles.intersection(index):
             out.extend(scan.token_span(i, i + 1) for i in index[word])
         for word in self.phrase_starts.intersection(index):
+            root = self.phrases[word]
             for i in index[word]:
-                for rest in self.phrases[word]:
-                    end = i + 1 + len(rest)
-                    if end <= len(toks) and all(_token_is(toks[i + 1 + k], w) for k, w in enumerate(rest)):
-                        out.append(scan.token_span(i, end))
+                out.extend(scan.token_span(i, end) for end in _phrase_ends(root, toks, i + 1))
         if self.prefixes:
             for word, positions in index.items():
                 if word.startswith(self.prefixes):
@@ -119,8 +122,35 @@ class TermSet:
         return out
 
 
-def _token_is(tok: t.Any, word: str) -> bool:
-    return tok.text == word or word in tok.alts
+_END = ""  # marks the end of a phrase in the trie; no word is empty
+
+
+def _phrase_ends(node: dict[str, t.Any], toks: t.Sequence[t.Any], j: int) -> list[int]:
+    """Token positions where a phrase that began before `j` (its trie `node`) ends."""
+    ends = []
+    stack = [(node, j)]
+    while stack:
+        node, j = stack.pop()
+        if _END in node:
+            ends.append(j)
+        if j < len(toks):
+            tok = toks[j]
+            for form in (tok.text, *tok.alts) if tok.alts else (tok.text,):
+                child = node.get(form)
+                if child is not None:
+                    stack.append((child, j + 1))
+    return ends
+
+
+def _trie_merge(a: dict[str, t.Any], b: dict[str, t.Any]) -> dict[str, t.Any]:
+    out = dict(a)
+    for key, child in b.items():
+        out[key] = _trie_merge(out[key], child) if key in out and key != _END else child
+    return out
+
+
+def _trie_size(node: dict[str, t.Any]) -> int:
+    return sum(1 if key == _END else _trie_size(child) for key, child in node.items())
 
 
 def term_words(term: str) -> list[str]:

@@ -7,6 +7,7 @@ import typing as t
 from dataclasses import dataclass, field
 
 FORMATS = ("text", "html", "markdown")
+MAX_LISTED_SPANS = 20  # a hit lists where else its rule matched, up to this many
 
 
 class Verdict(str, enum.Enum):

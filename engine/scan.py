@@ -90,6 +90,8 @@ class Scan:
         return lo, hi
 
     def keep(self, spans: list[Span], quotes_ok: bool) -> list[Span]:
+        """Spans outside quotes (unless quotes count), in text order. Never capped: a cap would let
+        a padded comment push the real insult past it; every later step is O(n log n) instead."""
         if not quotes_ok and spans:
             prepared = self.prepared
             spans = [s for s in spans if s.space != NORM or not prepared.in_quote(s.start)]

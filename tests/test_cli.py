@@ -98,3 +98,14 @@ def test_test_names_each_failing_case(runner: CliRunner, tmp_path: Path) -> None
 
 def test_usage_error_exits_2(runner: CliRunner) -> None:
     assert runner.invoke(main, ["dry-run", "--no-such-option"]).exit_code == 2
+
+
+def test_hostile_text_never_breaks_output(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "s", "text": "\\ud800 lone surrogate, you idiot"}\n{"id": "z", "text": "\\u200b\\u200b"}\n')
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
+    out = [json.loads(line) for line in r.output.splitlines()]
+    assert [(d["id"], d["decision"]) for d in out] == [("s", "flag"), ("z", "approve")]
+    assert out[0]["hits"][0]["match"] == "idiot"
+    r = run(runner, "dry-run", "--policy", str(VALID), str(src))
+    assert r.exit_code == 0 and "? lone surrogate" in r.output

@@ -34,11 +34,11 @@ def test_counted_features_point_at_the_text(tmp_path: Path, match: str, text: st
     assert hit(tmp_path, match, text) == expected
 
 
-def test_caps_and_length_have_no_span(tmp_path: Path) -> None:
+def test_caps_and_length_point_at_the_whole_comment(tmp_path: Path) -> None:
     m = "{caps_ratio: {at_least: 0.8, min_letters: 10}}"
-    assert hit(tmp_path / "a", m, "THIS IS A SCAM, WAKE UP PEOPLE") == (None, None)
+    assert hit(tmp_path / "a", m, " THIS IS A SCAM, WAKE UP!\n") == ((1, 25), "THIS IS A SCAM, WAKE UP!")
     assert hit(tmp_path / "b", m, "OK") is None
-    assert hit(tmp_path / "c", "{length: {at_most: 5}}", "no.") == (None, None)
+    assert hit(tmp_path / "c", "{length: {at_most: 5}}", "no.") == ((0, 3), "no.")
 
 
 def test_author_fields_absent_never_match(tmp_path: Path) -> None:
