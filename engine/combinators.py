@@ -12,10 +12,12 @@ from .scan import NO_SPAN, Scan, Span
 
 
 class All:
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "cost")
 
     def __init__(self, parts: list[Matcher]) -> None:
-        self.parts = parts
+        # cheapest first: a failing length or author check spares the regexes after it
+        self.parts = sorted(parts, key=lambda p: p.cost)
+        self.cost = sum(p.cost for p in parts)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         found: list[Span] = []
@@ -28,10 +30,11 @@ class All:
 
 
 class Any:
-    __slots__ = ("parts",)
+    __slots__ = ("parts", "cost")
 
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
+        self.cost = sum(p.cost for p in parts)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         found: list[Span] = []
@@ -41,10 +44,11 @@ class Any:
 
 
 class Not:
-    __slots__ = ("part",)
+    __slots__ = ("part", "cost")
 
     def __init__(self, part: Matcher) -> None:
         self.part = part
+        self.cost = part.cost
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         return [] if self.part.find(scan, quotes_ok) else [NO_SPAN]
@@ -53,10 +57,11 @@ class Not:
 class Near:
     """A hit of the first matcher with a hit of every other within `within` words of it."""
 
-    __slots__ = ("parts", "within", "in_order")
+    __slots__ = ("parts", "within", "in_order", "cost")
 
     def __init__(self, parts: list[Matcher], within: int, in_order: bool) -> None:
         self.parts = parts
+        self.cost = sum(p.cost for p in parts)
         self.within = within
         self.in_order = in_order
 
@@ -101,10 +106,11 @@ class Near:
 
 
 class Parent:
-    __slots__ = ("part",)
+    __slots__ = ("part", "cost")
 
     def __init__(self, part: Matcher) -> None:
         self.part = part
+        self.cost = part.cost + 1
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         parent = scan.for_parent()

@@ -44,6 +44,7 @@ class CountMatcher:
     """Fires when the number of occurrences is within bounds; spans point at them."""
 
     __slots__ = ("name", "bounds")
+    cost = 2
 
     def __init__(self, name: str, bounds: Bounds) -> None:
         self.name = name
@@ -82,6 +83,7 @@ for _name in ("links", "shortened_links", "emails", "phone_numbers", "mentions")
 
 class RepeatedChars:
     __slots__ = ("at_least",)
+    cost = 2
 
     def __init__(self, at_least: int) -> None:
         self.at_least = at_least
@@ -100,6 +102,7 @@ def _build_repeated_chars(node: Node, field: str, b: Build) -> Matcher | None:
 
 class RepeatedText:
     __slots__ = ("at_least", "min_words")
+    cost = 2
 
     def __init__(self, at_least: int, min_words: int) -> None:
         self.at_least = at_least
@@ -120,6 +123,7 @@ def _build_repeated_text(node: Node, field: str, b: Build) -> Matcher | None:
 
 class CapsRatio:
     __slots__ = ("bounds", "min_letters")
+    cost = 1
 
     def __init__(self, bounds: Bounds, min_letters: int) -> None:
         self.bounds = bounds
@@ -139,6 +143,7 @@ def _build_caps_ratio(node: Node, field: str, b: Build) -> Matcher | None:
 
 class Length:
     __slots__ = ("bounds",)
+    cost = 0
 
     def __init__(self, bounds: Bounds) -> None:
         self.bounds = bounds
@@ -158,6 +163,7 @@ class AuthorMatcher:
     """Fields the caller sent about the author; a field that was not sent never matches."""
 
     __slots__ = ("numbers", "roles")
+    cost = 0
 
     def __init__(self, numbers: dict[str, Bounds], roles: frozenset[str] | None) -> None:
         self.numbers = numbers

@@ -21,6 +21,9 @@ MAX_FUZZY_TERMS = 2000
 
 
 class Matcher(t.Protocol):
+    #: rough price per comment (0 a field look-up ... 5 a regex), so `all` can try cheap parts first
+    cost: int
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]: ...
 
 
@@ -160,6 +163,7 @@ def term_words(term: str) -> list[str]:
 
 class ListMatcher:
     __slots__ = ("terms",)
+    cost = 1
 
     def __init__(self, terms: TermSet) -> None:
         self.terms = terms
@@ -214,6 +218,7 @@ class FuzzyMatcher:
     """Words within `distance` edits of a term, by deletion neighbourhoods (small lists only)."""
 
     __slots__ = ("distance", "exact", "neighbours", "min_length")
+    cost = 3
 
     def __init__(self, terms: t.Iterable[str], distance: int) -> None:
         self.distance = distance
@@ -291,6 +296,7 @@ def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
 
 class RegexMatcher:
     __slots__ = ("pattern", "space")
+    cost = 5
 
     def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
         self.pattern = pattern
