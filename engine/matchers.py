@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import regex
 
 from . import _regex_safety
+from ._regex_prefilter import required_literals
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .normalize import fold_term, prepare
@@ -295,21 +296,24 @@ def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
 
 
 class RegexMatcher:
-    __slots__ = ("pattern", "space")
+    __slots__ = ("pattern", "space", "required")
     cost = 5
 
     def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
         self.pattern = pattern
         self.space = space
+        verbose = pattern.flags & regex.VERBOSE or regex.search(r"\(\?[a-zA-Z]*x", pattern.pattern)
+        self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         text = scan.prepared.norm if self.space == NORM else scan.prepared.visible
+        for group in self.required:
+            if not any(literal in text for literal in group):
+                return []  # a word the pattern needs is absent: no need to run it
         out = []
         for m in self.pattern.finditer(text, timeout=scan.remaining()):
             if m.end() > m.start():
                 out.append(Span(m.start(), m.end(), self.space))
-                if len(out) >= 50:
-                    break
         return scan.keep(out, quotes_ok)
 
 

@@ -1,0 +1,109 @@
+"""Literal prefilters for policy regexes: cheap substring checks that skip a regex that cannot match.
+
+A pattern such as `\\b(?:nice try|well done)\\W{1,3}(?:genius|einstein)\\b` can only match a text that
+contains one of "nice try"/"well done" and one of "genius"/"einstein". Finding those groups (mandatory,
+unrepeated, at the top level, plain words only) lets the engine test `in` on the text, a C-speed
+substring search, before running the regex at every position of every comment.
+"""
+
+from __future__ import annotations
+
+import regex
+
+_PLAIN = regex.compile(r"[a-z0-9' ]+")
+
+
+def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
+    """Groups of literals; a match contains at least one literal of every group. Empty: no filter."""
+    body = _unwrap(source)
+    if body is None:
+        return ()
+    groups = []
+    for content, follower in _top_level_groups(body):
+        if follower and follower in "?*{":
+            continue  # optional or repeated: it need not appear
+        content = content[2:] if content.startswith("?:") else content
+        if content.startswith("?"):
+            continue  # lookarounds, flags, named groups: not plain text
+        alternatives = content.split("|")
+        if all(_PLAIN.fullmatch(a) for a in alternatives) and all(a.strip() for a in alternatives):
+            groups.append(tuple(sorted(set(alternatives))))
+    return tuple(groups)
+
+
+def _unwrap(source: str) -> str | None:
+    """The pattern's top level, looking inside one group that wraps it all; None with a top-level '|'."""
+    while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
+        source = source[3:-1]
+    depth, i = 0, 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(source, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+        i += 1
+    return source
+
+
+def _top_level_groups(source: str) -> list[tuple[str, str]]:
+    """(content, the character after the group) for every group at depth 0."""
+    out = []
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(source, i)
+            continue
+        if ch == "(":
+            end = _closing(source, i)
+            if end < 0:
+                return []
+            out.append((source[i + 1 : end], source[end + 1 : end + 2]))
+            i = end + 1
+            continue
+        i += 1
+    return out
+
+
+def _closing(source: str, start: int) -> int:
+    depth, i = 0, start
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(source, i)
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index after a character class that opens at `start`."""
+    i = start + 1
+    if source[i : i + 1] == "^":
+        i += 1
+    if source[i : i + 1] == "]":
+        i += 1
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
