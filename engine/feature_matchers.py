@@ -101,24 +101,25 @@ def _build_repeated_chars(node: Node, field: str, b: Build) -> Matcher | None:
 
 
 class RepeatedText:
-    __slots__ = ("at_least", "min_words")
+    __slots__ = ("at_least", "min_words", "consecutive")
     cost = 2
 
-    def __init__(self, at_least: int, min_words: int) -> None:
+    def __init__(self, at_least: int, min_words: int, consecutive: bool) -> None:
         self.at_least = at_least
         self.min_words = min_words
+        self.consecutive = consecutive
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        span = features.repeated_text(scan.prepared, self.at_least, self.min_words)
+        span = features.repeated_text(scan.prepared, self.at_least, self.min_words, self.consecutive)
         return [Span(span[0], span[1], RAW)] if span else []
 
 
 @register("repeated_text")
 def _build_repeated_text(node: Node, field: str, b: Build) -> Matcher | None:
-    r = Reader(node, ("at_least", "min_words"), field, b.rule_id, b.errors)
+    r = Reader(node, ("at_least", "min_words", "consecutive"), field, b.rule_id, b.errors)
     n = r.get("at_least", (int,), 2)
     words = r.get("min_words", (int,), 3)
-    return RepeatedText(n, words)
+    return RepeatedText(n, words, bool(r.get("consecutive", (bool,), False)))
 
 
 class CapsRatio:

@@ -174,11 +174,12 @@ def _run_pattern(n: int) -> regex.Pattern[str]:
     return pattern
 
 
-def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3) -> Span | None:
+def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3, consecutive: bool = False) -> Span | None:
     """The raw span of the second occurrence of a run of `min_words` words written `at_least` times.
 
     Uses the canonical words, so "BUY NOW buy now" repeats; counting word n-grams first (C-speed)
-    skips the exact scan for the usual comment, which repeats nothing.
+    skips the exact scan for the usual comment, which repeats nothing. `consecutive` counts only
+    repeats that follow each other ("buy now buy now buy now"), not a phrase recurring in a long text.
     """
     toks = p.tokens
     n = max(1, min_words)
@@ -197,6 +198,8 @@ def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3) -> Span | 
         starts = places.setdefault(gram, [])
         if starts and i < starts[-1] + n:
             continue  # overlaps the previous occurrence ("a a a a" is not "a a" at every offset)
+        if consecutive and starts and i != starts[-1] + n:
+            starts.clear()  # a gap: the run of back-to-back repeats starts again here
         starts.append(i)
         if len(starts) >= at_least:
             second = starts[1]

@@ -46,3 +46,11 @@ def test_author_fields_absent_never_match(tmp_path: Path) -> None:
     assert hit(tmp_path / "a", m, "hi", author=Author(account_age_days=0.5)) == (None, None)
     assert hit(tmp_path / "b", m, "hi", author=Author(account_age_days=30)) is None
     assert hit(tmp_path / "c", m, "hi") is None
+
+
+def test_repeated_text_consecutive_ignores_a_phrase_recurring_in_prose(tmp_path: Path) -> None:
+    m = "{repeated_text: {at_least: 3, min_words: 2, consecutive: true}}"
+    prose = "the cost of the bridge, the age of the road and the state of the rail"
+    assert hit(tmp_path / "a", "{repeated_text: {at_least: 3, min_words: 2}}", prose) is not None
+    assert hit(tmp_path / "b", m, prose) is None
+    assert hit(tmp_path / "c", m, "so cheap: buy now buy now buy now") == ((18, 25), "buy now")
