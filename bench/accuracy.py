@@ -33,13 +33,15 @@ class DataSet:
     path: str
     # (gold label whose caught recall is the goal, minimum recall, maximum share of ok flagged)
     goal: tuple[str, float, float] | None
+    # how the texts are written: Reddit comments are markdown, so `> ...` quotes are not the author's words
+    format: str = "text"
 
 
 SETS = (
     DataSet("dev-comments", "dev-comments.jsonl", ("violation", 0.90, 0.03)),
     DataSet("youtube-spam", "real/youtube-spam-dev.jsonl", ("spam", 0.85, 0.05)),
     DataSet("olid-train", "real/olid-train.jsonl", ("name_calling", 0.50, 0.05)),
-    DataSet("cmv-adhominem", "real/habernal-adhominem.jsonl", ("ad_hominem", 0.40, 0.05)),
+    DataSet("cmv-adhominem", "real/habernal-adhominem.jsonl", ("ad_hominem", 0.40, 0.05), "markdown"),
 )
 
 _POLICY = None
@@ -50,9 +52,10 @@ def _init(policy_dir: str | None) -> None:
     _POLICY = engine.load_policy(policy_dir)
 
 
-def _label(text: str) -> tuple[str, str, tuple[str, ...]]:
+def _label(item: tuple[str, str]) -> tuple[str, str, tuple[str, ...]]:
     assert _POLICY is not None
-    d = engine.decide(_POLICY, engine.Comment(text=text))
+    text, fmt = item
+    d = engine.decide(_POLICY, engine.Comment(text=text, format=fmt))
     return d.decision.value, d.label, tuple(h.rule for h in d.hits)
 
 
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== {ds.name}: {path} not found, skipped")
             continue
         rows = read_rows(path)
-        texts = [r["text"] for r in rows]
+        texts = [(r["text"], ds.format) for r in rows]
         jobs = args.jobs or (1 if len(texts) < 2000 else min(2, os.cpu_count() or 1))
         start = time.perf_counter()
         if jobs > 1:
