@@ -142,3 +142,25 @@ def test_decision_json_shape(policy) -> None:  # type: ignore[no-untyped-def]
     assert list(d) == ["id", "decision", "score", "categories", "hits", "shadow_hits", "reasons", "message", "policy_version"]
     assert d["hits"][0] == {"rule": "name_calling.insult_at_person", "category": "name_calling",
                             "guideline": "no-name-calling", "score": 5.0, "span": [4, 9], "match": "idiot"}
+
+
+class TestMarkup:
+    @pytest.mark.parametrize(
+        "body, fmt, match",
+        [
+            ("<p>You are a complete <b>idiot</b>.</p>", "html", "idiot"),
+            ("<p>you &#105;diot</p>", "html", "&#105;diot"),
+            ("Well, **you** *moron*, read [the report](http://x.example/r).", "markdown", "moron"),
+        ],
+    )
+    def test_spans_index_the_body_as_received(self, policy, body: str, fmt: str, match: str) -> None:  # type: ignore[no-untyped-def]
+        d = decide(policy, Comment(text=body, format=fmt))
+        assert d.decision is Verdict.FLAG
+        a, b = d.hits[0].span
+        assert body[a:b] == d.hits[0].match == match
+
+    def test_quoted_blocks_are_not_the_authors(self, policy) -> None:  # type: ignore[no-untyped-def]
+        html = "<blockquote>you idiot</blockquote><p>That was uncalled for.</p>"
+        assert verdict(policy, html, format="html") == ("approve", [])
+        md = "[quote]you idiot[/quote]\n\nThat was uncalled for."
+        assert verdict(policy, md, format="markdown") == ("approve", [])

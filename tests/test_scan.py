@@ -1,0 +1,36 @@
+"""Per-comment scan state: word index with evasion readings, token ranges, the time budget."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import Comment
+from engine.scan import NORM, DeadlineExceeded, Scan, Span
+
+
+def test_index_has_every_reading_of_every_word() -> None:
+    scan = Scan(Comment(text="you 1d10t, stuuupid"), None)
+    assert scan.index["you"] == [0]
+    assert scan.index["idiot"] == [1]
+    assert scan.index["stupid"] == [2]
+
+
+def test_token_range_of_a_regex_span() -> None:
+    scan = Scan(Comment(text="well done, genius"), None)
+    assert scan.token_range(Span(11, 17, NORM)) == (2, 3)
+    assert scan.token_range(Span(0, 9, NORM)) == (0, 2)
+
+
+def test_budget() -> None:
+    assert Scan(Comment(text="x"), None).remaining() is None
+    assert 0 < Scan(Comment(text="x"), time.monotonic() + 5).remaining() <= 5
+    with pytest.raises(DeadlineExceeded):
+        Scan(Comment(text="x"), time.monotonic() - 0.001).remaining()
+
+
+def test_parent_scan_only_when_sent() -> None:
+    assert Scan(Comment(text="x"), None).for_parent() is None
+    parent = Scan(Comment(text="x", parent_text="You idiot"), None).for_parent()
+    assert parent is not None and parent.index["idiot"] == [1]
