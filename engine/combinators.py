@@ -8,7 +8,7 @@ from bisect import bisect_right
 
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, build, register
-from .scan import NO_SPAN, Scan, Span
+from .scan import NO_SPAN, NONE, WHOLE, Scan, Span
 
 
 class All:
@@ -120,8 +120,9 @@ class Parent:
 
 
 def _text_first(spans: list[Span]) -> list[Span]:
-    """Spans on text first, in text order, so a hit reports characters whenever it can."""
-    return sorted(spans, key=lambda s: (s is NO_SPAN or s.space == 3, s.start))
+    """Spans on words first, in text order, then the whole comment, then none: a hit reports the
+    most precise characters it can ("cl0wn", not the whole short comment it sits in)."""
+    return sorted(spans, key=lambda s: (s.space >= WHOLE, s.space == NONE, s.start))
 
 
 def _parts(node: Node, field: str, b: Build, least: int) -> list[Matcher] | None:

@@ -55,9 +55,11 @@ def _apply(rule: Rule, scan: Scan) -> Hit | None:
     if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
         return None
     raw = [r for r in (scan.raw_span(s) for s in spans) if r is not None and r[1] > r[0]]
+    # the matcher's first span is the one to show (the insult of a `near`, the word before the whole
+    # comment); the others are listed in text order
+    first = raw[0] if raw else None
     raw = sorted(set(raw))
     text = scan.comment.text
-    first = raw[0] if raw else None
     return Hit(
         rule=rule.id,
         category=rule.category,

@@ -7,7 +7,7 @@ import typing as t
 from . import features
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, register
-from .scan import NO_SPAN, RAW, Scan, Span
+from .scan import NO_SPAN, RAW, WHOLE, Scan, Span
 
 _BOUNDS = ("at_least", "at_most")
 
@@ -37,7 +37,7 @@ def _whole(scan: Scan) -> Span:
     raw = scan.prepared.raw
     start = len(raw) - len(raw.lstrip())
     end = len(raw.rstrip())
-    return Span(start, end, RAW) if end > start else NO_SPAN
+    return Span(start, end, WHOLE) if end > start else NO_SPAN
 
 
 class CountMatcher:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from .model import Comment
 from .normalize import Prepared, prepare
 
-#: coordinate spaces of a span: the normalized text, the visible text, the raw text, or no text at all
-NORM, VISIBLE, RAW, NONE = 0, 1, 2, 3
+#: coordinate spaces of a span: the normalized text, the visible text, the raw text, the whole comment
+#: (raw coordinates, for a property of all of it such as its capitals), or no text at all
+NORM, VISIBLE, RAW, WHOLE, NONE = 0, 1, 2, 3, 4
 
 
 class DeadlineExceeded(Exception):
@@ -103,7 +104,7 @@ class Scan:
             return self.prepared.raw_span(span.start, span.end)
         if span.space == VISIBLE:
             return self.prepared.raw_span_visible(span.start, span.end)
-        if span.space == RAW:
+        if span.space in (RAW, WHOLE):
             return span.start, span.end
         return None
 

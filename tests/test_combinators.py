@@ -52,3 +52,10 @@ def test_parent_is_matched_only_when_sent(tmp_path: Path) -> None:
     assert hits(tmp_path / "a", m, "wrong", parent_text="It fails because the data is old.") == ["wrong"]
     assert hits(tmp_path / "b", m, "wrong") == []
     assert hits(tmp_path / "c", m, "wrong", parent_text="Nice weather.") == []
+
+
+def test_all_reports_the_word_not_the_whole_comment(tmp_path: Path) -> None:
+    policy = load_policy(write_policy(tmp_path, {"m": rule("{all: [{length: {at_most: 40}}, {list: insults}]}")}))
+    hit = decide(policy, Comment(text="Such a moron, honestly")).hits[0]
+    assert (hit.span, hit.match) == ((7, 12), "moron")
+    assert hit.spans == ((0, 22), (7, 12))
