@@ -8,6 +8,8 @@ substring search, before running the regex at every position of every comment.
 
 from __future__ import annotations
 
+import typing as t
+
 import regex
 
 _PLAIN = regex.compile(r"[a-z0-9' ]+")
@@ -35,49 +37,33 @@ def _unwrap(source: str) -> str | None:
     """The pattern's top level, looking inside one group that wraps it all; None with a top-level '|'."""
     while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
         source = source[3:-1]
-    depth, i = 0, 0
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(source, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return None
-        i += 1
+    if any(ch == "|" and depth == 0 for _, ch, depth in _structure(source)):
+        return None
     return source
 
 
 def _top_level_groups(source: str) -> list[tuple[str, str]]:
     """(content, the character after the group) for every group at depth 0."""
     out = []
-    i = 0
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(source, i)
-            continue
-        if ch == "(":
+    for i, ch, depth in _structure(source):
+        if ch == "(" and depth == 1:
             end = _closing(source, i)
             if end < 0:
                 return []
             out.append((source[i + 1 : end], source[end + 1 : end + 2]))
-            i = end + 1
-            continue
-        i += 1
     return out
 
 
 def _closing(source: str, start: int) -> int:
+    """The index of the parenthesis closing the group that opens at `start`, or -1."""
+    for i, ch, depth in _structure(source, start):
+        if ch == ")" and depth == 0:
+            return i
+    return -1
+
+
+def _structure(source: str, start: int = 0) -> t.Iterator[tuple[int, str, int]]:
+    """(index, character, depth after it) for each structural character, skipping escapes and classes."""
     depth, i = 0, start
     while i < len(source):
         ch = source[i]
@@ -91,10 +77,8 @@ def _closing(source: str, start: int) -> int:
             depth += 1
         elif ch == ")":
             depth -= 1
-            if depth == 0:
-                return i
+        yield i, ch, depth
         i += 1
-    return -1
 
 
 def _class_end(source: str, start: int) -> int:
