@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import typing as t
 from collections import Counter
 
 import regex
@@ -54,6 +55,7 @@ _URL = regex.compile(
 )
 _TRAILING = ".,;:!?'\")]}>"
 # What every link the full pattern finds has somewhere: a scheme, "www.", a domain and a path, or a known TLD.
+_DOT_LETTER = regex.compile(r"\.[a-z]")  # on the normalized (lower-case) text
 _MAYBE_URL = regex.compile(
     r"://|www\.|[a-z0-9]\.[a-z]{2,24}/|\.(?:com|net|org|info|biz|io|co|ly|gl|gd|me|ru|cn|xyz|top|click|link|online|site|shop)\b",
     regex.I,
@@ -83,16 +85,28 @@ def host(url: str) -> str:
 def links(p: Prepared) -> tuple[Found, ...]:
     """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
     out = [Found(link.url, link.start, link.end) for link in p.links]
-    if not _MAYBE_URL.search(p.visible):
-        return tuple(out)  # the full pattern tries a domain at every position: skip it when it cannot match
+    if "://" not in p.visible and not _DOT_LETTER.search(p.norm):
+        return tuple(out)  # no scheme and no ".x": no link (a sub-microsecond test for most comments)
     covered = [(f.start, f.end) for f in out]
-    for m in _URL.finditer(p.visible):
+    for m in _url_matches(p.visible):
         url = _trim(m.group())
         a, b = p.raw_span_visible(m.start(), m.start() + len(url))
         if any(s <= a and b <= e for s, e in covered):
             continue  # the text of an anchor or markdown link already counted
         out.append(Found(url, a, b))
     return tuple(sorted(out, key=lambda f: f.start))
+
+
+def _url_matches(text: str) -> t.Iterator[regex.Match[str]]:
+    """The full URL pattern tries a domain at every position; a URL holds no space and contains what
+    `_MAYBE_URL` finds, so the pattern runs only over the space-free chunks around those finds."""
+    end = 0
+    for hint in _MAYBE_URL.finditer(text):
+        if hint.start() < end:
+            continue  # inside a chunk already searched
+        start = max(text.rfind(c, 0, hint.start()) for c in " \t\n\r") + 1
+        end = min((i for i in (text.find(c, hint.end()) for c in " \t\n\r") if i >= 0), default=len(text))
+        yield from _URL.finditer(text, start, end)
 
 
 def shortened_links(p: Prepared, shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
