@@ -7,7 +7,7 @@ from bisect import bisect_left
 from bisect import bisect_right
 
 from ._yaml import Node, Reader
-from .matchers import Build, Matcher, build, register
+from .matchers import Build, Matcher, build, may_match, register
 from .scan import NO_SPAN, NONE, WHOLE, Scan, Span
 
 
@@ -19,7 +19,12 @@ class All:
         self.parts = sorted(parts, key=lambda p: p.cost)
         self.cost = sum(p.cost for p in parts)
 
+    def may_match(self, scan: Scan) -> bool:
+        return all(may_match(p, scan) for p in self.parts)
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        if not self.may_match(scan):
+            return []
         found: list[Span] = []
         for part in self.parts:
             spans = part.find(scan, quotes_ok)
@@ -35,6 +40,9 @@ class Any:
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.cost = sum(p.cost for p in parts)
+
+    def may_match(self, scan: Scan) -> bool:
+        return any(may_match(p, scan) for p in self.parts)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         found: list[Span] = []
@@ -65,7 +73,12 @@ class Near:
         self.within = within
         self.in_order = in_order
 
+    def may_match(self, scan: Scan) -> bool:
+        return all(may_match(p, scan) for p in self.parts)
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        if not self.may_match(scan):
+            return []
         anchors = self.parts[0].find(scan, quotes_ok)
         if not anchors:
             return []

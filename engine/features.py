@@ -195,12 +195,11 @@ def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3, consecutiv
     skips the exact scan for the usual comment, which repeats nothing. `consecutive` counts only
     repeats that follow each other ("buy now buy now buy now"), not a phrase recurring in a long text.
     """
-    toks = p.tokens
+    texts = p.words.texts
     n = max(1, min_words)
     at_least = max(at_least, 2)
-    if len(toks) < n * at_least:
+    if len(texts) < n * at_least:
         return None
-    texts = [t.text for t in toks]
     grams = list(zip(*(texts[k:] for k in range(n))))
     counts = Counter(grams)
     if max(counts.values()) < at_least:
@@ -217,6 +216,7 @@ def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3, consecutiv
         starts.append(i)
         if len(starts) >= at_least:
             second = starts[1]
+            toks = p.tokens
             return p.raw_span(toks[second].start, toks[second + n - 1].end)
     return None
 

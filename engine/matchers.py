@@ -28,6 +28,15 @@ class Matcher(t.Protocol):
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]: ...
 
 
+def may_match(matcher: Matcher, scan: Scan) -> bool:
+    """A cheap necessary condition: False only when `matcher.find` would surely find nothing.
+
+    `near` and `all` ask it of every part before computing any span, so a rule anchored on a common
+    word ("you're ...") costs a few set look-ups on the comments that lack its rarer words."""
+    check = getattr(matcher, "may_match", None)
+    return True if check is None else bool(check(scan))
+
+
 @dataclass(frozen=True, slots=True)
 class Build:
     """What compiling a matcher needs: the policy's lists, the rule id, the error collector."""
@@ -46,7 +55,7 @@ class Build:
 class TermSet:
     """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
 
-    __slots__ = ("singles", "phrases", "phrase_starts", "prefixes", "_by_length", "size")
+    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_seconds", "prefixes", "_by_length", "size")
 
     def __init__(self, terms: t.Iterable[str]) -> None:
         singles: set[str] = set()
@@ -70,6 +79,7 @@ class TermSet:
         self.singles = frozenset(singles)
         self.phrases = phrases
         self.phrase_starts = frozenset(phrases)
+        self.phrase_seconds = frozenset(w for child in phrases.values() for w in child if w != _END)
         self.prefixes = tuple(sorted(set(prefixes)))
         self._by_length: dict[int, tuple[str, ...]] | None = None
         self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
@@ -79,6 +89,7 @@ class TermSet:
         out.singles = self.singles | other.singles
         out.phrases = _trie_merge(self.phrases, other.phrases)
         out.phrase_starts = frozenset(out.phrases)
+        out.phrase_seconds = self.phrase_seconds | other.phrase_seconds
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
         out.size = self.size + other.size
         return out
@@ -91,21 +102,37 @@ class TermSet:
             self._by_length = {k: tuple(v) for k, v in grouped.items()}
         return self._by_length
 
+    def may_match(self, scan: Scan) -> bool:
+        words = scan.word_set
+        return bool(
+            not self.singles.isdisjoint(words)
+            or (not self.phrase_starts.isdisjoint(words) and not self.phrase_seconds.isdisjoint(words))
+            or self.prefixes
+            or scan.masked
+        )
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        index = scan.index
-        toks = scan.tokens
+        words = scan.word_set
         out: list[Span] = []
-        # frozenset.intersection(dict) walks the comment's few words, never the list's many terms
-        for word in self.singles.intersection(index):
-            out.extend(scan.token_span(i, i + 1) for i in index[word])
-        for word in self.phrase_starts.intersection(index):
-            root = self.phrases[word]
-            for i in index[word]:
-                out.extend(scan.token_span(i, end) for end in _phrase_ends(root, toks, i + 1))
+        # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list
+        for word in self.singles.intersection(words):
+            out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+        starts = self.phrase_starts.intersection(words)
+        if starts:
+            texts = scan.words.texts
+            plain = not scan.words.alts
+            last = len(texts) - 1
+            for word in starts:
+                root = self.phrases[word]
+                for i in scan.positions(word):
+                    # most places fail on the next word: test it before walking the trie
+                    if i == last or (plain and texts[i + 1] not in root):
+                        continue
+                    out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
         if self.prefixes:
-            for word, positions in index.items():
+            for word in words:
                 if word.startswith(self.prefixes):
-                    out.extend(scan.token_span(i, i + 1) for i in positions)
+                    out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
         if scan.masked:
             out.extend(self._masked(scan))
         return scan.keep(out, quotes_ok)
@@ -114,8 +141,7 @@ class TermSet:
         out = []
         by_length = self.by_length()
         for i in scan.masked:
-            tok = scan.tokens[i]
-            pattern = tok.text
+            pattern = scan.words.texts[i]
             letters = sum(ch != "*" for ch in pattern)
             if letters < 2 or letters * 2 < len(pattern):
                 continue  # "****" or "f***" alone says too little to name a word
@@ -129,17 +155,17 @@ class TermSet:
 _END = ""  # marks the end of a phrase in the trie; no word is empty
 
 
-def _phrase_ends(node: dict[str, t.Any], toks: t.Sequence[t.Any], j: int) -> list[int]:
+def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
     """Token positions where a phrase that began before `j` (its trie `node`) ends."""
     ends = []
+    count = len(scan.words.texts)
     stack = [(node, j)]
     while stack:
         node, j = stack.pop()
         if _END in node:
             ends.append(j)
-        if j < len(toks):
-            tok = toks[j]
-            for form in (tok.text, *tok.alts) if tok.alts else (tok.text,):
+        if j < count:
+            for form in scan.forms(j):
                 child = node.get(form)
                 if child is not None:
                     stack.append((child, j + 1))
@@ -168,6 +194,9 @@ class ListMatcher:
 
     def __init__(self, terms: TermSet) -> None:
         self.terms = terms
+
+    def may_match(self, scan: Scan) -> bool:
+        return self.terms.may_match(scan)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         return self.terms.find(scan, quotes_ok)
@@ -234,11 +263,11 @@ class FuzzyMatcher:
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         out = []
-        for word, positions in scan.index.items():
+        for word in scan.word_set:
             if not word.isalpha():
                 continue
             if word in self.exact or (len(word) >= self.min_length - self.distance and self._close(word)):
-                out.extend(scan.token_span(i, i + 1) for i in positions)
+                out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
         return scan.keep(out, quotes_ok)
 
     def _close(self, word: str) -> bool:
@@ -305,11 +334,14 @@ class RegexMatcher:
         verbose = pattern.flags & regex.VERBOSE or regex.search(r"\(\?[a-zA-Z]*x", pattern.pattern)
         self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
 
+    def may_match(self, scan: Scan) -> bool:
+        text = scan.prepared.norm
+        return all(any(literal in text for literal in group) for group in self.required)
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        if self.required and not self.may_match(scan):
+            return []  # a word the pattern needs is absent: no need to run it
         text = scan.prepared.norm if self.space == NORM else scan.prepared.visible
-        for group in self.required:
-            if not any(literal in text for literal in group):
-                return []  # a word the pattern needs is absent: no need to run it
         out = []
         for m in self.pattern.finditer(text, timeout=scan.remaining()):
             if m.end() > m.start():

@@ -37,6 +37,42 @@ class Token(t.NamedTuple):
     masked: bool = False
 
 
+class Words(t.NamedTuple):
+    """Word forms by position: `texts[i]` is token i's text, `alts` maps other readings to positions."""
+
+    texts: list[str]
+    alts: dict[str, list[int]]
+    masked: tuple[int, ...]
+
+    @classmethod
+    def of(cls, tokens: tuple[Token, ...]) -> Words:
+        alts: dict[str, list[int]] = {}
+        for i, tok in enumerate(tokens):
+            for alt in tok.alts:
+                alts.setdefault(alt, []).append(i)
+        return cls([tok.text for tok in tokens], alts, tuple(i for i, tok in enumerate(tokens) if tok.masked))
+
+
+def _plain_words(split: list[str]) -> Words:
+    """`Words` of a text with no spelled-out or stretched word: each word as `_tokens` reads it."""
+    texts: list[str] = []
+    alts: dict[str, list[int]] = {}
+    masked: list[int] = []
+    for w in split:
+        if w.isalpha() or w.isdigit():
+            texts.append(w)
+            continue
+        tok = _word(w, 0, False)  # leet, masks, edge symbols: rare, so the slow reading is fine
+        if tok is None:
+            continue
+        for alt in tok.alts:
+            alts.setdefault(alt, []).append(len(texts))
+        if tok.masked:
+            masked.append(len(texts))
+        texts.append(tok.text)
+    return Words(texts, alts, tuple(masked))
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A comment body ready for matching; every offset maps back to `raw`."""
@@ -49,13 +85,29 @@ class Prepared:
     offsets: markup.OffsetMap | None = None  # visible -> raw; None when visible is raw
     norm_to_visible: array[int] | None = None  # per norm char, plus a final sentinel; None: identity
     _cache: list[tuple[Token, ...]] = field(default_factory=list, repr=False, compare=False)
+    _words: list[Words] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
-        """The words of `norm`, computed on first use (rules that only use regexes never pay for them)."""
+        """The words of `norm` with their offsets, computed on first use."""
         cache = self._cache
         if not cache:
             cache.append(_tokens(self.norm))
+        return cache[0]
+
+    @property
+    def words(self) -> Words:
+        """The canonical forms of `tokens`, without offsets. For a comment with no evasion to undo
+        (the usual one) this is one `split()`: offsets are built only when a rule needs a span."""
+        cache = self._words
+        if not cache:
+            spaced = self.norm.translate(_SEP)
+            if _has_stretch(self.norm) or _SPELLED_OUT.search(f" {spaced} "):
+                cache.append(Words.of(self.tokens))
+            elif any(c in spaced for c in _UNUSUAL_CHARS):
+                cache.append(_plain_words(spaced.split()))
+            else:
+                cache.append(Words(spaced.split(), {}, ()))  # every word is letters only
         return cache[0]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -222,6 +274,14 @@ class _SeparatorTable(dict[int, str]):
 
 
 _SEP = _SeparatorTable()
+# Three or more single characters in a row may spell a word out ("i d i o t"): only the pass that keeps
+# offsets joins them. Without such a run (or stretched letters) the words are `split()`'s.
+# (Searched in the separator-folded text padded with spaces, where every separator is one space;
+# plain character tests, which the regex module runs far faster than \S and lookarounds.)
+_SPELLED_OUT = regex.compile(r" [^ ] [^ ] [^ ] ")
+# Characters that make a word need reading one by one: leet and mask symbols, and digits (leet, or
+# letters beside digits). A text without them is words of letters only.
+_UNUSUAL_CHARS = "@$!|*0123456789"
 new_token = tuple.__new__  # the plain-word fast path skips NamedTuple's Python-level __new__
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
 _SPACERS = frozenset(" .-_")
@@ -237,8 +297,13 @@ _LEET_CHARS = frozenset("013457789@$!|")
 _NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+[^\W\d_]{1,2}")
 
 
+_ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+
+
 def _has_stretch(norm: str) -> bool:
     """Whether some letter appears 3+ times in a row; substring searches, C-speed for usual text."""
+    if norm.isascii():
+        return any(triple in norm for triple in _ASCII_TRIPLES)
     letters = [c for c in set(norm) if c.isalpha()]
     if len(letters) > 64:
         return _STRETCH.search(norm) is not None
@@ -359,4 +424,4 @@ def prepare(text: str, fmt: str = "text") -> Prepared:
         m = markup.strip(text, fmt)
         visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
     norm, n2v = _fold(visible)
-    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, [])
+    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, [], [])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import time
+from functools import cached_property
 import typing as t
 from dataclasses import dataclass
 
 from .model import Comment
-from .normalize import Prepared, prepare
+from .normalize import Prepared, Words, prepare
 
 #: coordinate spaces of a span: the normalized text, the visible text, the raw text, the whole comment
 #: (raw coordinates, for a property of all of it such as its capitals), or no text at all
@@ -39,40 +40,58 @@ class Scan:
         self.deadline = deadline
         self._text = comment.text if text is None else text
         self._format = comment.format if text is None else "text"
-        self._prepared: Prepared | None = None
         self._index: dict[str, list[int]] | None = None
-        self._masked: list[int] = []
+        self._alts_at: dict[int, list[str]] | None = None
         self._starts: list[int] | None = None
         self.cache: dict[t.Any, t.Any] = {}
 
-    @property
+    @cached_property
     def prepared(self) -> Prepared:
-        if self._prepared is None:
-            self._prepared = prepare(self._text, self._format)
-        return self._prepared
+        return prepare(self._text, self._format)
 
     @property
     def tokens(self) -> t.Sequence[t.Any]:
+        """Words with offsets: built only once a rule needs a span."""
         return self.prepared.tokens
 
-    @property
-    def index(self) -> dict[str, list[int]]:
-        """Every word form of the comment (alternatives included) -> token positions."""
+    @cached_property
+    def words(self) -> Words:
+        return self.prepared.words
+
+    @cached_property
+    def word_set(self) -> set[str]:
+        """Every word form of the comment, evasion readings included: what lists are checked against."""
+        words = self.words
+        return set(words.texts).union(words.alts)
+
+    def positions(self, word: str) -> list[int]:
+        """Token positions where `word` (or a reading of it) stands, in order."""
         if self._index is None:
+            # one pass for all words, on the first look-up: a comment that reaches here usually
+            # looks up several words
             index: dict[str, list[int]] = {}
-            for i, tok in enumerate(self.tokens):
-                index.setdefault(tok.text, []).append(i)
-                for alt in tok.alts:
-                    index.setdefault(alt, []).append(i)
-                if tok.masked:
-                    self._masked.append(i)
+            for i, w in enumerate(self.words.texts):
+                index.setdefault(w, []).append(i)
+            for alt, places in self.words.alts.items():
+                index[alt] = sorted(set(index.get(alt, [])).union(places))
             self._index = index
-        return self._index
+        return self._index.get(word, [])
+
+    def forms(self, i: int) -> tuple[str, ...]:
+        """The text of token i and its other readings."""
+        words = self.words
+        if not words.alts:
+            return (words.texts[i],)
+        if self._alts_at is None:
+            self._alts_at = {}
+            for alt, places in words.alts.items():
+                for place in places:
+                    self._alts_at.setdefault(place, []).append(alt)
+        return (words.texts[i], *self._alts_at.get(i, ()))
 
     @property
-    def masked(self) -> list[int]:
-        self.index  # noqa: B018  (building the index collects masked words)
-        return self._masked
+    def masked(self) -> tuple[int, ...]:
+        return self.words.masked
 
     def token_span(self, lo: int, hi: int) -> Span:
         toks = self.tokens

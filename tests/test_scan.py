@@ -12,9 +12,11 @@ from engine.scan import NORM, DeadlineExceeded, Scan, Span
 
 def test_index_has_every_reading_of_every_word() -> None:
     scan = Scan(Comment(text="you 1d10t, stuuupid"), None)
-    assert scan.index["you"] == [0]
-    assert scan.index["idiot"] == [1]
-    assert scan.index["stupid"] == [2]
+    assert {"you", "idiot", "stupid"} <= scan.word_set
+    assert scan.positions("you") == [0]
+    assert scan.positions("idiot") == [1]
+    assert scan.positions("stupid") == [2]
+    assert scan.forms(1) == ("idiot", "ldlot")
 
 
 def test_token_range_of_a_regex_span() -> None:
@@ -33,4 +35,4 @@ def test_budget() -> None:
 def test_parent_scan_only_when_sent() -> None:
     assert Scan(Comment(text="x"), None).for_parent() is None
     parent = Scan(Comment(text="x", parent_text="You idiot"), None).for_parent()
-    assert parent is not None and parent.index["idiot"] == [1]
+    assert parent is not None and parent.positions("idiot") == [1]
