@@ -78,19 +78,20 @@ def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_
         return spans
     ends = sorted(r[1] for r in found)
     starts = [r[0] for r in found]
-    kept = []
+    kept, unplaced = [], []
     for span in spans:
         at = scan.token_range(span)
-        if at is not None and exc.before:
+        if at is None:
+            unplaced.append(span)  # the whole comment, a link: nothing to stand before or after
+        elif exc.before:
             # an exception range ending in [at.start - within, at.start]
-            hit = bisect_right(ends, at[0]) > bisect_left(ends, at[0] - exc.within)
-        elif at is not None:
-            hit = bisect_right(starts, at[1] + exc.within) > bisect_left(starts, at[1])
-        else:
-            hit = False
-        if not hit:
+            if not bisect_right(ends, at[0]) > bisect_left(ends, at[0] - exc.within):
+                kept.append(span)
+        elif not bisect_right(starts, at[1] + exc.within) > bisect_left(starts, at[1]):
             kept.append(span)
-    return kept
+    if len(kept) + len(unplaced) < len(spans) and not kept:
+        return []  # every word that made the rule fire is excepted: what is left ("short") is not enough
+    return kept + unplaced
 
 
 def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], shadow: tuple[Hit, ...]) -> Decision:

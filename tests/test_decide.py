@@ -164,3 +164,11 @@ class TestMarkup:
         assert verdict(policy, html, format="html") == ("approve", [])
         md = "[quote]you idiot[/quote]\n\nThat was uncalled for."
         assert verdict(policy, md, format="markdown") == ("approve", [])
+
+
+def test_exception_before_the_word_cancels_an_all_with_a_length(tmp_path: Path) -> None:
+    extra = "    unless:\n      - before: {words: [i, \"i'm\"]}\n        within: 2\n"
+    root = write_policy(tmp_path, {"a": rule("{all: [{length: {at_most: 40}}, {list: insults}]}", extra=extra)})
+    policy = load_policy(root)
+    assert [h.match for h in decide(policy, Comment(text="such a moron")).hits] == ["moron"]
+    assert decide(policy, Comment(text="I'm such a moron")).hits == ()
