@@ -55,7 +55,7 @@ class Build:
 class TermSet:
     """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
 
-    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_seconds", "prefixes", "_by_length", "size")
+    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_seconds", "prefixes", "_by_shape", "size")
 
     def __init__(self, terms: t.Iterable[str]) -> None:
         singles: set[str] = set()
@@ -81,7 +81,7 @@ class TermSet:
         self.phrase_starts = frozenset(phrases)
         self.phrase_seconds = frozenset(w for child in phrases.values() for w in child if w != _END)
         self.prefixes = tuple(sorted(set(prefixes)))
-        self._by_length: dict[int, tuple[str, ...]] | None = None
+        self._by_shape: dict[int, tuple[str, ...]] | None = None
         self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
 
     def merged(self, other: TermSet) -> TermSet:
@@ -94,13 +94,17 @@ class TermSet:
         out.size = self.size + other.size
         return out
 
-    def by_length(self) -> dict[int, tuple[str, ...]]:
-        if self._by_length is None:
-            grouped: dict[int, list[str]] = {}
+    def by_shape(self) -> dict[tuple[t.Any, ...], tuple[str, ...]]:
+        """Single words keyed by (length, first letter, last letter), by (length, first) and by
+        (length, last): a masked word ("id*ot", "f**k", "*diot") is compared with a handful of terms
+        of its shape, not with every term of its length (thousands in a 50,000-term list)."""
+        if self._by_shape is None:
+            grouped: dict[tuple[t.Any, ...], list[str]] = {}
             for w in self.singles:
-                grouped.setdefault(len(w), []).append(w)
-            self._by_length = {k: tuple(v) for k, v in grouped.items()}
-        return self._by_length
+                for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
+                    grouped.setdefault(key, []).append(w)
+            self._by_shape = {k: tuple(v) for k, v in grouped.items()}
+        return self._by_shape
 
     def may_match(self, scan: Scan) -> bool:
         words = scan.word_set
@@ -139,13 +143,17 @@ class TermSet:
 
     def _masked(self, scan: Scan) -> list[Span]:
         out = []
-        by_length = self.by_length()
+        by_shape = self.by_shape()
         for i in scan.masked:
             pattern = scan.words.texts[i]
             letters = sum(ch != "*" for ch in pattern)
             if letters < 2 or letters * 2 < len(pattern):
                 continue  # "****" or "f***" alone says too little to name a word
-            for term in by_length.get(len(pattern), ()):
+            first = pattern[0] if pattern[0] != "*" else None
+            last = pattern[-1] if pattern[-1] != "*" else None
+            if first is None and last is None:
+                continue  # "*dio*": masked at both ends, too loose to name a word
+            for term in by_shape.get((len(pattern), first, last), ()):
                 if all(p == "*" or p == c for p, c in zip(pattern, term)):
                     out.append(scan.token_span(i, i + 1))
                     break
