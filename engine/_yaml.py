@@ -28,29 +28,28 @@ class Node:
         return isinstance(self.value, list)
 
 
-_constructor = yaml.constructor.SafeConstructor()  # builds scalars; mappings are ours
 
 
 def _loc(path: Path, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: Path, field: str) -> Node:
+def _convert(node: yaml.Node, path: Path, field: str, constructor: yaml.constructor.SafeConstructor) -> Node:
     loc = _loc(path, node)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = _constructor.construct_object(key_node, deep=True)
+            key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise PolicySchemaError(f"keys must be text, not {key!r}", _loc(path, key_node), field=field)
             sub = f"{field}.{key}" if field else key
             if key in out:
                 raise PolicySchemaError(f"duplicate key '{key}'", _loc(path, key_node), field=sub)
-            out[key] = _convert(value_node, path, sub)
+            out[key] = _convert(value_node, path, sub, constructor)
         return Node(out, loc)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(v, path, f"{field}[{i}]") for i, v in enumerate(node.value)], loc)
-    value = _constructor.construct_object(node, deep=True)
+        return Node([_convert(v, path, f"{field}[{i}]", constructor) for i, v in enumerate(node.value)], loc)
+    value = constructor.construct_object(node, deep=True)
     if value is None:
         raise PolicySchemaError("empty value (write a value or remove the key)", loc, field=field or None)
     return Node(value, loc, node.value if isinstance(node.value, str) else None)
@@ -76,7 +75,8 @@ def load_file(path: Path) -> Node | None:
         raise PolicySyntaxError(f"invalid YAML: {e}", Location(path)) from e
     if root is None:
         return None
-    return _convert(root, path, "")
+    # a constructor per file: it remembers every node it built, which must not outlive the load
+    return _convert(root, path, "", yaml.constructor.SafeConstructor())
 
 
 _KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}

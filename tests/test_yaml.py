@@ -44,3 +44,20 @@ def test_not_utf8_and_empty_file(tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("# nothing yet\n")
     assert load_file(empty) is None
+
+
+def test_loading_keeps_no_yaml_nodes_alive(tmp_path: Path) -> None:
+    # a service reloads its policy on every edit: the YAML nodes of a load must not pile up
+    import gc
+
+    import yaml
+
+    path = tmp_path / "a.yaml"
+    path.write_text("words: [" + ", ".join(f"w{i}" for i in range(2000)) + "]\n")
+    load_file(path)
+    gc.collect()
+    before = sum(isinstance(o, yaml.Node) for o in gc.get_objects())
+    for _ in range(3):
+        load_file(path)
+    gc.collect()
+    assert sum(isinstance(o, yaml.Node) for o in gc.get_objects()) == before
