@@ -55,7 +55,7 @@ class Build:
 class TermSet:
     """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
 
-    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_seconds", "prefixes", "_by_shape", "size")
+    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_pairs", "prefixes", "_by_shape", "size")
 
     def __init__(self, terms: t.Iterable[str]) -> None:
         singles: set[str] = set()
@@ -79,7 +79,7 @@ class TermSet:
         self.singles = frozenset(singles)
         self.phrases = phrases
         self.phrase_starts = frozenset(phrases)
-        self.phrase_seconds = frozenset(w for child in phrases.values() for w in child if w != _END)
+        self.phrase_pairs = _pairs(phrases)
         self.prefixes = tuple(sorted(set(prefixes)))
         self._by_shape: dict[int, tuple[str, ...]] | None = None
         self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
@@ -89,7 +89,7 @@ class TermSet:
         out.singles = self.singles | other.singles
         out.phrases = _trie_merge(self.phrases, other.phrases)
         out.phrase_starts = frozenset(out.phrases)
-        out.phrase_seconds = self.phrase_seconds | other.phrase_seconds
+        out.phrase_pairs = self.phrase_pairs | other.phrase_pairs
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
         out.size = self.size + other.size
         return out
@@ -108,12 +108,12 @@ class TermSet:
 
     def may_match(self, scan: Scan) -> bool:
         words = scan.word_set
-        return bool(
-            not self.singles.isdisjoint(words)
-            or (not self.phrase_starts.isdisjoint(words) and not self.phrase_seconds.isdisjoint(words))
-            or self.prefixes
-            or scan.masked
-        )
+        if not self.singles.isdisjoint(words) or self.prefixes or scan.masked:
+            return True
+        if self.phrase_starts.isdisjoint(words):
+            return False
+        pairs = scan.word_pairs
+        return pairs is None or not self.phrase_pairs.isdisjoint(pairs)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         words = scan.word_set
@@ -121,18 +121,8 @@ class TermSet:
         # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list
         for word in self.singles.intersection(words):
             out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
-        starts = self.phrase_starts.intersection(words)
-        if starts:
-            texts = scan.words.texts
-            plain = not scan.words.alts
-            last = len(texts) - 1
-            for word in starts:
-                root = self.phrases[word]
-                for i in scan.positions(word):
-                    # most places fail on the next word: test it before walking the trie
-                    if i == last or (plain and texts[i + 1] not in root):
-                        continue
-                    out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
+        if not self.phrase_starts.isdisjoint(words):
+            out.extend(self._phrases(scan))
         if self.prefixes:
             for word in words:
                 if word.startswith(self.prefixes):
@@ -140,6 +130,25 @@ class TermSet:
         if scan.masked:
             out.extend(self._masked(scan))
         return scan.keep(out, quotes_ok)
+
+    def _phrases(self, scan: Scan) -> list[Span]:
+        """Phrases start where the comment has one of their first two words in a row: the pairs are
+        intersected as sets, so only real beginnings are walked down the trie."""
+        out = []
+        texts = scan.words.texts
+        pairs = scan.word_pairs
+        if pairs is not None:
+            for first, second in self.phrase_pairs.intersection(pairs):
+                node = self.phrases[first][second]
+                for i in scan.positions(first):
+                    if i + 1 < len(texts) and texts[i + 1] == second:
+                        out.extend(scan.token_span(i, end) for end in _phrase_ends(node, scan, i + 2))
+            return out
+        for word in self.phrase_starts.intersection(scan.word_set):  # words with other readings
+            root = self.phrases[word]
+            for i in scan.positions(word):
+                out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
+        return out
 
     def _masked(self, scan: Scan) -> list[Span]:
         out = []
@@ -178,6 +187,10 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
                 if child is not None:
                     stack.append((child, j + 1))
     return ends
+
+
+def _pairs(phrases: dict[str, t.Any]) -> frozenset[tuple[str, str]]:
+    return frozenset((first, second) for first, child in phrases.items() for second in child if second != _END)
 
 
 def _trie_merge(a: dict[str, t.Any], b: dict[str, t.Any]) -> dict[str, t.Any]:

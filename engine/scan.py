@@ -64,6 +64,15 @@ class Scan:
         words = self.words
         return set(words.texts).union(words.alts)
 
+    @cached_property
+    def word_pairs(self) -> set[tuple[str, str]] | None:
+        """Each word with the next, where phrases can begin; None when some word has other
+        readings (then phrases are walked from every reading)."""
+        words = self.words
+        if words.alts:
+            return None
+        return set(zip(words.texts, words.texts[1:]))
+
     def positions(self, word: str) -> list[int]:
         """Token positions where `word` (or a reading of it) stands, in order."""
         if self._index is None:
