@@ -122,11 +122,12 @@ def _is_short(h: str, shorteners: frozenset[str]) -> bool:
     return h in shorteners or any(h.endswith("." + s) for s in shorteners if "." in h)
 
 
-def _find(pattern: regex.Pattern[str], p: Prepared) -> tuple[Found, ...]:
+def _find(pattern: regex.Pattern[str], p: Prepared, keep: t.Callable[[str], bool] | None = None) -> tuple[Found, ...]:
     out = []
     for m in pattern.finditer(p.visible):
-        a, b = p.raw_span_visible(*m.span())
-        out.append(Found(m.group(), a, b))
+        if keep is None or keep(m.group()):
+            a, b = p.raw_span_visible(*m.span())
+            out.append(Found(m.group(), a, b))
     return tuple(out)
 
 
@@ -141,13 +142,7 @@ def phone_numbers(p: Prepared) -> tuple[Found, ...]:
     text = p.visible
     if (sum(map(text.count, _DIGITS)) if text.isascii() else sum(c.isdigit() for c in text)) < 9:
         return ()  # nine digits at least: skip the pattern for the usual comment
-    out = []
-    for m in _PHONE.finditer(p.visible):
-        digits = sum(c.isdigit() for c in m.group())
-        if 9 <= digits <= 15:
-            a, b = p.raw_span_visible(*m.span())
-            out.append(Found(m.group(), a, b))
-    return tuple(out)
+    return _find(_PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15)
 
 
 def mentions(p: Prepared) -> tuple[Found, ...]:
