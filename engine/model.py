@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import typing as t
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 FORMATS = ("text", "html", "markdown")
 MAX_LISTED_SPANS = 20  # a hit lists where else its rule matched, up to this many
@@ -63,7 +63,7 @@ class Comment:
         if not isinstance(text, str):
             raise CommentError("'text' is required and must be a string", "text")
         cid = data.get("id")
-        if cid is not None and not isinstance(cid, (str, int)) or isinstance(cid, bool):
+        if isinstance(cid, bool) or (cid is not None and not isinstance(cid, (str, int))):
             raise CommentError("'id' must be a string", "id")
         fmt = data.get("format", "text")
         if fmt is None:
@@ -91,7 +91,7 @@ def _author(data: t.Any) -> Author | None:
     values: dict[str, t.Any] = {}
     for key in ("id", "name", "role"):
         v = data.get(key)
-        if v is not None and not isinstance(v, (str, int)) or isinstance(v, bool):
+        if isinstance(v, bool) or (v is not None and not isinstance(v, (str, int))):
             raise CommentError(f"'author.{key}' must be a string", f"author.{key}")
         values[key] = None if v is None else str(v)
     for key in ("account_age_days", "approved_count"):
@@ -163,8 +163,6 @@ class Decision:
         }
 
     def with_id(self, new_id: str | None) -> Decision:
-        from dataclasses import replace
-
         return replace(self, id=new_id)
 
 
