@@ -48,3 +48,47 @@ def test_outbox_key_is_post_and_version(tmp_path):
     assert {(i.post_id, i.version) for i in items} == {("1", "1"), ("1", "2")}
     assert store.outbox_claim(lease_s=30) == []  # leased: another worker skips them
     store.close()
+
+
+def test_kill_9_loses_no_acknowledged_write(tmp_path):
+    """A writer process acknowledges each decision after put_decision returns; killed mid-stream, every
+    acknowledged decision is in the store."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from webhook.store import SQLiteStore\n"
+        "from engine import load_policy, decide, Comment\n"
+        "p = load_policy(None)\n"
+        "store = SQLiteStore(sys.argv[1])\n"
+        "for i in range(100000):\n"
+        "    d = decide(p, Comment(text=f'comment {i}', id=f'k{i}'))\n"
+        "    store.put_decision(d.to_dict(), d.label, f'comment {i}', 'api')\n"
+        "    print(i, flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    acknowledged = -1
+    for line in proc.stdout:
+        acknowledged = int(line)
+        if acknowledged >= 150:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    store = SQLiteStore(tmp_path)
+    missing = [i for i in range(acknowledged + 1) if store.get_decision(f"k{i}") is None]
+    store.close()
+    assert acknowledged >= 150 and missing == []
+
+
+def test_sync_mode_is_checked(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="sync must be one of normal, full"):
+        SQLiteStore(tmp_path, sync="sometimes")
+    store = SQLiteStore(tmp_path, sync="full")
+    assert store._conn().execute("PRAGMA synchronous").fetchone()[0] == 2
+    store.close()

@@ -51,7 +51,7 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Flask:
     data_dir.mkdir(parents=True, exist_ok=True)
 
     holder = PolicyHolder(policy_dir, data_dir, float(cfg["RELOAD_INTERVAL_S"]))
-    store = SQLiteStore(data_dir, int(cfg["RETAIN_DAYS"]))
+    store = SQLiteStore(data_dir, int(cfg["RETAIN_DAYS"]), str(cfg["SQLITE_SYNC"]))
     store.purge()
     outbox = Outbox(store, cfg) if cfg["DISCOURSE_URL"] and cfg["DISCOURSE_API_KEY"] else None
     app.extensions["moderation"] = Moderation(holder=holder, store=store, config=cfg, outbox=outbox)

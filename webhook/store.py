@@ -1,8 +1,11 @@
 """Decisions, moderator feedback and the Discourse flag-back outbox, in SQLite (WAL) (CONTRACT.md section 6).
 
 The :class:`Store` protocol is all the service uses, so a shared PostgreSQL can replace SQLite when several
-hosts serve one community. Writes are committed with ``synchronous=FULL`` before the caller answers, so a
-``kill -9`` loses no acknowledged write. Comment text is kept for ``retain_days`` (0: only hashes).
+hosts serve one community. Every write is committed before the caller answers. In WAL mode with
+``synchronous=NORMAL`` (the default) a commit is in the WAL file before it returns, so a ``kill -9`` loses
+no acknowledged write; only a power loss may roll back the last commits. ``FULL`` adds an fsync per
+commit, which survives power loss but costs tail latency that a CMS's timeout (Coral: 200 ms) feels.
+Comment text is kept for ``retain_days`` (0: only hashes).
 """
 
 from __future__ import annotations
@@ -97,10 +100,16 @@ class Store(t.Protocol):
     def close(self) -> None: ...
 
 
+SYNC_MODES = ("normal", "full")
+
+
 class SQLiteStore:
     """One connection per thread to one database file in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, retain_days: int = 30) -> None:
+    def __init__(self, data_dir: Path, retain_days: int = 30, sync: str = "normal") -> None:
+        if sync.lower() not in SYNC_MODES:
+            raise ValueError(f"sync must be one of {', '.join(SYNC_MODES)}, not {sync!r}")
+        self.sync = sync.upper()
         self.path = Path(data_dir) / DB_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.retain_days = retain_days
@@ -114,7 +123,7 @@ class SQLiteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA synchronous={self.sync}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
             with self._lock:
