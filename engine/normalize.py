@@ -142,6 +142,8 @@ class Prepared:
 # matches its own terms.
 _CONFUSABLES = {
     **dict(zip("аеорсухіјѕԁһԛԝкмтвнгёїɑαβεηικνορτυχζ", "aeopcyxijsdhqwkmtbhreiaabehiknoptuxz")),
+    # small capitals, which NFKC leaves alone ("ɪᴅɪᴏᴛ")
+    **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz")),
     "ı": "i",
     "ł": "l",
     "ø": "o",

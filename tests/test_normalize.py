@@ -31,6 +31,8 @@ def only(text: str, fmt: str = "text"):
         ("\u200bidiot\u200b", "idiot", (1, 6)),
         ("\u0456di\u043et", "idiot", (0, 5)),  # Cyrillic i and o
         ("\U0001d422\U0001d41d\U0001d422\U0001d428\U0001d42d", "idiot", (0, 5)),  # math bold, astral
+        ("\u026a\u1d05\u026a\u1d0f\u1d1b", "idiot", (0, 5)),  # small capitals
+        ("\u24d8\u24d3\u24d8\u24de\u24e3", "idiot", (0, 5)),  # circled letters
         ("1d10t", "idiot", (0, 5)),
         ("m0r0n", "moron", (0, 5)),
         ("@ss", "ass", (0, 3)),
