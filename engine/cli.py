@@ -96,7 +96,8 @@ def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep
     """Decide each input line as it is read (constant memory); returns the number of bad lines."""
     bad = 0
     counts: dict[str, int] = {}
-    progress = sys.stderr.isatty() and not as_json
+    # a running count on the terminal while the decisions go to a file or a pipe
+    progress = sys.stderr.isatty() and not sys.stdout.isatty()
     started = time.monotonic()
     for n, (line_no, row, error) in enumerate(read_comments(stream, source), 1):
         if error is not None:
@@ -117,6 +118,8 @@ def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep
             click.echo(render(decision, comment.text))
         if progress and n % 500 == 0:
             click.echo(f"\r{n} comments, {n / (time.monotonic() - started):,.0f}/s", err=True, nl=False)
+    if progress:
+        click.echo("", err=True)
     if not as_json:
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
         click.echo(f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True)
