@@ -15,8 +15,9 @@ from .model import Verdict as Verdict
 from .model import failed_closed as failed_closed
 from .policy import Policy as Policy
 from .policy import load_policy as load_policy
+from .policy import policy_digest as policy_digest
 
 __all__ = [
     "Author", "Comment", "CommentError", "Decision", "Hit", "Policy", "PolicyError", "Reason", "Verdict",
-    "decide", "failed_closed", "load_policy",
+    "decide", "failed_closed", "load_policy", "policy_digest",
 ]

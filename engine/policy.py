@@ -130,13 +130,23 @@ def load_policy(directory: str | Path | None = None) -> Policy:
 
 
 def policy_hash(root: Path) -> str:
-    """First 8 hex digits of SHA-256 over every file, sorted by path: path, NUL, length, NUL, bytes."""
+    """First 8 hex digits of `policy_digest`: the hash part of the policy's version."""
+    return policy_digest(root)[:8]
+
+
+def policy_digest(root: Path) -> str:
+    """SHA-256 over every file, sorted by path: path, NUL, length, NUL, bytes. Any edit, rename or
+    deletion changes it, so the service also uses it to notice an edit.
+
+    :raises OSError: when a file cannot be read.
+    """
     digest = hashlib.sha256()
     files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts))
     for path in files:
         data = path.read_bytes()
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
-    return digest.hexdigest()[:8]
+        name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
+        digest.update(name + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
 
 
 def _load(path: Path, errors: ErrorCollector) -> Node | None:

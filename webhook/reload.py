@@ -8,7 +8,6 @@ gunicorn stop the whole server.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -20,7 +19,7 @@ import typing as t
 import weakref
 from pathlib import Path
 
-from engine import PolicyError, load_policy
+from engine import PolicyError, load_policy, policy_digest
 
 log = logging.getLogger("civility.webhook")
 
@@ -122,18 +121,13 @@ class PolicyHolder:
 
 
 def fingerprint(directory: Path) -> str:
-    """A hash of every file's path and bytes, so that any edit, rename or deletion changes it."""
-    h = hashlib.sha256()
+    """The policy's digest (any edit, rename or deletion changes it), or why it cannot be read."""
     if not directory.is_dir():
         return "missing"
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and ".git" not in p.parts):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0unreadable"
-        h.update(str(path.relative_to(directory)).encode("utf-8", "surrogateescape") + b"\0")
-        h.update(len(data).to_bytes(8, "big") + data)
-    return h.hexdigest()
+    try:
+        return policy_digest(directory)
+    except OSError as e:
+        return f"unreadable: {e}"
 
 
 def install_sighup() -> bool:

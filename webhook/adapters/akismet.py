@@ -14,8 +14,7 @@ import typing as t
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 
-from engine import Comment, Decision
-from engine.model import Author
+from engine import Author, Comment, Decision
 
 from ..config import lookup
 from ..errors import ApiError

@@ -12,8 +12,7 @@ import typing as t
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import Comment, Decision, Verdict
-from engine.model import Author
+from engine import Author, Comment, Decision, Verdict
 
 from .. import body as b
 from ..config import lookup
