@@ -151,8 +151,19 @@ def main(argv: list[str] | None = None) -> int:
         if errors:
             for row, (verdict, label, rules) in zip(rows, results):
                 if (row["label"] == "ok") != (verdict == "approve"):
-                    errors.write(json.dumps({"set": ds.name, "id": row.get("id"), "gold": row["label"],
-                                             "label": label, "rules": rules, "text": row["text"]}) + "\n")
+                    errors.write(
+                        json.dumps(
+                            {
+                                "set": ds.name,
+                                "id": row.get("id"),
+                                "gold": row["label"],
+                                "label": label,
+                                "rules": rules,
+                                "text": row["text"],
+                            }
+                        )
+                        + "\n"
+                    )
     if errors:
         errors.close()
     return 0 if all_met else 1

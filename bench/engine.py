@@ -84,10 +84,11 @@ def with_extra_list(base: Path, size: int, into: Path) -> Path:
     (into / "lists" / "bench.yaml").write_text(
         "language: en\nlists:\n  bench_terms:\n" + "".join(f"    - {w}\n" for w in sorted(words))
     )
+    policy = load_policy(base)
+    category, guideline = policy.categories[0], next(iter(policy.guidelines))
     (into / "bench.yaml").write_text(
-        "rules:\n  - id: big_list\n    category: %s\n    guideline: %s\n    score: 1\n    message: bench\n"
-        "    match: {near: [{list: bench_terms}, {words: [you]}], within: 3}\n"
-        % (load_policy(base).categories[0], next(iter(load_policy(base).guidelines)))
+        f"rules:\n  - id: big_list\n    category: {category}\n    guideline: {guideline}\n    score: 1\n"
+        "    message: bench\n    match: {near: [{list: bench_terms}, {words: [you]}], within: 3}\n"
     )
     return into
 

@@ -18,6 +18,17 @@ from .policy import load_policy as load_policy
 from .policy import policy_digest as policy_digest
 
 __all__ = [
-    "Author", "Comment", "CommentError", "Decision", "Hit", "Policy", "PolicyError", "Reason", "Verdict",
-    "decide", "failed_closed", "load_policy", "policy_digest",
+    "Author",
+    "Comment",
+    "CommentError",
+    "Decision",
+    "Hit",
+    "Policy",
+    "PolicyError",
+    "Reason",
+    "Verdict",
+    "decide",
+    "failed_closed",
+    "load_policy",
+    "policy_digest",
 ]

@@ -16,7 +16,10 @@ _TRIALS = ("a" * 3000 + "!", "a " * 1500 + "!", "1" * 3000 + "x", "aaaa.com/" * 
 def problem(pattern: regex.Pattern[str]) -> str | None:
     """A sentence saying why the pattern is unsafe, or None."""
     if _nested_quantifier(pattern.pattern):
-        return "catastrophic regular expression: a repeated group contains another unbounded repeat; make one of them bounded, e.g. {1,20}"
+        return (
+            "catastrophic regular expression: a repeated group contains another unbounded repeat; "
+            "make one of them bounded, e.g. {1,20}"
+        )
     for trial in _TRIALS:
         try:
             pattern.search(trial, timeout=_TRIAL_TIMEOUT)

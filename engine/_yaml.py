@@ -28,8 +28,6 @@ class Node:
         return isinstance(self.value, list)
 
 
-
-
 def _loc(path: Path, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -79,7 +77,14 @@ def load_file(path: Path) -> Node | None:
     return _convert(root, path, "", yaml.constructor.SafeConstructor())
 
 
-_KIND_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}
+_KIND_NAMES = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 class Reader:

@@ -44,7 +44,9 @@ class _Group(click.Group):
 
 
 policy_option = click.option(
-    "--policy", "policy_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    "--policy",
+    "policy_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Policy directory (default: the bundled policy).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine output (JSON; JSON Lines for dry-run).")
@@ -122,7 +124,9 @@ def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep
         click.echo("", err=True)
     if not as_json:
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-        click.echo(f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True)
+        click.echo(
+            f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True
+        )
     return bad
 
 
@@ -147,11 +151,15 @@ def lint(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None
         sys.exit(1)
     warnings = run_checks(policy)
     if as_json:
-        click.echo(json.dumps({"ok": True, "version": policy.version, "rules": len(policy.rules), "warnings": warnings}))
+        click.echo(
+            json.dumps({"ok": True, "version": policy.version, "rules": len(policy.rules), "warnings": warnings})
+        )
         return
     for w in warnings:
         click.echo(f"warning: {w}")
-    click.echo(f"{policy.source_dir}: {len(policy.rules)} rules, {len(policy.cases)} cases, version {policy.version}: OK")
+    click.echo(
+        f"{policy.source_dir}: {len(policy.rules)} rules, {len(policy.cases)} cases, version {policy.version}: OK"
+    )
 
 
 @main.command("test")
@@ -168,7 +176,9 @@ def test_cases(directory: Path | None, policy_dir: Path | None, as_json: bool) -
         if problem:
             failures.append({"location": str(case.location), "text": case.comment.text, "problem": problem})
     if as_json:
-        click.echo(json.dumps({"passed": len(policy.cases) - len(failures), "failed": len(failures), "failures": failures}))
+        click.echo(
+            json.dumps({"passed": len(policy.cases) - len(failures), "failed": len(failures), "failures": failures})
+        )
     else:
         for f in failures:
             click.echo(f"{f['location']}: {f['problem']}\n    {_short(f['text'])}")

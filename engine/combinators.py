@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import typing as t
-from bisect import bisect_left
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, build, may_match, register
@@ -98,7 +97,9 @@ class Near:
             lo, hi = at
             for starts, ranges, widest in others:
                 # only ranges starting within reach of the anchor can be close: a window, not a scan
-                window = ranges[bisect_left(starts, at[0] - self.within - widest) : bisect_right(starts, at[1] + self.within)]
+                window = ranges[
+                    bisect_left(starts, at[0] - self.within - widest) : bisect_right(starts, at[1] + self.within)
+                ]
                 close = [o for o in window if self._close(at, o)]
                 if not close:
                     break

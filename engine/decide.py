@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .policy import ContextException, Policy, Rule

@@ -6,10 +6,9 @@ Each is a small function computed only when a rule asks for it; all are linear-t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import typing as t
 from collections import Counter
+from dataclasses import dataclass
 
 import regex
 
@@ -48,7 +47,9 @@ _URL = regex.compile(
         (?:https?|ftp)://[^\s<>"'()\[\]]{1,2048}
       | www\.[^\s<>"'()\[\]]{1,2048}
       | (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}/[^\s<>"'()\[\]]{0,2048}
-      | (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|io|co|ly|gl|gd|me|ru|cn|xyz|top|click|link|online|site|shop)\b(?!['\u2019]\w)  # "bit.ly's history" is prose
+      # a known top-level domain; "bit.ly's history" is prose
+      | (?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+
+        (?:com|net|org|info|biz|io|co|ly|gl|gd|me|ru|cn|xyz|top|click|link|online|site|shop)\b(?!['\u2019]\w)
     )
     """,
     regex.I | regex.X,
@@ -61,11 +62,11 @@ _MAYBE_URL = regex.compile(
     regex.I,
 )
 _HOST = regex.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/\s]*@)?([^/:?#\s]+)", regex.I)
-_EMAIL = regex.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b", regex.I
-)
+_EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b", regex.I)
 # Runs of digits with separators, optionally "+country"; counted only with 9+ digits (not years, prices).
-_PHONE = regex.compile(r"(?<![\w+$€£.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d){5,16}(?![\w.,]\d|\d)")
+_PHONE = regex.compile(
+    r"(?<![\w+$€£.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d){5,16}(?![\w.,]\d|\d)"
+)
 _MENTION = regex.compile(r"(?<![\w@.])@[\w](?:[\w.-]{0,38}[\w])?")
 _SAME_CHAR = regex.compile(r"(.)\1*", regex.S)
 _WORD = regex.compile(r"\w+")
@@ -177,7 +178,7 @@ _RUN_PATTERNS: dict[int, regex.Pattern[str]] = {}
 def _run_pattern(n: int) -> regex.Pattern[str]:
     pattern = _RUN_PATTERNS.get(n)
     if pattern is None:
-        pattern = regex.compile(r"(\S)\1{%d,}" % (n - 1))
+        pattern = regex.compile(rf"(\S)\1{{{n - 1},}}")
         if len(_RUN_PATTERNS) < 64:
             _RUN_PATTERNS[n] = pattern
     return pattern

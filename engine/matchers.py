@@ -433,7 +433,9 @@ def build(node: Node, field: str, b: Build) -> Matcher | None:
         unknown = [k for k in node.value if k not in MATCHERS]
         if not keys and unknown:
             hint = did_you_mean(unknown[0], MATCHERS)
-            b.fail(f"unknown matcher '{unknown[0]}'{hint} (one of: {', '.join(sorted(MATCHERS))})", node, field, _schema())
+            b.fail(
+                f"unknown matcher '{unknown[0]}'{hint} (one of: {', '.join(sorted(MATCHERS))})", node, field, _schema()
+            )
         else:
             b.fail(f"exactly one matcher per mapping, found {', '.join(keys) or 'none'}", node, field, _schema())
         return None

@@ -11,10 +11,8 @@ from __future__ import annotations
 import typing as t
 import unicodedata
 from array import array
-from bisect import bisect_left
-from bisect import bisect_right
-from dataclasses import dataclass
-from dataclasses import field
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
@@ -290,8 +288,22 @@ _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
 _SEPARATORS = str.maketrans("", "", " .-_")
 
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
-                       "@": "a", "$": "s", "!": "i", "|": "i"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "8": "b",
+        "9": "g",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "i",
+    }
+)
 _LEET_ALT = str.maketrans({"1": "l", "|": "l"})  # the other reading of the ambiguous ones
 _LEET_CHARS = frozenset("013457789@$!|")
 # Letters then a number ("covid19", "a55", "win10") or a number then a short suffix ("2nd", "90s", "4k")
@@ -404,9 +416,7 @@ def _flush(norm: str, run: list[int], append: t.Callable[[Token], None]) -> None
     run.clear()
 
 
-def _norm_quotes(
-    quotes: tuple[tuple[int, int], ...], n2v: array[int] | None
-) -> tuple[tuple[int, int], ...]:
+def _norm_quotes(quotes: tuple[tuple[int, int], ...], n2v: array[int] | None) -> tuple[tuple[int, int], ...]:
     if n2v is None or not quotes:
         return quotes
     return tuple((bisect_left(n2v, s), bisect_left(n2v, e)) for s, e in quotes)

@@ -16,8 +16,17 @@ DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
 _POLICY_KEYS = ("version", "thresholds", "categories", "disclose", "max_chars", "guidelines", "description")
 _RULE_KEYS = (
-    "id", "description", "category", "guideline", "score", "mode", "message", "match", "unless",
-    "in_quotes", "language",
+    "id",
+    "description",
+    "category",
+    "guideline",
+    "score",
+    "mode",
+    "message",
+    "match",
+    "unless",
+    "in_quotes",
+    "language",
 )
 
 
@@ -141,7 +150,11 @@ def policy_digest(root: Path) -> str:
     :raises OSError: when a file cannot be read.
     """
     digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts))
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts)
+    )
     for path in files:
         data = path.read_bytes()
         name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
@@ -189,8 +202,14 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
             guidelines[gid] = Guideline(gid, text.strip())
     if version is None:
         return None
-    return {"version": str(version), "thresholds": thresholds, "categories": names, "disclose": disclose,
-            "max_chars": max_chars, "guidelines": guidelines}
+    return {
+        "version": str(version),
+        "thresholds": thresholds,
+        "categories": names,
+        "disclose": disclose,
+        "max_chars": max_chars,
+        "guidelines": guidelines,
+    }
 
 
 def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermSet]:
@@ -208,7 +227,11 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermS
             continue
         for name, items in body.value.items():
             if name in seen:
-                errors.add(PolicySchemaError(f"list '{name}' is also defined at {seen[name]}", items.loc, field=f"lists.{name}"))
+                errors.add(
+                    PolicySchemaError(
+                        f"list '{name}' is also defined at {seen[name]}", items.loc, field=f"lists.{name}"
+                    )
+                )
                 continue
             seen[name] = items.loc
             build = matchers.Build(lists, None, errors)
@@ -217,13 +240,22 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermS
     return lists
 
 
-def _parse_rule_file(node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector) -> list[Rule]:
+def _parse_rule_file(
+    node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector
+) -> list[Rule]:
     r = Reader(node, ("rules", "description"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
     return [rule for i, item in enumerate(items) if (rule := _parse_rule(item, path, i, settings, lists, errors))]
 
 
-def _parse_rule(node: Node, path: Path, i: int, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector) -> Rule | None:
+def _parse_rule(
+    node: Node,
+    path: Path,
+    i: int,
+    settings: dict[str, t.Any],
+    lists: dict[str, matchers.TermSet],
+    errors: ErrorCollector,
+) -> Rule | None:
     raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None
     rule_id = f"{path.stem}.{raw_id}" if isinstance(raw_id, str) else f"{path.stem}[{i}]"
     before = len(errors.errors)
@@ -231,7 +263,11 @@ def _parse_rule(node: Node, path: Path, i: int, settings: dict[str, t.Any], list
     rid = r.get("id", (str,), required=True)
     category = r.get("category", (str,), required=True)
     if category and category not in settings["categories"]:
-        r.fail(f"unknown category '{category}' (one of: {', '.join(settings['categories'])})", node.value["category"], "category")
+        r.fail(
+            f"unknown category '{category}' (one of: {', '.join(settings['categories'])})",
+            node.value["category"],
+            "category",
+        )
     guideline = r.get("guideline", (str,), required=True)
     if guideline and guideline not in settings["guidelines"]:
         r.fail(f"no guideline with id '{guideline}' in policy.yaml", node.value["guideline"], "guideline")
@@ -249,14 +285,25 @@ def _parse_rule(node: Node, path: Path, i: int, settings: dict[str, t.Any], list
     if len(errors.errors) > before or rid is None or match is None:
         return None
     return Rule(
-        id=rule_id, description=r.get("description", (str,), ""), category=category, guideline=guideline,
-        score=float(score), shadow=mode == "shadow", message=" ".join(message.split()), match=match,
-        unless=unless, unless_near=unless_near, in_quotes=bool(r.get("in_quotes", (bool,), False)),
-        language=r.get("language", (str,)), location=node.loc,
+        id=rule_id,
+        description=r.get("description", (str,), ""),
+        category=category,
+        guideline=guideline,
+        score=float(score),
+        shadow=mode == "shadow",
+        message=" ".join(message.split()),
+        match=match,
+        unless=unless,
+        unless_near=unless_near,
+        in_quotes=bool(r.get("in_quotes", (bool,), False)),
+        language=r.get("language", (str,)),
+        location=node.loc,
     )
 
 
-def _parse_unless(node: Node | None, b: matchers.Build) -> tuple[tuple[matchers.Matcher, ...], tuple[ContextException, ...]]:
+def _parse_unless(
+    node: Node | None, b: matchers.Build
+) -> tuple[tuple[matchers.Matcher, ...], tuple[ContextException, ...]]:
     if node is None:
         return (), ()
     if not node.is_list:
@@ -283,7 +330,11 @@ def _check_duplicates(rules: list[Rule], errors: ErrorCollector) -> None:
     first: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in first:
-            errors.add(DuplicateRuleError(f"duplicate rule id, first defined at {first[rule.id].location}", rule.location, rule.id, "id"))
+            errors.add(
+                DuplicateRuleError(
+                    f"duplicate rule id, first defined at {first[rule.id].location}", rule.location, rule.id, "id"
+                )
+            )
         else:
             first[rule.id] = rule
 
@@ -307,8 +358,13 @@ def _parse_cases(node: Node, path: Path, known: set[str], errors: ErrorCollector
             expect.append(rid)
         if text is None:
             continue
-        comment = Comment(text=text, id=f"{path.name}:{item.loc.line}", format=cr.get("format", (str,), "text"),
-                          author=_case_author(cr.node_of("author")), parent_text=_case_parent(cr.node_of("parent")))
+        comment = Comment(
+            text=text,
+            id=f"{path.name}:{item.loc.line}",
+            format=cr.get("format", (str,), "text"),
+            author=_case_author(cr.node_of("author")),
+            parent_text=_case_parent(cr.node_of("parent")),
+        )
         out.append(Case(comment, tuple(expect), item.loc))
     return out
 

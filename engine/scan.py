@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 import time
-from functools import cached_property
 import typing as t
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import Comment
 from .normalize import Prepared, Words, prepare

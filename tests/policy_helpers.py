@@ -23,7 +23,9 @@ lists:
 """
 
 
-def write_policy(root: Path, rules: dict[str, str], header: str = HEADER, lists: str = LISTS, cases: dict[str, str] | None = None) -> Path:
+def write_policy(
+    root: Path, rules: dict[str, str], header: str = HEADER, lists: str = LISTS, cases: dict[str, str] | None = None
+) -> Path:
     (root / "lists").mkdir(parents=True, exist_ok=True)
     (root / "policy.yaml").write_text(textwrap.dedent(header))
     (root / "lists" / "en.yaml").write_text(textwrap.dedent(lists))
@@ -34,7 +36,14 @@ def write_policy(root: Path, rules: dict[str, str], header: str = HEADER, lists:
     return root
 
 
-def rule(match: str, rid: str = "r", extra: str = "", category: str = "name_calling", guideline: str = "civil", score: int = 5) -> str:
+def rule(
+    match: str,
+    rid: str = "r",
+    extra: str = "",
+    category: str = "name_calling",
+    guideline: str = "civil",
+    score: int = 5,
+) -> str:
     """One rule file whose `match:` is the given YAML flow mapping."""
     return (
         f"rules:\n  - id: {rid}\n    category: {category}\n    guideline: {guideline}\n    score: {score}\n"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policy_helpers import rule, write_policy
+
 from engine import load_policy
 from engine.checks import run_checks
 
-from policy_helpers import rule, write_policy
-
 
 def test_untested_rules_zero_scores_and_unused_guidelines(tmp_path: Path) -> None:
-    root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", score=0)}, cases={"a": "cases:\n  - text: hi\n    expect: []\n"})
+    root = write_policy(
+        tmp_path, {"a": rule("{words: [idiot]}", score=0)}, cases={"a": "cases:\n  - text: hi\n    expect: []\n"}
+    )
     warnings = run_checks(load_policy(root))
     assert warnings == [
         f"{root}/a.yaml:2:5: rule 'a.r': no case in a .cases.yaml expects it to fire",

@@ -52,7 +52,10 @@ def test_dry_run_csv_and_stdin(runner: CliRunner, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text('id,text\nk1,"you moron, honestly"\nk2,Thanks for the link.\n')
     r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
-    assert [(d["id"], d["decision"]) for d in map(json.loads, r.output.splitlines())] == [("k1", "flag"), ("k2", "approve")]
+    assert [(d["id"], d["decision"]) for d in map(json.loads, r.output.splitlines())] == [
+        ("k1", "flag"),
+        ("k2", "approve"),
+    ]
     r = run(runner, "dry-run", "--policy", str(VALID), "--json", "-", stdin='{"id": "s", "text": "u idiot"}\n')
     assert json.loads(r.output)["id"] == "s"
 
@@ -74,7 +77,10 @@ def test_lint_ok_and_broken(runner: CliRunner, tmp_path: Path) -> None:
     (broken / "spam.yaml").write_text((broken / "spam.yaml").read_text().replace("score: 4", "scroe: 4"))
     r = runner.invoke(main, ["lint", str(broken)])
     assert r.exit_code == 1
-    assert f"{broken}/spam.yaml:5:12: rule 'spam.many_links': field 'scroe': unknown field 'scroe'; did you mean 'score'?" in r.stdout
+    assert (
+        f"{broken}/spam.yaml:5:12: rule 'spam.many_links': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
+        in r.stdout
+    )
     assert f"{broken}/spam.yaml:2:5: rule 'spam.many_links': missing required field 'score'" in r.stdout
     r = runner.invoke(main, ["dry-run", "--policy", str(broken), "-"], input="")
     assert r.exit_code == 1 and "Traceback" not in r.output
@@ -88,7 +94,10 @@ def test_test_names_each_failing_case(runner: CliRunner, tmp_path: Path) -> None
     broken = tmp_path / "p"
     shutil.copytree(VALID, broken)
     cases = broken / "name_calling.cases.yaml"
-    cases.write_text(cases.read_text() + '  - text: "what a clown"\n    expect: []\n  - text: "You absolute moron"\n    expect: [insult_at_person]\n  - text: "you muppet"\n    expect: [insult_at_person]\n')
+    cases.write_text(
+        cases.read_text()
+        + '  - text: "what a clown"\n    expect: []\n  - text: "You absolute moron"\n    expect: [insult_at_person]\n  - text: "you muppet"\n    expect: [insult_at_person]\n'
+    )
     r = runner.invoke(main, ["test", str(broken)])
     assert r.exit_code == 1
     assert f"{cases}:8:5: expected no rule to fire, got name_calling.watch_clown (approve)" in r.output

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from policy_helpers import rule, write_policy
 
 from engine import Comment, decide, load_policy
-
-from policy_helpers import rule, write_policy
 
 
 def hits(tmp_path: Path, match: str, text: str, **kw: object) -> list[str | None]:

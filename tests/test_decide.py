@@ -6,10 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+from policy_helpers import HEADER, rule, write_policy
 
 from engine import Author, Comment, Reason, Verdict, decide, load_policy
-
-from policy_helpers import HEADER, rule, write_policy
 
 VALID = Path(__file__).parent / "policies" / "valid"
 
@@ -58,7 +57,7 @@ class TestTargets:
         assert [h.match for h in d.hits] == ["moron"]
 
     def test_quoted_insult_is_not_the_authors(self, policy) -> None:  # type: ignore[no-untyped-def]
-        assert verdict(policy, '> you idiot\n\nPlease keep it civil.', format="markdown") == ("approve", [])
+        assert verdict(policy, "> you idiot\n\nPlease keep it civil.", format="markdown") == ("approve", [])
         assert verdict(policy, 'He wrote "you idiot" and got banned.') == ("approve", [])
 
 
@@ -75,8 +74,10 @@ class TestScoring:
         assert d.categories == ("threat", "name_calling") and d.label == "threat"
 
     def test_label_ties_follow_category_order(self, tmp_path: Path) -> None:
-        rules = {"a": rule("{words: [spamword]}", rid="s", category="spam", guideline="no-spam", score=3),
-                 "b": rule("{words: [idiot]}", rid="n", score=3)}
+        rules = {
+            "a": rule("{words: [spamword]}", rid="s", category="spam", guideline="no-spam", score=3),
+            "b": rule("{words: [idiot]}", rid="n", score=3),
+        }
         d = decide(load_policy(write_policy(tmp_path, rules)), Comment(text="spamword idiot"))
         assert d.categories == ("name_calling", "spam") and d.label == "name_calling"
 
@@ -139,9 +140,25 @@ class TestFailClosed:
 
 def test_decision_json_shape(policy) -> None:  # type: ignore[no-untyped-def]
     d = decide(policy, Comment(text="You idiot.", id="c-1")).to_dict()
-    assert list(d) == ["id", "decision", "score", "categories", "hits", "shadow_hits", "reasons", "message", "policy_version"]
-    assert d["hits"][0] == {"rule": "name_calling.insult_at_person", "category": "name_calling",
-                            "guideline": "no-name-calling", "score": 5.0, "span": [4, 9], "match": "idiot"}
+    assert list(d) == [
+        "id",
+        "decision",
+        "score",
+        "categories",
+        "hits",
+        "shadow_hits",
+        "reasons",
+        "message",
+        "policy_version",
+    ]
+    assert d["hits"][0] == {
+        "rule": "name_calling.insult_at_person",
+        "category": "name_calling",
+        "guideline": "no-name-calling",
+        "score": 5.0,
+        "span": [4, 9],
+        "match": "idiot",
+    }
 
 
 class TestMarkup:
@@ -167,7 +184,7 @@ class TestMarkup:
 
 
 def test_exception_before_the_word_cancels_an_all_with_a_length(tmp_path: Path) -> None:
-    extra = "    unless:\n      - before: {words: [i, \"i'm\"]}\n        within: 2\n"
+    extra = '    unless:\n      - before: {words: [i, "i\'m"]}\n        within: 2\n'
     root = write_policy(tmp_path, {"a": rule("{all: [{length: {at_most: 40}}, {list: insults}]}", extra=extra)})
     policy = load_policy(root)
     assert [h.match for h in decide(policy, Comment(text="such a moron")).hits] == ["moron"]

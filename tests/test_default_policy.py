@@ -144,9 +144,7 @@ def test_scunthorpe_dictionary_words(policy):
         rules = rules_of(decide(policy, word))
         if rules:
             fired[word] = rules
-    unexpected = sorted(
-        w for w in fired if _base(w).lower() not in pinned and _base(w).lower() not in by_design
-    )
+    unexpected = sorted(w for w in fired if _base(w).lower() not in pinned and _base(w).lower() not in by_design)
     assert not unexpected, f"dictionary words that fire on their own: {unexpected[:50]}"
     # the pins stay honest: a pinned word that no longer fires is removed from the fixture
     fired_bases = {_base(w).lower() for w in fired}
@@ -156,8 +154,12 @@ def test_scunthorpe_dictionary_words(policy):
 
 def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
     """Words pinned as by design fire only rules meant for a one-word comment ("Nope.", "subscribe")."""
-    allowed = {"contradiction.bare_contradiction", "contradiction.you_are_wrong", "spam.self_promotion",
-               "tone.calm_down_opener"}
+    allowed = {
+        "contradiction.bare_contradiction",
+        "contradiction.you_are_wrong",
+        "spam.self_promotion",
+        "tone.calm_down_opener",
+    }
     for word in _read_words(FIXTURES / "scunthorpe_by_design.txt"):
         rules = rules_of(decide(policy, word))
         assert rules <= allowed, (word, rules)
@@ -166,10 +168,45 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
 # --- fairness: identity terms ----------------------------------------------------------------------
 
 IDENTITIES = [
-    "gay", "lesbian", "bisexual", "trans", "transgender", "queer", "Muslim", "Jewish", "Christian",
-    "Catholic", "Hindu", "Sikh", "Buddhist", "atheist", "Black", "white", "Asian", "Latino", "Hispanic",
-    "Mexican", "Arab", "African", "Chinese", "Indian", "immigrant", "refugee", "disabled", "deaf", "blind",
-    "autistic", "old", "young", "elderly", "women", "men", "a woman", "a man", "feminist", "Native American",
+    "gay",
+    "lesbian",
+    "bisexual",
+    "trans",
+    "transgender",
+    "queer",
+    "Muslim",
+    "Jewish",
+    "Christian",
+    "Catholic",
+    "Hindu",
+    "Sikh",
+    "Buddhist",
+    "atheist",
+    "Black",
+    "white",
+    "Asian",
+    "Latino",
+    "Hispanic",
+    "Mexican",
+    "Arab",
+    "African",
+    "Chinese",
+    "Indian",
+    "immigrant",
+    "refugee",
+    "disabled",
+    "deaf",
+    "blind",
+    "autistic",
+    "old",
+    "young",
+    "elderly",
+    "women",
+    "men",
+    "a woman",
+    "a man",
+    "feminist",
+    "Native American",
 ]
 
 TEMPLATES = [

@@ -14,7 +14,9 @@ def test_rendering_with_and_without_parts() -> None:
     assert str(PatternError("invalid regular expression", loc, "spam.link", "match.regex")) == (
         "policies/spam.yaml:14:7: rule 'spam.link': field 'match.regex': invalid regular expression"
     )
-    assert str(PolicySchemaError("no policy.yaml", Location(Path("p/policy.yaml")))) == "p/policy.yaml:1:1: no policy.yaml"
+    assert (
+        str(PolicySchemaError("no policy.yaml", Location(Path("p/policy.yaml")))) == "p/policy.yaml:1:1: no policy.yaml"
+    )
 
 
 def test_collector_raises_one_or_all_sorted() -> None:

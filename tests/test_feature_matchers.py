@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from policy_helpers import rule, write_policy
 
 from engine import Author, Comment, decide, load_policy
-
-from policy_helpers import rule, write_policy
 
 
 def hit(tmp_path: Path, match: str, text: str, **kw: object) -> tuple[tuple[int, int] | None, str | None] | None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from policy_helpers import rule, write_policy
 
 from engine import Comment, decide, load_policy
 from engine.matchers import TermSet, term_words
 from engine.scan import Scan
-
-from policy_helpers import rule, write_policy
 
 
 def fired(tmp_path: Path, match: str, text: str, extra: str = "") -> list[tuple[int, int] | None]:

@@ -8,8 +8,17 @@ from engine import Comment, CommentError
 
 
 def test_full_comment() -> None:
-    c = Comment.from_dict({"id": 7, "text": "hi", "format": "html", "author": {"account_age_days": 3, "role": "member"},
-                           "parent": {"text": "earlier"}, "context": {"language": "en"}, "extra": True})
+    c = Comment.from_dict(
+        {
+            "id": 7,
+            "text": "hi",
+            "format": "html",
+            "author": {"account_age_days": 3, "role": "member"},
+            "parent": {"text": "earlier"},
+            "context": {"language": "en"},
+            "extra": True,
+        }
+    )
     assert (c.id, c.format, c.author.account_age_days, c.parent_text) == ("7", "html", 3, "earlier")
 
 

@@ -3,12 +3,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import given
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.normalize import fold_term
-from engine.normalize import prepare
+from engine.normalize import fold_term, prepare
 
 
 def words(text: str, fmt: str = "text") -> list[tuple[str, str]]:
@@ -95,7 +93,9 @@ def test_innocent_words_stay_whole(text):
     assert span == (0, len(text))
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2020", "2020"), ("10", "10"), ("a55", "a55"), ("covid19", "covid19"), ("2nd", "2nd")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("2020", "2020"), ("10", "10"), ("a55", "a55"), ("covid19", "covid19"), ("2nd", "2nd")]
+)
 def test_numbers_and_names_with_numbers_are_not_leet(text, expected):
     assert only(text)[0].text == expected
 
@@ -117,7 +117,12 @@ def test_mentions_read_as_leet_but_keep_the_name():
 
 def test_words_are_unicode_aware():
     assert [w for w, _ in words("du bist ein Vollidiot, idiota! дурак")] == [
-        "du", "bist", "ein", "vollidiot", "idiota", fold_term("дурак"),
+        "du",
+        "bist",
+        "ein",
+        "vollidiot",
+        "idiota",
+        fold_term("дурак"),
     ]
 
 

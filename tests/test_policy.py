@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from policy_helpers import rule, write_policy
 
 from engine import PolicyError, load_policy
 from engine.policy import policy_hash
-
-from policy_helpers import rule, write_policy
 
 VALID = Path(__file__).parent / "policies" / "valid"
 
@@ -24,8 +23,11 @@ class TestValid:
     def test_rules_are_namespaced_by_file(self) -> None:
         policy = load_policy(VALID)
         assert [r.id for r in policy.rules] == [
-            "name_calling.insult_at_person", "name_calling.watch_clown",
-            "spam.many_links", "spam.promo", "spam.kill",
+            "name_calling.insult_at_person",
+            "name_calling.watch_clown",
+            "spam.many_links",
+            "spam.promo",
+            "spam.kill",
         ]
         assert policy.categories == ("threat", "name_calling", "spam")
         assert policy.thresholds.flag == 3 and policy.thresholds.reject == 20
@@ -57,12 +59,16 @@ class TestErrors:
 
     def test_unknown_field_suggests_the_close_one(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra="    scroe: 3\n")})
-        assert errors_of(root) == [f"{root}/a.yaml:8:12: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"]
+        assert errors_of(root) == [
+            f"{root}/a.yaml:8:12: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
+        ]
 
     def test_unknown_matcher_lists_the_known_ones(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
         (msg,) = errors_of(root)
-        assert msg.startswith(f"{root}/a.yaml:7:12: rule 'a.r': field 'match': unknown matcher 'wrods'; did you mean 'words'?")
+        assert msg.startswith(
+            f"{root}/a.yaml:7:12: rule 'a.r': field 'match': unknown matcher 'wrods'; did you mean 'words'?"
+        )
 
     def test_bad_regex(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{regex: 'you [idiot'}")})
@@ -87,7 +93,9 @@ class TestErrors:
         two = rule("{words: [idiot]}") + rule("{words: [moron]}").replace("rules:\n", "")
         root = write_policy(tmp_path, {"a": two, "b": "rules:\n  - id: y\n    category: spam\n"})
         msgs = errors_of(root)
-        assert f"{root}/a.yaml:8:5: rule 'a.r': field 'id': duplicate rule id, first defined at {root}/a.yaml:2:5" in msgs
+        assert (
+            f"{root}/a.yaml:8:5: rule 'a.r': field 'id': duplicate rule id, first defined at {root}/a.yaml:2:5" in msgs
+        )
         assert f"{root}/b.yaml:2:5: rule 'b.y': missing required field 'guideline'" in msgs
         assert f"{root}/b.yaml:2:5: rule 'b.y': missing required field 'match'" in msgs
 
@@ -99,7 +107,9 @@ class TestErrors:
         ]
 
     def test_case_naming_an_unknown_rule(self, tmp_path: Path) -> None:
-        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, cases={"a": "cases:\n  - text: hi\n    expect: [nope]\n"})
+        root = write_policy(
+            tmp_path, {"a": rule("{words: [idiot]}")}, cases={"a": "cases:\n  - text: hi\n    expect: [nope]\n"}
+        )
         assert errors_of(root) == [f"{root}/a.cases.yaml:3:14: field 'cases[0].expect': no rule 'a.nope'"]
 
     def test_missing_policy_yaml(self, tmp_path: Path) -> None:

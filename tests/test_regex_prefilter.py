@@ -11,7 +11,10 @@ from engine._regex_prefilter import required_literals
 @pytest.mark.parametrize(
     "pattern, groups",
     [
-        (r"(?:\b(?:nice try|well done)\W{1,3}(?:genius|einstein)\b)", (("nice try", "well done"), ("einstein", "genius"))),
+        (
+            r"(?:\b(?:nice try|well done)\W{1,3}(?:genius|einstein)\b)",
+            (("nice try", "well done"), ("einstein", "genius")),
+        ),
         (r"\bcheck (?:out )?my (?:channel|page)\b", (("channel", "page"),)),
         (r"you(?:'re| are)\s+\w+", ((" are", "'re"),)),
         (r"(?:x|y)+z", (("x", "y"),)),

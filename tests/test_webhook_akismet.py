@@ -41,14 +41,23 @@ def test_invalid_key_on_comment_check_is_invalid_with_debug_help(app):
 
 
 def test_ham_spam_and_discard(ak):
-    assert ak.comment_check(user_ip="127.0.0.1", comment_content="Thanks, the second chart answered my question.") == akismet.CheckResponse.HAM
+    assert (
+        ak.comment_check(user_ip="127.0.0.1", comment_content="Thanks, the second chart answered my question.")
+        == akismet.CheckResponse.HAM
+    )
     assert ak.comment_check(user_ip="127.0.0.1", comment_content="Buy cheap pills here") == akismet.CheckResponse.SPAM
     assert ak.comment_check(user_ip="127.0.0.1", comment_content="I will kill you") == akismet.CheckResponse.DISCARD
 
 
 def test_documented_test_triggers(ak):
-    assert ak.comment_check(user_ip="1.2.3.4", comment_author="viagra-test-123", comment_content="hello", is_test=True) == akismet.CheckResponse.SPAM
-    assert ak.comment_check(user_ip="1.2.3.4", user_role="administrator", comment_content="buy pills, idiot", is_test=True) == akismet.CheckResponse.HAM
+    assert (
+        ak.comment_check(user_ip="1.2.3.4", comment_author="viagra-test-123", comment_content="hello", is_test=True)
+        == akismet.CheckResponse.SPAM
+    )
+    assert (
+        ak.comment_check(user_ip="1.2.3.4", user_role="administrator", comment_content="buy pills, idiot", is_test=True)
+        == akismet.CheckResponse.HAM
+    )
 
 
 def test_each_submit_records_one_feedback_row(app, ak):
@@ -92,7 +101,11 @@ def test_errors_are_invalid_with_debug_help(app, data, content_type):
 
 
 def test_action_map_is_configurable(make_app):
-    app = make_app(AKISMET_KEYS=KEY, POLICY_DIR=str(WEBHOOK_POLICY), AKISMET_ACTIONS={"approve": "ham", "flag": "ham", "reject": "spam"})
+    app = make_app(
+        AKISMET_KEYS=KEY,
+        POLICY_DIR=str(WEBHOOK_POLICY),
+        AKISMET_ACTIONS={"approve": "ham", "flag": "ham", "reject": "spam"},
+    )
     c = app.test_client()
     form = {"api_key": KEY, "blog": BLOG, "user_ip": "1"}
     assert c.post("/1.1/comment-check", data={**form, "comment_content": "you idiot"}).text == "false"

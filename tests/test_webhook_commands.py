@@ -47,13 +47,18 @@ def test_serve_runs_the_app_with_the_given_policy(monkeypatch, tmp_path):
     seen = {}
 
     def fake_run(self, host, port, **kw):
-        seen.update(host=host, port=port, policy=self.extensions["moderation"].policy.version, threaded=kw.get("threaded"))
+        seen.update(
+            host=host, port=port, policy=self.extensions["moderation"].policy.version, threaded=kw.get("threaded")
+        )
 
     monkeypatch.setattr("flask.Flask.run", fake_run)
     monkeypatch.setenv("CIVILITY_HANDLE_SIGHUP", "0")
     result = CliRunner().invoke(
-        serve, ["--host", "127.0.0.1", "--port", "8123", "--policy", str(WEBHOOK_POLICY), "--data-dir", str(tmp_path / "d")]
+        serve,
+        ["--host", "127.0.0.1", "--port", "8123", "--policy", str(WEBHOOK_POLICY), "--data-dir", str(tmp_path / "d")],
     )
     assert result.exit_code == 0, result.output
-    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123 and seen["policy"].startswith("t1-") and seen["threaded"]
+    assert (
+        seen["host"] == "127.0.0.1" and seen["port"] == 8123 and seen["policy"].startswith("t1-") and seen["threaded"]
+    )
     assert CliRunner().invoke(serve, ["--port", "99999"]).exit_code == 2

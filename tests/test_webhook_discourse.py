@@ -60,7 +60,9 @@ def test_post_created_is_moderated_as_markdown(make_app):
     client = make_app(DISCOURSE_SECRET=SECRET).test_client()
     r = send(client, "post_created", {"post": POST})
     assert r.status_code == 200
-    assert r.json["id"] == "discourse:4242" and r.json["decision"] in ("flag", "reject") and r.json["flag_queued"] is False
+    assert (
+        r.json["id"] == "discourse:4242" and r.json["decision"] in ("flag", "reject") and r.json["flag_queued"] is False
+    )
     clean = {**POST, "raw": "> you are a complete idiot\n\nNobody here said that; the quote is from the article."}
     assert send(client, "post_edited", {"post": clean}).json["decision"] in ("approve", "flag")
 
@@ -148,7 +150,6 @@ def test_flag_back_gives_up_after_bounded_attempts(make_app):
 
 def test_spam_flags_use_the_spam_type():
     from engine import Verdict
-
     from webhook.adapters.discourse import flag_request
     from webhook.config import defaults
 

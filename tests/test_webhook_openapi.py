@@ -69,10 +69,28 @@ def test_responses_validate(app, client, spec):
     cases.append(("/coral", "post", client.post("/coral", data=coral, headers={"Content-Type": "application/json"})))
     for text in ("I will kill you", "hello there"):
         body = json.dumps({"comment": {"body": text}}).encode()
-        cases.append(("/coral", "post", client.post("/coral", data=body, headers={"Content-Type": "application/json", "X-Coral-Signature": sign("c", body)})))
-    for payload, event in (({"ping": "OK"}, "ping"), ({"post": {"id": 1, "raw": "You idiot"}}, "post_created"), ({"topic": {}}, "topic_created")):
+        cases.append(
+            (
+                "/coral",
+                "post",
+                client.post(
+                    "/coral",
+                    data=body,
+                    headers={"Content-Type": "application/json", "X-Coral-Signature": sign("c", body)},
+                ),
+            )
+        )
+    for payload, event in (
+        ({"ping": "OK"}, "ping"),
+        ({"post": {"id": 1, "raw": "You idiot"}}, "post_created"),
+        ({"topic": {}}, "topic_created"),
+    ):
         body = json.dumps(payload).encode()
-        hdr = {"Content-Type": "application/json", "X-Discourse-Event": event, "X-Discourse-Event-Signature": sign("d", body)}
+        hdr = {
+            "Content-Type": "application/json",
+            "X-Discourse-Event": event,
+            "X-Discourse-Event-Signature": sign("d", body),
+        }
         cases.append(("/discourse", "post", client.post("/discourse", data=body, headers=hdr)))
     form = {"api_key": "k", "blog": "http://b", "user_ip": "1", "comment_content": "buy pills"}
     for path in ("/1.1/comment-check", "/1.1/submit-spam", "/1.1/submit-ham"):
@@ -80,11 +98,21 @@ def test_responses_validate(app, client, spec):
     cases.append(("/1.1/comment-check", "post", client.post("/1.1/comment-check", data={**form, "api_key": "bad"})))
     cases.append(("/1.1/verify-key", "post", client.post("/1.1/verify-key", data={"key": "k", "blog": "http://b"})))
     cases.append(("/1.1/verify-key", "post", client.post("/1.1/verify-key", data={"key": "x", "blog": "http://b"})))
-    analyze = {"comment": {"text": "You idiot"}, "requestedAttributes": {"TOXICITY": {}, "INSULT": {}}, "spanAnnotations": True}
+    analyze = {
+        "comment": {"text": "You idiot"},
+        "requestedAttributes": {"TOXICITY": {}, "INSULT": {}},
+        "spanAnnotations": True,
+    }
     cases.append(("/v1alpha1/comments:analyze", "post", client.post("/v1alpha1/comments:analyze?key=p", json=analyze)))
     cases.append(("/v1alpha1/comments:analyze", "post", client.post("/v1alpha1/comments:analyze?key=x", json=analyze)))
-    sug = {"comment": {"text": "You idiot"}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}}, "clientToken": "t"}
-    cases.append(("/v1alpha1/comments:suggestscore", "post", client.post("/v1alpha1/comments:suggestscore?key=p", json=sug)))
+    sug = {
+        "comment": {"text": "You idiot"},
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+        "clientToken": "t",
+    }
+    cases.append(
+        ("/v1alpha1/comments:suggestscore", "post", client.post("/v1alpha1/comments:suggestscore?key=p", json=sug))
+    )
     for path in ("/healthz", "/readyz", "/openapi.json"):
         cases.append((path, "get", client.get(path)))
     for path, method, response in cases:
@@ -93,7 +121,9 @@ def test_responses_validate(app, client, spec):
 
 def test_the_real_akismet_wire_validates(app, spec):
     http = httpx.Client(transport=httpx.WSGITransport(app=app))
-    r = http.post("https://rest.akismet.com/1.1/comment-check", data={"api_key": "k", "blog": "http://b", "user_ip": "1"})
+    r = http.post(
+        "https://rest.akismet.com/1.1/comment-check", data={"api_key": "k", "blog": "http://b", "user_ip": "1"}
+    )
     assert r.status_code == 200
     schema = dict(spec["paths"]["/1.1/comment-check"]["post"]["responses"]["200"]["content"]["text/plain"]["schema"])
     jsonschema.validate(r.text, schema)

@@ -78,7 +78,11 @@ def test_score_threshold_omits_low_attributes(client):
 def test_bad_requests_are_400_in_googles_shape(client, body):
     r = client.post(f"/v1alpha1/comments:analyze?key={KEY}", json=body)
     assert r.status_code == 400
-    assert r.json["error"]["code"] == 400 and r.json["error"]["status"] == "INVALID_ARGUMENT" and r.json["error"]["message"]
+    assert (
+        r.json["error"]["code"] == 400
+        and r.json["error"]["status"] == "INVALID_ARGUMENT"
+        and r.json["error"]["message"]
+    )
 
 
 def test_wrong_key_and_malformed_json_are_400(client):
@@ -113,5 +117,7 @@ def test_suggestscore_records_moderator_feedback(make_app):
     assert suggest(client, CLEAN, 0).status_code == 200
     rows = list(app.extensions["moderation"].store.feedback_rows())
     assert rows == [(TOXIC, "name_calling"), (CLEAN, "ok")]
-    bad = client.post(f"/v1alpha1/comments:suggestscore?key={KEY}", json={"comment": {"text": "x"}, "attributeScores": {"X": {}}})
+    bad = client.post(
+        f"/v1alpha1/comments:suggestscore?key={KEY}", json={"comment": {"text": "x"}, "attributeScores": {"X": {}}}
+    )
     assert bad.status_code == 400 and bad.json["error"]["status"] == "INVALID_ARGUMENT"

@@ -33,7 +33,12 @@ def test_text_is_dropped_after_retention(tmp_path, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: later)
     assert store.get_decision("a").text is None
     store.purge()
-    assert sqlite3.connect(tmp_path / DB_NAME).execute("SELECT COUNT(*) FROM decisions WHERE text IS NOT NULL").fetchone()[0] == 0
+    assert (
+        sqlite3.connect(tmp_path / DB_NAME)
+        .execute("SELECT COUNT(*) FROM decisions WHERE text IS NOT NULL")
+        .fetchone()[0]
+        == 0
+    )
     assert list(store.feedback_rows()) == []
     assert store.find_by_text("You idiot").id == "a"  # the hash stays
     store.close()

@@ -77,6 +77,10 @@ def _configure_logging(app: Flask) -> None:
             logger.setLevel(logging.INFO)
         if not logger.handlers and not logging.getLogger().handlers:
             handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(message)s" if name == "civility.decisions" else "%(levelname)s %(name)s: %(message)s"))
+            handler.setFormatter(
+                logging.Formatter(
+                    "%(message)s" if name == "civility.decisions" else "%(levelname)s %(name)s: %(message)s"
+                )
+            )
             logger.addHandler(handler)
             logger.propagate = False

@@ -39,7 +39,9 @@ def parse_json(data: bytes) -> t.Any:
     try:
         value = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
-        raise ApiError(400, "invalid_json", f"malformed JSON: {e.msg} at line {e.lineno} column {e.colno}", "body") from None
+        raise ApiError(
+            400, "invalid_json", f"malformed JSON: {e.msg} at line {e.lineno} column {e.colno}", "body"
+        ) from None
     except (ValueError, RecursionError) as e:
         raise ApiError(400, "invalid_json", f"malformed JSON: {e}", "body") from None
     try:

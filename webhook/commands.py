@@ -17,7 +17,9 @@ from .store import DB_NAME, SQLiteStore
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--policy", "policy_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Policy directory (default: CIVILITY_POLICY_DIR, else the bundled policy).")  # fmt: skip
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Store directory (CIVILITY_DATA_DIR).")
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Store directory (CIVILITY_DATA_DIR)."
+)
 def serve(host: str, port: int, policy_dir: Path | None, data_dir: Path | None) -> None:
     """Run the webhook service with Werkzeug's server, for development and small sites.
 
@@ -52,7 +54,10 @@ def export(data_dir: Path | None, output: Path | None) -> None:
         raise click.ClickException(f"no store in {directory} (looked for {DB_NAME})")
     store = SQLiteStore(directory, retain_days=int(os.environ.get("CIVILITY_RETAIN_DAYS", "30") or 30))
     try:
-        lines = [json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n" for text, label in store.feedback_rows()]
+        lines = [
+            json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n"
+            for text, label in store.feedback_rows()
+        ]
     finally:
         store.close()
     if output is None or str(output) == "-":

@@ -31,7 +31,11 @@ CORAL_REASONS = {
     "illegal": "ILLEGAL_CONTENT",
     "*": "OTHER",
 }
-CORAL_FLAG_REASONS = {"spam": "COMMENT_DETECTED_SPAM", "advertising": "COMMENT_DETECTED_SPAM", "*": "COMMENT_DETECTED_TOXIC"}
+CORAL_FLAG_REASONS = {
+    "spam": "COMMENT_DETECTED_SPAM",
+    "advertising": "COMMENT_DETECTED_SPAM",
+    "*": "COMMENT_DETECTED_TOXIC",
+}
 DISCOURSE_FLAGS = {"spam": "8", "advertising": "8", "off_topic": "3", "*": "7"}
 AKISMET_ACTIONS = {"approve": "ham", "flag": "spam", "reject": "discard"}
 PERSPECTIVE_ATTRIBUTES = {

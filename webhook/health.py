@@ -29,7 +29,7 @@ def readyz() -> ResponseReturnValue:
             "policy_version": policy.version,
             "policy_source": holder.source,
             "policy_dir": str(holder.policy_dir) if holder.policy_dir else None,
-            "loaded_at": dt.datetime.fromtimestamp(holder.loaded_at, dt.timezone.utc).isoformat(),
+            "loaded_at": dt.datetime.fromtimestamp(holder.loaded_at, dt.UTC).isoformat(),
             "reload_error": holder.error,
         }
     )

@@ -101,7 +101,9 @@ def explain(body: t.Mapping[str, t.Any]) -> list[str]:
     lines = []
     for hit in body.get("hits", []):
         where = f" on {hit['match']!r} at {hit['span'][0]}-{hit['span'][1]}" if hit.get("span") else ""
-        lines.append(f"rule {hit['rule']} (guideline {hit['guideline']}, {hit['category']}) scored {hit['score']}{where}")
+        lines.append(
+            f"rule {hit['rule']} (guideline {hit['guideline']}, {hit['category']}) scored {hit['score']}{where}"
+        )
     for hit in body.get("shadow_hits", []):
         lines.append(f"shadow rule {hit['rule']} would have scored {hit['score']} (not counted)")
     for reason in body.get("reasons", []):

@@ -27,7 +27,9 @@ _HIT: S = {
         "category": {"type": "string"},
         "guideline": {"type": "string"},
         "score": {"type": "number"},
-        "span": {"oneOf": [{"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, {"type": "null"}]},
+        "span": {
+            "oneOf": [{"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}, {"type": "null"}]
+        },
         "match": {"type": ["string", "null"]},
         "spans": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
     },
@@ -35,7 +37,17 @@ _HIT: S = {
 _DECISION: S = {
     "type": "object",
     "description": "CONTRACT.md section 1",
-    "required": ["id", "decision", "score", "categories", "hits", "shadow_hits", "reasons", "message", "policy_version"],
+    "required": [
+        "id",
+        "decision",
+        "score",
+        "categories",
+        "hits",
+        "shadow_hits",
+        "reasons",
+        "message",
+        "policy_version",
+    ],
     "properties": {
         "id": {"type": "string"},
         "decision": {"enum": ["approve", "flag", "reject"]},
@@ -121,9 +133,21 @@ _CORAL_RESPONSE: S = {
                     "type": "object",
                     "required": ["code"],
                     "properties": {
-                        "code": {"enum": ["OFFENSIVE", "ABUSIVE", "SPAM", "BANNED_WORD", "AD", "ILLEGAL_CONTENT",
-                                          "HARASSMENT_BULLYING", "MISINFORMATION", "HATE_SPEECH",
-                                          "IRRELEVANT_CONTENT", "OTHER"]},  # fmt: skip
+                        "code": {
+                            "enum": [
+                                "OFFENSIVE",
+                                "ABUSIVE",
+                                "SPAM",
+                                "BANNED_WORD",
+                                "AD",
+                                "ILLEGAL_CONTENT",
+                                "HARASSMENT_BULLYING",
+                                "MISINFORMATION",
+                                "HATE_SPEECH",
+                                "IRRELEVANT_CONTENT",
+                                "OTHER",
+                            ]
+                        },  # fmt: skip
                         "detailedExplanation": {"type": "string"},
                         "customReason": {"type": "string"},
                     },
@@ -162,7 +186,10 @@ def _akismet(summary: str, ok: S, ok_desc: str) -> S:
         "post": {
             "summary": summary,
             "tags": ["akismet"],
-            "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": _ref("AkismetForm")}}},
+            "requestBody": {
+                "required": True,
+                "content": {"application/x-www-form-urlencoded": {"schema": _ref("AkismetForm")}},
+            },
             "responses": {"200": _text({"anyOf": [ok, {"const": "invalid"}]}, f"{ok_desc}; or {_AKISMET_INVALID}")},
         }
     }
@@ -185,12 +212,29 @@ def spec() -> S:
                 "post": {
                     "summary": "Moderate up to CIVILITY_MAX_BATCH comments",
                     "tags": ["api"],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["comments"],
-                        "properties": {"comments": {"type": "array", "items": _ref("Comment")}}}}}},
-                    "responses": {"200": _json({"type": "object", "required": ["decisions"],
-                                                "properties": {"decisions": {"type": "array", "items": _ref("Decision")}}},
-                                               "The decisions, in input order"), **_ERRORS_V1},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["comments"],
+                                    "properties": {"comments": {"type": "array", "items": _ref("Comment")}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["decisions"],
+                                "properties": {"decisions": {"type": "array", "items": _ref("Decision")}},
+                            },
+                            "The decisions, in input order",
+                        ),
+                        **_ERRORS_V1,
+                    },
                 }  # fmt: skip
             },
             "/v1/decisions/{id}": {
@@ -198,22 +242,49 @@ def spec() -> S:
                     "summary": "The latest stored decision for an id, explained",
                     "tags": ["api"],
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "responses": {"200": _json(_ref("StoredDecision")), "404": _json(_ref("Error"), "Unknown id"),
-                                  "401": _ERRORS_V1["401"]},  # fmt: skip
+                    "responses": {
+                        "200": _json(_ref("StoredDecision")),
+                        "404": _json(_ref("Error"), "Unknown id"),
+                        "401": _ERRORS_V1["401"],
+                    },  # fmt: skip
                 }
             },
             "/v1/feedback": {
                 "post": {
                     "summary": "A moderator's verdict on a decision",
                     "tags": ["api"],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["id", "verdict"],
-                        "properties": {"id": {"type": "string"}, "verdict": {"type": "string", "description": "`ok` or a category"}}}}}},
-                    "responses": {"201": _json({"type": "object", "required": ["id", "verdict", "label", "agrees"],
-                                                "properties": {"id": {"type": "string"}, "verdict": {"type": "string"},
-                                                               "label": {"type": "string"}, "agrees": {"type": "boolean"}}},
-                                               "Recorded"),
-                                  "404": _json(_ref("Error"), "Unknown decision id"), **_ERRORS_V1},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id", "verdict"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "verdict": {"type": "string", "description": "`ok` or a category"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(
+                            {
+                                "type": "object",
+                                "required": ["id", "verdict", "label", "agrees"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "verdict": {"type": "string"},
+                                    "label": {"type": "string"},
+                                    "agrees": {"type": "boolean"},
+                                },
+                            },
+                            "Recorded",
+                        ),
+                        "404": _json(_ref("Error"), "Unknown decision id"),
+                        **_ERRORS_V1,
+                    },
                 }  # fmt: skip
             },
             "/coral": {
@@ -221,54 +292,142 @@ def spec() -> S:
                     "summary": "Coral external moderation phase",
                     "tags": ["coral"],
                     "parameters": [{"name": "X-Coral-Signature", "in": "header", "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["comment"],
-                        "properties": {"action": {"type": "string"}, "comment": {"type": "object"}, "author": {"type": "object"},
-                                       "story": {"type": "object"}, "site": {"type": "object"}}}}}},
-                    "responses": {"200": _json(_ref("CoralResponse"), "Coral's phase result; any failure after a valid signature is SYSTEM_WITHHELD"),
-                                  "401": _json(_ref("Error"), "Missing or invalid signature"),
-                                  "413": _ERRORS_V1["413"]},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["comment"],
+                                    "properties": {
+                                        "action": {"type": "string"},
+                                        "comment": {"type": "object"},
+                                        "author": {"type": "object"},
+                                        "story": {"type": "object"},
+                                        "site": {"type": "object"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            _ref("CoralResponse"),
+                            "Coral's phase result; any failure after a valid signature is SYSTEM_WITHHELD",
+                        ),
+                        "401": _json(_ref("Error"), "Missing or invalid signature"),
+                        "413": _ERRORS_V1["413"],
+                    },
                 }  # fmt: skip
             },
             "/discourse": {
                 "post": {
                     "summary": "Discourse webhook (ping, post_created, post_edited)",
                     "tags": ["discourse"],
-                    "parameters": [{"name": "X-Discourse-Event-Signature", "in": "header", "schema": {"type": "string"}},
-                                   {"name": "X-Discourse-Event", "in": "header", "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "X-Discourse-Event-Signature", "in": "header", "schema": {"type": "string"}},
+                        {"name": "X-Discourse-Event", "in": "header", "schema": {"type": "string"}},
+                    ],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-                    "responses": {"200": _json({"type": "object", "oneOf": [
-                        {"required": ["ping"], "properties": {"ping": {"const": "OK"}}},
-                        {"required": ["ignored"], "properties": {"ignored": {"type": "string"}}},
-                        {"required": ["id", "decision", "flag_queued"],
-                         "properties": {"id": {"type": "string"}, "decision": {"enum": ["approve", "flag", "reject"]},
-                                        "flag_queued": {"type": "boolean"}}}]}, "Accepted"),
-                        **_ERRORS_V1},
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "oneOf": [
+                                    {"required": ["ping"], "properties": {"ping": {"const": "OK"}}},
+                                    {"required": ["ignored"], "properties": {"ignored": {"type": "string"}}},
+                                    {
+                                        "required": ["id", "decision", "flag_queued"],
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "decision": {"enum": ["approve", "flag", "reject"]},
+                                            "flag_queued": {"type": "boolean"},
+                                        },
+                                    },
+                                ],
+                            },
+                            "Accepted",
+                        ),
+                        **_ERRORS_V1,
+                    },
                 }  # fmt: skip
             },
-            "/1.1/comment-check": _akismet("Akismet-compatible comment check", {"enum": ["true", "false"]},
-                                           "`true` (spam; X-akismet-pro-tip: discard for a certain reject) or `false`"),
+            "/1.1/comment-check": _akismet(
+                "Akismet-compatible comment check",
+                {"enum": ["true", "false"]},
+                "`true` (spam; X-akismet-pro-tip: discard for a certain reject) or `false`",
+            ),
             "/1.1/verify-key": _akismet("Akismet-compatible key check", {"const": "valid"}, "`valid`"),
-            "/1.1/submit-spam": _akismet("Moderator says spam (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"),
-            "/1.1/submit-ham": _akismet("Moderator says ham (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"),
+            "/1.1/submit-spam": _akismet(
+                "Moderator says spam (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"
+            ),
+            "/1.1/submit-ham": _akismet(
+                "Moderator says ham (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"
+            ),
             "/v1alpha1/comments:analyze": {
                 "post": {
                     "summary": "Perspective-compatible analysis",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["comment", "requestedAttributes"],
-                        "properties": {"comment": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}, "type": {"type": "string"}}},
-                                       "requestedAttributes": {"type": "object"}, "spanAnnotations": {"type": "boolean"},
-                                       "languages": {"type": "array", "items": {"type": "string"}}, "doNotStore": {"type": "boolean"},
-                                       "clientToken": {"type": "string"}}}}}},
-                    "responses": {"200": _json({"type": "object", "required": ["attributeScores", "languages"], "properties": {
-                        "attributeScores": {"type": "object", "additionalProperties": {"type": "object", "required": ["summaryScore"], "properties": {
-                            "summaryScore": _ref("Score"),
-                            "spanScores": {"type": "array", "items": {"type": "object", "required": ["begin", "end", "score"], "properties": {
-                                "begin": {"type": "integer"}, "end": {"type": "integer"}, "score": _ref("Score")}}}}}},
-                        "languages": {"type": "array", "items": {"type": "string"}},
-                        "clientToken": {"type": "string"}}}, "Scores"), **_ERRORS_GOOGLE},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["comment", "requestedAttributes"],
+                                    "properties": {
+                                        "comment": {
+                                            "type": "object",
+                                            "required": ["text"],
+                                            "properties": {"text": {"type": "string"}, "type": {"type": "string"}},
+                                        },
+                                        "requestedAttributes": {"type": "object"},
+                                        "spanAnnotations": {"type": "boolean"},
+                                        "languages": {"type": "array", "items": {"type": "string"}},
+                                        "doNotStore": {"type": "boolean"},
+                                        "clientToken": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["attributeScores", "languages"],
+                                "properties": {
+                                    "attributeScores": {
+                                        "type": "object",
+                                        "additionalProperties": {
+                                            "type": "object",
+                                            "required": ["summaryScore"],
+                                            "properties": {
+                                                "summaryScore": _ref("Score"),
+                                                "spanScores": {
+                                                    "type": "array",
+                                                    "items": {
+                                                        "type": "object",
+                                                        "required": ["begin", "end", "score"],
+                                                        "properties": {
+                                                            "begin": {"type": "integer"},
+                                                            "end": {"type": "integer"},
+                                                            "score": _ref("Score"),
+                                                        },
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    },
+                                    "languages": {"type": "array", "items": {"type": "string"}},
+                                    "clientToken": {"type": "string"},
+                                },
+                            },
+                            "Scores",
+                        ),
+                        **_ERRORS_GOOGLE,
+                    },
                 }  # fmt: skip
             },
             "/v1alpha1/comments:suggestscore": {
@@ -276,22 +435,68 @@ def spec() -> S:
                     "summary": "Perspective-compatible feedback (Coral: 0 approved, 1 rejected)",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["comment", "attributeScores"],
-                        "properties": {"comment": {"type": "object"}, "attributeScores": {"type": "object"},
-                                       "clientToken": {"type": "string"}}}}}},
-                    "responses": {"200": _json({"type": "object", "properties": {"clientToken": {"type": "string"}}}, "Recorded"),
-                                  **_ERRORS_GOOGLE},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["comment", "attributeScores"],
+                                    "properties": {
+                                        "comment": {"type": "object"},
+                                        "attributeScores": {"type": "object"},
+                                        "clientToken": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json({"type": "object", "properties": {"clientToken": {"type": "string"}}}, "Recorded"),
+                        **_ERRORS_GOOGLE,
+                    },
                 }  # fmt: skip
             },
-            "/healthz": {"get": {"summary": "Alive", "tags": ["ops"], "responses": {"200": _json(
-                {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}})}}},
-            "/readyz": {"get": {"summary": "Policy loaded; its version and the last reload error", "tags": ["ops"], "responses": {
-                "200": _json({"type": "object", "required": ["status", "policy_version", "policy_source", "reload_error"], "properties": {
-                    "status": {"const": "ready"}, "policy_version": {"type": "string"},
-                    "policy_source": {"enum": ["bundled", "files", "last-good"]}, "policy_dir": {"type": ["string", "null"]},
-                    "loaded_at": {"type": "string"}, "reload_error": {"type": ["string", "null"]}}})}}},
-            "/openapi.json": {"get": {"summary": "This document", "tags": ["ops"], "responses": {"200": _json({"type": "object", "required": ["openapi", "paths"]})}}},
+            "/healthz": {
+                "get": {
+                    "summary": "Alive",
+                    "tags": ["ops"],
+                    "responses": {
+                        "200": _json(
+                            {"type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}}}
+                        )
+                    },
+                }
+            },
+            "/readyz": {
+                "get": {
+                    "summary": "Policy loaded; its version and the last reload error",
+                    "tags": ["ops"],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["status", "policy_version", "policy_source", "reload_error"],
+                                "properties": {
+                                    "status": {"const": "ready"},
+                                    "policy_version": {"type": "string"},
+                                    "policy_source": {"enum": ["bundled", "files", "last-good"]},
+                                    "policy_dir": {"type": ["string", "null"]},
+                                    "loaded_at": {"type": "string"},
+                                    "reload_error": {"type": ["string", "null"]},
+                                },
+                            }
+                        )
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "tags": ["ops"],
+                    "responses": {"200": _json({"type": "object", "required": ["openapi", "paths"]})},
+                }
+            },
         },  # fmt: skip
         "components": {
             "schemas": {
@@ -300,8 +505,12 @@ def spec() -> S:
                 "StoredDecision": {
                     "allOf": [_ref("Decision")],
                     "required": ["explanation", "source", "decided_at", "text"],
-                    "properties": {"explanation": {"type": "array", "items": {"type": "string"}}, "source": {"type": "string"},
-                                   "decided_at": {"type": "string"}, "text": {"type": ["string", "null"]}},
+                    "properties": {
+                        "explanation": {"type": "array", "items": {"type": "string"}},
+                        "source": {"type": "string"},
+                        "decided_at": {"type": "string"},
+                        "text": {"type": ["string", "null"]},
+                    },
                 },  # fmt: skip
                 "Comment": _COMMENT,
                 "Error": _ERROR,

@@ -86,7 +86,9 @@ class Outbox:
             else:
                 delay = min(_MAX_DELAY_S, self.base * 2**item.attempts)
                 self.store.outbox_retry(item, error, delay, self.max_attempts)
-                log.warning("discourse flag for post %s failed (attempt %d): %s", item.post_id, item.attempts + 1, error)
+                log.warning(
+                    "discourse flag for post %s failed (attempt %d): %s", item.post_id, item.attempts + 1, error
+                )
         return sent
 
     def _send(self, client: httpx.Client, item: OutboxItem) -> str | None:

@@ -85,10 +85,20 @@ class OutboxItem:
 
 
 class Store(t.Protocol):
-    def put_decision(self, decision: dict[str, t.Any], label: str, text: str, source: str, *, keep_text: bool = True) -> None: ...
+    def put_decision(
+        self, decision: dict[str, t.Any], label: str, text: str, source: str, *, keep_text: bool = True
+    ) -> None: ...
     def get_decision(self, decision_id: str) -> StoredDecision | None: ...
     def find_by_text(self, text: str) -> StoredDecision | None: ...
-    def add_feedback(self, decision_id: str | None, verdict: str, source: str, *, text: str | None = None, text_sha256: str | None = None) -> None: ...
+    def add_feedback(
+        self,
+        decision_id: str | None,
+        verdict: str,
+        source: str,
+        *,
+        text: str | None = None,
+        text_sha256: str | None = None,
+    ) -> None: ...
     def feedback_rows(self) -> t.Iterator[tuple[str, str]]: ...
     def outbox_add(self, post_id: str, version: str, payload: dict[str, t.Any]) -> bool: ...
     def outbox_claim(self, lease_s: float) -> list[OutboxItem]: ...
@@ -155,11 +165,15 @@ class SQLiteStore:
         )  # fmt: skip
 
     def _decision(self, where: str, arg: str) -> StoredDecision | None:
-        row = self._conn().execute(
-            f"SELECT id, body, label, source, created, text, text_expires, text_sha256 FROM decisions"
-            f" WHERE {where} = ? ORDER BY seq DESC LIMIT 1",
-            (arg,),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT id, body, label, source, created, text, text_expires, text_sha256 FROM decisions"
+                f" WHERE {where} = ? ORDER BY seq DESC LIMIT 1",
+                (arg,),
+            )
+            .fetchone()
+        )
         if row is None:
             return None
         text = row[5] if row[6] is None or row[6] > time.time() else None
@@ -197,13 +211,17 @@ class SQLiteStore:
     def feedback_rows(self) -> t.Iterator[tuple[str, str]]:
         """``(text, label)`` per distinct text, the latest verdict winning; rows whose text expired are left out."""
         now = time.time()
-        rows = self._conn().execute(
-            "SELECT f.text, f.verdict, d.text, d.text_expires FROM feedback f"
-            " LEFT JOIN decisions d ON d.seq = (SELECT MAX(seq) FROM decisions WHERE text_sha256 = f.text_sha256)"
-            " WHERE f.seq IN (SELECT MAX(seq) FROM feedback GROUP BY text_sha256)"
-            " AND (f.text_expires IS NULL OR f.text_expires > ?) ORDER BY f.seq",
-            (now,),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT f.text, f.verdict, d.text, d.text_expires FROM feedback f"
+                " LEFT JOIN decisions d ON d.seq = (SELECT MAX(seq) FROM decisions WHERE text_sha256 = f.text_sha256)"
+                " WHERE f.seq IN (SELECT MAX(seq) FROM feedback GROUP BY text_sha256)"
+                " AND (f.text_expires IS NULL OR f.text_expires > ?) ORDER BY f.seq",
+                (now,),
+            )
+            .fetchall()
+        )
         for ftext, verdict, dtext, dexp in rows:
             text = ftext if ftext is not None else (dtext if dexp is not None and dexp > now else None)
             if text is not None:
@@ -255,9 +273,11 @@ class SQLiteStore:
         )
 
     def outbox_state(self, post_id: str, version: str) -> tuple[str, int] | None:
-        row = self._conn().execute(
-            "SELECT state, attempts FROM outbox WHERE post_id = ? AND version = ?", (post_id, version)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT state, attempts FROM outbox WHERE post_id = ? AND version = ?", (post_id, version))
+            .fetchone()
+        )
         return None if row is None else (row[0], row[1])
 
     def next_due(self) -> float | None:
@@ -272,6 +292,7 @@ class SQLiteStore:
         conn = self._conn()
         for table in ("decisions", "feedback"):
             conn.execute(
-                f"UPDATE {table} SET text = NULL WHERE text IS NOT NULL AND text_expires IS NOT NULL AND text_expires <= ?",
+                f"UPDATE {table} SET text = NULL"
+                " WHERE text IS NOT NULL AND text_expires IS NOT NULL AND text_expires <= ?",
                 (now,),
             )

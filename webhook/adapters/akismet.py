@@ -33,7 +33,9 @@ def _invalid(message: str) -> ApiError:
 
 def _form() -> t.Mapping[str, str]:
     if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise ApiError(415, "unsupported_media_type", "send the fields form-encoded (application/x-www-form-urlencoded)")
+        raise ApiError(
+            415, "unsupported_media_type", "send the fields form-encoded (application/x-www-form-urlencoded)"
+        )
     return request.form
 
 
@@ -60,7 +62,7 @@ def _valid_key(key: str | None) -> bool:
 def _check_key(form: t.Mapping[str, str], field: str = "api_key") -> None:
     key = _key(form, field)
     if not key:
-        raise _invalid(f"Empty \"{field}\" value")
+        raise _invalid(f'Empty "{field}" value')
     if not _valid_key(key):
         raise _invalid("Invalid API key or site URL")
     if not form.get("blog"):

@@ -85,7 +85,9 @@ def _explanation(decision: Decision) -> str:
 
 def withheld() -> Response:
     """What Coral gets when anything fails after a valid signature: held for a moderator, never published."""
-    return jsonify({"status": "SYSTEM_WITHHELD", "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}]})
+    return jsonify(
+        {"status": "SYSTEM_WITHHELD", "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC"}]}
+    )
 
 
 def _str(v: t.Any) -> str | None:

@@ -91,7 +91,10 @@ def flag_back_enabled(cfg: t.Mapping[str, t.Any]) -> bool:
 def flag_request(post_id: str, decision: Decision, cfg: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """The ``post_actions`` form, its flag type from ``DISCOURSE_FLAGS`` (category, then decision, then ``*``)."""
     kind = lookup(cfg["DISCOURSE_FLAGS"], decision.label, decision.decision.value) or "7"
-    message = f"Civility {decision.decision.value}: {decision.message} Rules: {rule_summary(decision)}. Decision {decision.id}."
+    message = (
+        f"Civility {decision.decision.value}: {decision.message} "
+        f"Rules: {rule_summary(decision)}. Decision {decision.id}."
+    )
     # Types 6, 7 and 10 need the message; the others take it as the flag's explanation.
     return {"id": post_id, "post_action_type_id": kind, "message": message[:1000], "flag_topic": "false"}
 

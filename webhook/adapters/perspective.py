@@ -81,7 +81,9 @@ def _requested(data: t.Any, known: t.Mapping[str, t.Any], field: str) -> dict[st
         raise ApiError(400, "invalid_field", f"{field} must name at least one attribute", field)
     for name in req:
         if name.upper() not in known:
-            raise ApiError(400, "invalid_field", f"Attribute {name} does not exist. Known: {', '.join(sorted(known))}", field)
+            raise ApiError(
+                400, "invalid_field", f"Attribute {name} does not exist. Known: {', '.join(sorted(known))}", field
+            )
     return t.cast(dict[str, t.Any], req)
 
 
@@ -115,7 +117,8 @@ def analyze() -> ResponseReturnValue:
         entry: dict[str, t.Any] = {"summaryScore": {"value": value, "type": "PROBABILITY"}}
         if spans:
             entry["spanScores"] = [
-                {"begin": h.span[0], "end": h.span[1], "score": {"value": v, "type": "PROBABILITY"}} for h, v in span_hits
+                {"begin": h.span[0], "end": h.span[1], "score": {"value": v, "type": "PROBABILITY"}}
+                for h, v in span_hits
             ]
         out[name] = entry
     resp: dict[str, t.Any] = {"attributeScores": out, "languages": _languages(data)}
@@ -136,7 +139,9 @@ def suggest_score() -> ResponseReturnValue:
     name, entry = next(iter(suggested.items()))
     value = b.field_of(entry, "summaryScore.value", (int, float)) if isinstance(entry, dict) else None
     if value is None:
-        raise ApiError(400, "invalid_field", f"attributeScores.{name}.summaryScore.value is required", "attributeScores")
+        raise ApiError(
+            400, "invalid_field", f"attributeScores.{name}.summaryScore.value is required", "attributeScores"
+        )
     _languages(data)
     stored = st.store.find_by_text(text)
     covers = known[name.upper()] or ()
