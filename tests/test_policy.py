@@ -114,3 +114,55 @@ class TestErrors:
 
     def test_missing_policy_yaml(self, tmp_path: Path) -> None:
         assert errors_of(tmp_path) == [f"{tmp_path}/policy.yaml:1:1: no policy.yaml in this directory"]
+
+
+class TestLanguagePacks:
+    """A community adds a language with YAML only: a list file and rules that name the language."""
+
+    SPANISH = {
+        "insultos": """\
+            rules:
+              - id: insulto
+                category: name_calling
+                guideline: civil
+                score: 5
+                language: es
+                message: Critica las ideas, no a las personas.
+                match:
+                  near: [{list: insultos}, {list: segunda_persona}]
+                  within: 2
+            """,
+    }
+
+    def write(self, tmp_path: Path) -> Path:
+        root = write_policy(tmp_path, self.SPANISH)
+        (root / "lists" / "es.yaml").write_text(
+            "language: es\nlists:\n  insultos: [idiota, imbécil, 'pedazo de idiota']\n  segunda_persona: [eres, tú, usted]\n"
+        )
+        return root
+
+    @pytest.mark.parametrize(
+        "text, match",
+        [
+            ("¡Eres un imbécil!", "imbécil"),
+            ("eres un IMBÉCIL", "IMBÉCIL"),
+            ("tú, imbe\u0301cil", "imbe\u0301cil"),  # a combining accent
+            ("Eres un 1d10ta", "1d10ta"),
+        ],
+    )
+    def test_a_spanish_pack_matches_with_unicode_words(self, tmp_path: Path, text: str, match: str) -> None:
+        from engine import Comment, decide
+
+        policy = load_policy(self.write(tmp_path))
+        hits = decide(policy, Comment(text=text, context={"language": "es"})).hits
+        assert [h.match for h in hits] == [match]
+
+    def test_words_of_other_lengths_and_other_languages_stay_clean(self, tmp_path: Path) -> None:
+        from engine import Comment, decide
+
+        policy = load_policy(self.write(tmp_path))
+        assert decide(policy, Comment(text="la imbecilidad de la ley", context={"language": "es"})).hits == ()
+        # the rule names its language: a comment known to be English is not matched against it
+        assert decide(policy, Comment(text="eres un idiota", context={"language": "en"})).hits == ()
+        # a comment whose language is unknown is matched against every rule
+        assert [h.rule for h in decide(policy, Comment(text="eres un idiota")).hits] == ["insultos.insulto"]
