@@ -11,6 +11,7 @@ from . import matchers
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .model import Author, Comment
+from .terms import TermSet
 
 DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
@@ -212,8 +213,8 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     }
 
 
-def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermSet]:
-    lists: dict[str, matchers.TermSet] = {}
+def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, TermSet]:
+    lists: dict[str, TermSet] = {}
     seen: dict[str, Location] = {}
     for path in sorted((root / "lists").glob("*.yaml")):
         node = _load(path, errors)
@@ -236,12 +237,12 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, matchers.TermS
             seen[name] = items.loc
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
-            lists[name] = matchers.TermSet(terms)
+            lists[name] = TermSet(terms)
     return lists
 
 
 def _parse_rule_file(
-    node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, matchers.TermSet], errors: ErrorCollector
+    node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, TermSet], errors: ErrorCollector
 ) -> list[Rule]:
     r = Reader(node, ("rules", "description"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
@@ -253,7 +254,7 @@ def _parse_rule(
     path: Path,
     i: int,
     settings: dict[str, t.Any],
-    lists: dict[str, matchers.TermSet],
+    lists: dict[str, TermSet],
     errors: ErrorCollector,
 ) -> Rule | None:
     raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None

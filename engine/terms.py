@@ -1,0 +1,169 @@
+"""Word and phrase lists: whole words in a set, phrases in a trie of words, `word*` prefixes.
+
+Lists are looked up by the comment's words (never compiled into one big alternation), so a list of
+50,000 terms costs what a list of 100 does.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .normalize import fold_term, prepare
+from .scan import Scan, Span
+
+
+class TermSet:
+    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
+
+    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_pairs", "prefixes", "_by_shape", "size")
+
+    def __init__(self, terms: t.Iterable[str]) -> None:
+        singles: set[str] = set()
+        # phrases as a trie of words: each place a first word occurs costs one look-up per following
+        # word, however many phrases share the start ("you are", "you're a", "you're so", ...)
+        phrases: dict[str, t.Any] = {}
+        prefixes: list[str] = []
+        for term in terms:
+            words = term_words(term)
+            if not words:
+                continue
+            if term.rstrip().endswith("*") and len(words) == 1:
+                prefixes.append(words[0])
+            elif len(words) == 1:
+                singles.add(words[0])
+            else:
+                node = phrases
+                for word in words:
+                    node = node.setdefault(word, {})
+                node[_END] = True
+        self.singles = frozenset(singles)
+        self.phrases = phrases
+        self.phrase_starts = frozenset(phrases)
+        self.phrase_pairs = _pairs(phrases)
+        self.prefixes = tuple(sorted(set(prefixes)))
+        self._by_shape: dict[int, tuple[str, ...]] | None = None
+        self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
+
+    def merged(self, other: TermSet) -> TermSet:
+        out = TermSet(())
+        out.singles = self.singles | other.singles
+        out.phrases = _trie_merge(self.phrases, other.phrases)
+        out.phrase_starts = frozenset(out.phrases)
+        out.phrase_pairs = self.phrase_pairs | other.phrase_pairs
+        out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
+        out.size = self.size + other.size
+        return out
+
+    def by_shape(self) -> dict[tuple[t.Any, ...], tuple[str, ...]]:
+        """Single words keyed by (length, first letter, last letter), by (length, first) and by
+        (length, last): a masked word ("id*ot", "f**k", "*diot") is compared with a handful of terms
+        of its shape, not with every term of its length (thousands in a 50,000-term list)."""
+        if self._by_shape is None:
+            grouped: dict[tuple[t.Any, ...], list[str]] = {}
+            for w in self.singles:
+                for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
+                    grouped.setdefault(key, []).append(w)
+            self._by_shape = {k: tuple(v) for k, v in grouped.items()}
+        return self._by_shape
+
+    def may_match(self, scan: Scan) -> bool:
+        words = scan.word_set
+        if not self.singles.isdisjoint(words) or self.prefixes or scan.masked:
+            return True
+        if self.phrase_starts.isdisjoint(words):
+            return False
+        pairs = scan.word_pairs
+        return pairs is None or not self.phrase_pairs.isdisjoint(pairs)
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        words = scan.word_set
+        out: list[Span] = []
+        # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list
+        for word in self.singles.intersection(words):
+            out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+        if not self.phrase_starts.isdisjoint(words):
+            out.extend(self._phrases(scan))
+        if self.prefixes:
+            for word in words:
+                if word.startswith(self.prefixes):
+                    out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+        if scan.masked:
+            out.extend(self._masked(scan))
+        return scan.keep(out, quotes_ok)
+
+    def _phrases(self, scan: Scan) -> list[Span]:
+        """Phrases start where the comment has one of their first two words in a row: the pairs are
+        intersected as sets, so only real beginnings are walked down the trie."""
+        out = []
+        texts = scan.words.texts
+        pairs = scan.word_pairs
+        if pairs is not None:
+            for first, second in self.phrase_pairs.intersection(pairs):
+                node = self.phrases[first][second]
+                for i in scan.positions(first):
+                    if i + 1 < len(texts) and texts[i + 1] == second:
+                        out.extend(scan.token_span(i, end) for end in _phrase_ends(node, scan, i + 2))
+            return out
+        for word in self.phrase_starts.intersection(scan.word_set):  # words with other readings
+            root = self.phrases[word]
+            for i in scan.positions(word):
+                out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
+        return out
+
+    def _masked(self, scan: Scan) -> list[Span]:
+        out = []
+        by_shape = self.by_shape()
+        for i in scan.masked:
+            pattern = scan.words.texts[i]
+            letters = sum(ch != "*" for ch in pattern)
+            if letters < 2 or letters * 2 < len(pattern):
+                continue  # "****" or "f***" alone says too little to name a word
+            first = pattern[0] if pattern[0] != "*" else None
+            last = pattern[-1] if pattern[-1] != "*" else None
+            if first is None and last is None:
+                continue  # "*dio*": masked at both ends, too loose to name a word
+            for term in by_shape.get((len(pattern), first, last), ()):
+                if all(p == "*" or p == c for p, c in zip(pattern, term)):
+                    out.append(scan.token_span(i, i + 1))
+                    break
+        return out
+
+
+_END = ""  # marks the end of a phrase in the trie; no word is empty
+
+
+def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
+    """Token positions where a phrase that began before `j` (its trie `node`) ends."""
+    ends = []
+    count = len(scan.words.texts)
+    stack = [(node, j)]
+    while stack:
+        node, j = stack.pop()
+        if _END in node:
+            ends.append(j)
+        if j < count:
+            for form in scan.forms(j):
+                child = node.get(form)
+                if child is not None:
+                    stack.append((child, j + 1))
+    return ends
+
+
+def _pairs(phrases: dict[str, t.Any]) -> frozenset[tuple[str, str]]:
+    return frozenset((first, second) for first, child in phrases.items() for second in child if second != _END)
+
+
+def _trie_merge(a: dict[str, t.Any], b: dict[str, t.Any]) -> dict[str, t.Any]:
+    out = dict(a)
+    for key, child in b.items():
+        out[key] = _trie_merge(out[key], child) if key in out and key != _END else child
+    return out
+
+
+def _trie_size(node: dict[str, t.Any]) -> int:
+    return sum(1 if key == _END else _trie_size(child) for key, child in node.items())
+
+
+def term_words(term: str) -> list[str]:
+    """A list term split into words exactly as comments are, so both sides agree."""
+    return [tok.text for tok in prepare(fold_term(term.rstrip().rstrip("*"))).tokens]

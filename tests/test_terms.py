@@ -1,0 +1,50 @@
+"""Word lists: whole words, phrases, prefixes, masks and evasions, at any list size."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Comment
+from engine.scan import Scan
+from engine.terms import TermSet, term_words
+
+
+def spans(terms: list[str], text: str) -> list[str]:
+    scan = Scan(Comment(text=text), None)
+    return [text[slice(*scan.raw_span(s))] for s in TermSet(terms).find(scan, quotes_ok=True)]
+
+
+class TestTermSet:
+    @pytest.mark.parametrize(
+        "text, found",
+        [
+            ("You idiot.", ["idiot"]),
+            ("IDIOT!!!", ["IDIOT"]),
+            ("Scunthorpe is a town; Middlesex too.", []),
+            ("that idiotic argument", []),
+            ("idiots everywhere", []),
+            ("what a waste  of\nspace", ["waste  of\nspace"]),
+            ("what a waste of time", []),
+            ("you brainless twit", ["brainless"]),
+            ("brainlessness is a word?", ["brainlessness"]),
+        ],
+    )
+    def test_whole_words_and_phrases(self, text: str, found: list[str]) -> None:
+        assert spans(["idiot", "waste of space", "brainless*"], text) == found
+
+    @pytest.mark.parametrize("text", ["1d10t", "i d i o t", "іdiоt", "ＩＤＩＯＴ", "idiooot", "id*ot"])
+    def test_evasions_reach_the_list(self, text: str) -> None:
+        assert spans(["idiot"], f"you {text} there") == [text]
+
+    def test_masks_need_enough_letters(self) -> None:
+        assert spans(["idiot"], "you i****") == []
+
+    def test_terms_split_like_comments(self) -> None:
+        assert term_words("You're") == ["you", "re"]
+        assert term_words("  Waste of SPACE ") == ["waste", "of", "space"]
+
+    def test_list_size_does_not_change_results(self) -> None:
+        big = [f"zq{i}x" for i in range(50_000)] + ["moron", "idiot"]
+        assert spans(big, "you moron") == ["moron"]
+        assert spans(big, "you id*ot, m*ron") == ["id*ot", "m*ron"]
+        assert spans(big, "you *dio*") == []  # masked at both ends: too loose to name a word
