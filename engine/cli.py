@@ -247,9 +247,9 @@ def _chain(first: str, rest: t.Iterable[str]) -> t.Iterator[str]:
 
 def _open(source: Path) -> t.TextIO:
     if str(source) == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
     try:
-        return open(source, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+        return open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
     except OSError as e:
         raise click.FileError(str(source), e.strerror) from e
 

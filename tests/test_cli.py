@@ -118,3 +118,15 @@ def test_hostile_text_never_breaks_output(runner: CliRunner, tmp_path: Path) -> 
     assert out[0]["hits"][0]["match"] == "idiot"
     r = run(runner, "dry-run", "--policy", str(VALID), str(src))
     assert r.exit_code == 0 and "? lone surrogate" in r.output
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line(runner: CliRunner, tmp_path: Path) -> None:
+    # spreadsheet exports often start with a BOM
+    src = tmp_path / "in.csv"
+    src.write_bytes("\ufeffid,text\nb1,you idiot\n".encode())
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
+    assert [json.loads(line)["id"] for line in r.output.splitlines()] == ["b1"]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes('\ufeff{"id": "j1", "text": "hello"}\n'.encode())
+    r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
+    assert r.exit_code == 0 and json.loads(r.output)["id"] == "j1"
