@@ -218,7 +218,10 @@ def read_comments(stream: t.TextIO, source: Path) -> t.Iterator[tuple[int, dict[
             row = json.loads(line)
             Comment.from_dict(row)
         except ValueError as e:
-            message = f"field '{e.field}': {e}" if isinstance(e, CommentError) and e.field else f"invalid JSON: {e}"
+            if isinstance(e, CommentError):
+                message = f"field '{e.field}': {e}" if e.field else str(e)
+            else:
+                message = f"invalid JSON: {e}"
             yield line_no, {}, message
             continue
         yield line_no, row, None

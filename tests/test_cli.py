@@ -39,13 +39,14 @@ def test_check_for_people_names_rule_guideline_and_span(runner: CliRunner) -> No
 
 def test_dry_run_jsonl_keeps_order_ids_and_reports_bad_lines(runner: CliRunner, tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    src.write_text('{"text": "you idiot"}\n{oops\n{"id": "b", "text": "Fair point."}\n{"id": "c", "text": 5}\n')
+    src.write_text('{"text": "you idiot"}\n{oops\n{"id": "b", "text": "Fair point."}\n{"id": "c", "text": 5}\n[1]\n')
     r = runner.invoke(main, ["dry-run", "--policy", str(VALID), "--json", str(src)])
     assert r.exit_code == 1
     out = [json.loads(line) for line in r.stdout.splitlines()]
     assert [(d["id"], d["decision"]) for d in out] == [("line-1", "flag"), ("b", "approve")]
     assert f"{src}: line 2: invalid JSON" in r.stderr
     assert f"{src}: line 4: field 'text'" in r.stderr
+    assert f"{src}: line 5: a comment must be a JSON object" in r.stderr
 
 
 def test_dry_run_csv_and_stdin(runner: CliRunner, tmp_path: Path) -> None:
