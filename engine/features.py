@@ -7,6 +7,7 @@ Each is a small function computed only when a rule asks for it; all are linear-t
 from __future__ import annotations
 
 import typing as t
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -73,7 +74,12 @@ _WORD = regex.compile(r"\w+")
 
 
 def _trim(url: str) -> str:
-    return url.rstrip(_TRAILING) if url[-1:] in _TRAILING else url
+    """Drop what follows a URL but is not part of it: closing punctuation, and invisible characters such
+    as the byte order mark some sites append to every comment."""
+    end = len(url)
+    while end and (url[end - 1] in _TRAILING or unicodedata.category(url[end - 1]) == "Cf"):
+        end -= 1
+    return url[:end]
 
 
 def host(url: str) -> str:

@@ -110,3 +110,9 @@ def test_hostile_input_is_fast():
     F.links(p), F.emails(p), F.phone_numbers(p), F.mentions(p), F.repeated_chars(p, 5)
     F.repeated_text(p), F.caps_ratio(p), F.longest_run(p)
     assert time.perf_counter() - started < 5
+
+
+def test_a_link_ends_before_invisible_characters():
+    text = "M/V: http://youtu.be/9bZkp7q19f0\ufeff"
+    (found,) = F.links(prepare(text))
+    assert (found.value, text[found.start : found.end]) == ("http://youtu.be/9bZkp7q19f0",) * 2
