@@ -15,6 +15,11 @@ def _json(schema: S, description: str = "OK") -> S:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: S, media: str = "application/json") -> S:
+    """A required request body of one media type."""
+    return {"required": True, "content": {media: {"schema": schema}}}
+
+
 def _text(schema: S, description: str) -> S:
     return {"description": description, "content": {"text/plain": {"schema": schema}}}
 
@@ -186,10 +191,7 @@ def _akismet(summary: str, ok: S, ok_desc: str) -> S:
         "post": {
             "summary": summary,
             "tags": ["akismet"],
-            "requestBody": {
-                "required": True,
-                "content": {"application/x-www-form-urlencoded": {"schema": _ref("AkismetForm")}},
-            },
+            "requestBody": _body(_ref("AkismetForm"), "application/x-www-form-urlencoded"),
             "responses": {"200": _text({"anyOf": [ok, {"const": "invalid"}]}, f"{ok_desc}; or {_AKISMET_INVALID}")},
         }
     }
@@ -204,7 +206,7 @@ def spec() -> S:
                 "post": {
                     "summary": "Moderate one comment",
                     "tags": ["api"],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Comment")}}},
+                    "requestBody": _body(_ref("Comment")),
                     "responses": {"200": _json(_ref("Decision"), "The decision"), **_ERRORS_V1},
                 }
             },
@@ -212,18 +214,13 @@ def spec() -> S:
                 "post": {
                     "summary": "Moderate up to CIVILITY_MAX_BATCH comments",
                     "tags": ["api"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["comments"],
-                                    "properties": {"comments": {"type": "array", "items": _ref("Comment")}},
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "required": ["comments"],
+                            "properties": {"comments": {"type": "array", "items": _ref("Comment")}},
+                        }
+                    ),
                     "responses": {
                         "200": _json(
                             {
@@ -253,21 +250,16 @@ def spec() -> S:
                 "post": {
                     "summary": "A moderator's verdict on a decision",
                     "tags": ["api"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["id", "verdict"],
-                                    "properties": {
-                                        "id": {"type": "string"},
-                                        "verdict": {"type": "string", "description": "`ok` or a category"},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "required": ["id", "verdict"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "verdict": {"type": "string", "description": "`ok` or a category"},
+                            },
+                        }
+                    ),
                     "responses": {
                         "201": _json(
                             {
@@ -292,24 +284,19 @@ def spec() -> S:
                     "summary": "Coral external moderation phase",
                     "tags": ["coral"],
                     "parameters": [{"name": "X-Coral-Signature", "in": "header", "schema": {"type": "string"}}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["comment"],
-                                    "properties": {
-                                        "action": {"type": "string"},
-                                        "comment": {"type": "object"},
-                                        "author": {"type": "object"},
-                                        "story": {"type": "object"},
-                                        "site": {"type": "object"},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "required": ["comment"],
+                            "properties": {
+                                "action": {"type": "string"},
+                                "comment": {"type": "object"},
+                                "author": {"type": "object"},
+                                "story": {"type": "object"},
+                                "site": {"type": "object"},
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": _json(
                             _ref("CoralResponse"),
@@ -369,29 +356,24 @@ def spec() -> S:
                     "summary": "Perspective-compatible analysis",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "required": ["comment", "requestedAttributes"],
+                            "properties": {
+                                "comment": {
                                     "type": "object",
-                                    "required": ["comment", "requestedAttributes"],
-                                    "properties": {
-                                        "comment": {
-                                            "type": "object",
-                                            "required": ["text"],
-                                            "properties": {"text": {"type": "string"}, "type": {"type": "string"}},
-                                        },
-                                        "requestedAttributes": {"type": "object"},
-                                        "spanAnnotations": {"type": "boolean"},
-                                        "languages": {"type": "array", "items": {"type": "string"}},
-                                        "doNotStore": {"type": "boolean"},
-                                        "clientToken": {"type": "string"},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                                    "required": ["text"],
+                                    "properties": {"text": {"type": "string"}, "type": {"type": "string"}},
+                                },
+                                "requestedAttributes": {"type": "object"},
+                                "spanAnnotations": {"type": "boolean"},
+                                "languages": {"type": "array", "items": {"type": "string"}},
+                                "doNotStore": {"type": "boolean"},
+                                "clientToken": {"type": "string"},
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": _json(
                             {
@@ -435,22 +417,17 @@ def spec() -> S:
                     "summary": "Perspective-compatible feedback (Coral: 0 approved, 1 rejected)",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["comment", "attributeScores"],
-                                    "properties": {
-                                        "comment": {"type": "object"},
-                                        "attributeScores": {"type": "object"},
-                                        "clientToken": {"type": "string"},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": _body(
+                        {
+                            "type": "object",
+                            "required": ["comment", "attributeScores"],
+                            "properties": {
+                                "comment": {"type": "object"},
+                                "attributeScores": {"type": "object"},
+                                "clientToken": {"type": "string"},
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": _json({"type": "object", "properties": {"clientToken": {"type": "string"}}}, "Recorded"),
                         **_ERRORS_GOOGLE,
