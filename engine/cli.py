@@ -73,7 +73,8 @@ def main() -> None:
 def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     """Decide one comment TEXT and explain the decision."""
     policy = _load(policy_dir)
-    decision = decide(policy, Comment(text=text, id="check", format=fmt), deadline=_deadline())
+    # one text is one input line: its id is the one dry-run gives a first line (CONTRACT.md section 1)
+    decision = decide(policy, Comment(text=text, id="line-1", format=fmt), deadline=_deadline())
     if as_json:
         click.echo(json.dumps(decision.to_dict()))
     else:

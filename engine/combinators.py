@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, build, may_match, register
-from .scan import NO_SPAN, NONE, WHOLE, Scan, Span
+from .scan import NO_SPAN, NONE, NORM, WHOLE, Scan, Span
 
 
 class All:
@@ -61,16 +61,21 @@ class Not:
         return [] if self.part.find(scan, quotes_ok) else [NO_SPAN]
 
 
+#: which words a `near` hit shows: the first matcher's, the last matched words', or the whole phrase
+SHOW = ("first", "last", "all")
+
+
 class Near:
     """A hit of the first matcher with a hit of every other within `within` words of it."""
 
-    __slots__ = ("parts", "within", "in_order", "cost")
+    __slots__ = ("parts", "within", "in_order", "show", "cost")
 
-    def __init__(self, parts: list[Matcher], within: int, in_order: bool) -> None:
+    def __init__(self, parts: list[Matcher], within: int, in_order: bool, show: str = "first") -> None:
         self.parts = parts
         self.cost = sum(p.cost for p in parts)
         self.within = within
         self.in_order = in_order
+        self.show = show
 
     def may_match(self, scan: Scan) -> bool:
         return all(may_match(p, scan) for p in self.parts)
@@ -95,6 +100,7 @@ class Near:
             if at is None:
                 continue
             lo, hi = at
+            last = at
             for starts, ranges, widest in others:
                 # only ranges starting within reach of the anchor can be close: a window, not a scan
                 window = ranges[
@@ -104,10 +110,17 @@ class Near:
                 if not close:
                     break
                 lo, hi = min(lo, min(o[0] for o in close)), max(hi, max(o[1] for o in close))
+                last = max(last, max(close, key=lambda o: o[1]), key=lambda o: o[1])
             else:
-                # the span shows the anchor; its word range covers the whole phrase, so that an
-                # exception such as a negation before "you ... idiot" is measured from "you"
-                out.append(Span(anchor.start, anchor.end, anchor.space, lo, hi))
+                # the span shows the anchor (or the words `show` asks for); its word range covers the
+                # whole phrase, so that an exception such as a negation before "you ... idiot" is
+                # measured from "you"
+                if self.show == "first":
+                    out.append(Span(anchor.start, anchor.end, anchor.space, lo, hi))
+                else:
+                    shown = (lo, hi) if self.show == "all" else last
+                    tokens = scan.tokens
+                    out.append(Span(tokens[shown[0]].start, tokens[shown[1] - 1].end, NORM, lo, hi))
         return out
 
     def _close(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -175,16 +188,20 @@ def _build_parent(node: Node, field: str, b: Build) -> Matcher | None:
 
 @register("near")
 def _build_near(node: Node, field: str, b: Build) -> Matcher | None:
-    """`near` sits beside its `within` and `order` keys, so it receives the whole mapping."""
+    """`near` sits beside its `within`, `order` and `show` keys, so it receives the whole mapping."""
     base = field.rsplit(".", 1)[0]
-    r = Reader(node, ("near", "within", "order"), base, b.rule_id, b.errors)
+    r = Reader(node, ("near", "within", "order", "show"), base, b.rule_id, b.errors)
     within = r.get("within", (int,), 3)
     order = r.get("order", (str,), "any")
+    show = r.get("show", (str,), "first")
     if order not in ("any", "in_order"):
         r.fail("must be 'any' or 'in_order'", node.value["order"], "order")
+        return None
+    if show not in SHOW:
+        r.fail(f"must be one of {', '.join(repr(s) for s in SHOW)}", node.value["show"], "show")
         return None
     if within < 0:
         r.fail("must be 0 or more", node.value["within"], "within")
         return None
     parts = _parts(node.value["near"], field, b, 2)
-    return Near(parts, within, order == "in_order") if parts else None
+    return Near(parts, within, order == "in_order", show) if parts else None

@@ -259,7 +259,7 @@ def register(name: str) -> t.Callable[[Builder], Builder]:
 
 
 #: keys that may sit beside the matcher key in one mapping, per matcher
-COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order")}
+COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order", "show")}
 
 
 def build(node: Node, field: str, b: Build) -> Matcher | None:

@@ -26,7 +26,7 @@ def test_check_json_is_the_decision(runner: CliRunner) -> None:
     r = run(runner, "check", "--policy", str(VALID), "--json", "Listen, you idiot.")
     assert r.exit_code == 0
     d = json.loads(r.output)
-    assert d["id"] == "check" and d["decision"] == "flag"
+    assert d["id"] == "line-1" and d["decision"] == "flag"
     assert d["hits"][0]["span"] == [12, 17] and d["hits"][0]["match"] == "idiot"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from policy_helpers import rule, write_policy
 
-from engine import Comment, decide, load_policy
+from engine import Comment, PolicyError, decide, load_policy
 
 
 def hits(tmp_path: Path, match: str, text: str, **kw: object) -> list[str | None]:
@@ -36,6 +36,26 @@ def test_near_in_order(tmp_path: Path) -> None:
     m = "{near: [{list: targets}, {list: insults}], within: 2, order: in_order}"
     assert hits(tmp_path / "a", m, "you idiot") == ["you"]
     assert hits(tmp_path / "b", m, "idiot, you") == []
+
+
+@pytest.mark.parametrize(
+    "show, text, found",
+    [
+        ("first", "what a   total clown", ["what a"]),
+        ("last", "what a   total clown", ["clown"]),
+        ("all", "what a   total clown", ["what a   total clown"]),
+        # spans are in the text as received, evasions included
+        ("all", "Such a c\u200bl0wn!", ["Such a c\u200bl0wn"]),
+    ],
+)
+def test_near_show_picks_the_words_a_hit_reports(tmp_path: Path, show: str, text: str, found: list[str]) -> None:
+    m = f"{{near: [{{words: ['what a', 'such a']}}, {{words: [clown, moron]}}], within: 1, order: in_order, show: {show}}}"
+    assert hits(tmp_path, m, text) == found
+
+
+def test_near_show_rejects_other_values(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match=r"field 'match.show': must be one of 'first', 'last', 'all'"):
+        hits(tmp_path, "{near: [{list: insults}, {list: targets}], show: middle}", "you idiot")
 
 
 def test_all_any_not(tmp_path: Path) -> None:
