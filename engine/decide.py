@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .policy import ContextException, Policy, Rule
@@ -71,22 +72,37 @@ def _apply(rule: Rule, scan: Scan) -> Hit | None:
 
 
 def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_ok: bool) -> list[Span]:
-    """Spans without the exception's words within `within` words before (or after) them."""
+    """Spans without the exception's words within `within` words before (or after) them, or among them."""
     found = sorted(r for r in (scan.token_range(s) for s in exc.matcher.find(scan, quotes_ok)) if r is not None)
     if not found:
         return spans
     ends = sorted(r[1] for r in found)
     starts = [r[0] for r in found]
+    # for `inside`: the furthest end among ranges starting at or before each start
+    reach = list(accumulate((r[1] for r in found), max))
     kept, unplaced = [], []
     for span in spans:
         at = scan.token_range(span)
         if at is None:
             unplaced.append(span)  # the whole comment, a link: nothing to stand before or after
-        elif exc.before:
-            # an exception range ending in [at.start - within, at.start]
-            if not bisect_right(ends, at[0]) > bisect_left(ends, at[0] - exc.within):
-                kept.append(span)
-        elif not bisect_right(starts, at[1] + exc.within) > bisect_left(starts, at[1]):
+            continue
+        # the closest exception range before (ending at or before the span's first word) or after;
+        # one in another sentence says nothing of this one ("No. You are an idiot.")
+        if exc.side == "inside":
+            # a range sharing a word with the hit's ("you are not an idiot")
+            i = bisect_left(starts, at[1]) - 1
+            excepted = i >= 0 and reach[i] > at[0]
+        elif exc.side == "before":
+            i = bisect_right(ends, at[0]) - 1
+            excepted = i >= 0 and ends[i] >= at[0] - exc.within and not scan.sentence_ends_between(ends[i] - 1, at[0])
+        else:
+            i = bisect_left(starts, at[1])
+            excepted = (
+                i < len(starts)
+                and starts[i] <= at[1] + exc.within
+                and not scan.sentence_ends_between(at[1] - 1, starts[i])
+            )
+        if not excepted:
             kept.append(span)
     if len(kept) + len(unplaced) < len(spans) and not kept:
         return []  # every word that made the rule fire is excepted: what is left ("short") is not enough

@@ -45,11 +45,12 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class ContextException:
-    """`unless: before/after`: drops a hit with `matcher` within `within` words before or after it."""
+    """`unless: before/after/inside`: drops a hit with `matcher` within `within` words before or after it,
+    or among its own words."""
 
     matcher: matchers.Matcher
     within: int
-    before: bool
+    side: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,17 +314,25 @@ def _parse_unless(
     anywhere, near = [], []
     for i, item in enumerate(node.value):
         field = f"unless[{i}]"
-        side = next((k for k in ("before", "after") if item.is_map and k in item.value), None)
+        side = next((k for k in ("before", "after", "inside") if item.is_map and k in item.value), None)
         if side is None:
             m = matchers.build(item, field, b)
             if m:
                 anywhere.append(m)
             continue
-        r = Reader(item, (side, "within"), field, b.rule_id, b.errors)
-        within = r.get("within", (int,), 3)
+        if side == "inside" and "within" in item.value:
+            b.fail(
+                "'inside' looks among the hit's own words and takes no 'within'",
+                item.value["within"],
+                f"{field}.within",
+                PolicySchemaError,
+            )
+            continue
+        r = Reader(item, (side,) if side == "inside" else (side, "within"), field, b.rule_id, b.errors)
+        within = r.get("within", (int,), 3) if side != "inside" else 0
         m = matchers.build(item.value[side], f"{field}.{side}", b)
         if m:
-            near.append(ContextException(m, within, side == "before"))
+            near.append(ContextException(m, within, side))
     return tuple(anywhere), tuple(near)
 
 

@@ -8,12 +8,18 @@ import typing as t
 from dataclasses import dataclass
 from functools import cached_property
 
+import regex
+
 from .model import Comment
 from .normalize import Prepared, Words, prepare
 
 #: coordinate spaces of a span: the normalized text, the visible text, the raw text, the whole comment
 #: (raw coordinates, for a property of all of it such as its capitals), or no text at all
 NORM, VISIBLE, RAW, WHOLE, NONE = 0, 1, 2, 3, 4
+
+
+#: what ends a sentence between two words; a run counts once ("?!", "...")
+_SENTENCE_END = regex.compile(r"[.!?;\n]+")
 
 
 class DeadlineExceeded(Exception):
@@ -105,6 +111,24 @@ class Scan:
     def token_span(self, lo: int, hi: int) -> Span:
         toks = self.tokens
         return Span(toks[lo].start, toks[hi - 1].end, NORM, lo, hi)
+
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        """Positions k of the words after which a sentence ends (before word k + 1)."""
+        toks = self.tokens
+        starts = [tok.start for tok in toks]
+        ends = []
+        for m in _SENTENCE_END.finditer(self.prepared.norm):
+            k = bisect.bisect_right(starts, m.start()) - 1
+            if 0 <= k < len(toks) - 1 and toks[k].end <= m.start() and (not ends or ends[-1] != k):
+                ends.append(k)
+        return ends
+
+    def sentence_ends_between(self, first: int, last: int) -> bool:
+        """Whether a sentence ends after word `first` and before word `last`."""
+        ends = self._sentence_ends
+        i = bisect.bisect_left(ends, first)
+        return i < len(ends) and ends[i] < last
 
     def token_range(self, span: Span) -> tuple[int, int] | None:
         """Token positions [lo, hi) a span covers; None for spans outside the normalized text."""

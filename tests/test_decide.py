@@ -189,3 +189,49 @@ def test_exception_before_the_word_cancels_an_all_with_a_length(tmp_path: Path) 
     policy = load_policy(root)
     assert [h.match for h in decide(policy, Comment(text="such a moron")).hits] == ["moron"]
     assert decide(policy, Comment(text="I'm such a moron")).hits == ()
+
+
+NEAR_INSULT = "{near: [{list: targets}, {list: insults}], within: 3, order: in_order}"
+
+
+@pytest.mark.parametrize(
+    "text, matches",
+    [
+        ("I never said you are an idiot.", []),
+        # an exception in an earlier sentence says nothing of this one
+        ("No. You are an idiot.", ["You"]),
+        ("Not sure why I bother! you moron", ["you"]),
+        ("Not now, you moron", []),
+    ],
+)
+def test_before_exceptions_stop_at_the_end_of_a_sentence(tmp_path: Path, text: str, matches: list[str]) -> None:
+    extra = "    unless:\n      - before: {words: [not, never, 'no']}\n        within: 3\n"
+    policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT, extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches
+
+
+def test_after_exceptions_stop_at_the_end_of_a_sentence(tmp_path: Path) -> None:
+    extra = "    unless:\n      - after: {words: [i am, me]}\n        within: 1\n"
+    policy = load_policy(write_policy(tmp_path, {"a": rule("{list: insults}", extra=extra)}))
+    assert decide(policy, Comment(text="What an idiot I am")).hits == ()
+    assert [h.match for h in decide(policy, Comment(text="What an idiot. I am done.")).hits] == ["idiot"]
+
+
+@pytest.mark.parametrize(
+    "text, matches",
+    [
+        ("you are not an idiot", []),
+        ("you are never a moron", []),
+        # the denial elsewhere in the comment does not excuse this insult
+        ("you are an idiot, I am not an idiot", ["you"]),
+        ("I'm not a moron. You are a moron", ["You"]),
+    ],
+)
+def test_inside_exceptions_drop_only_the_hit_they_share_words_with(
+    tmp_path: Path, text: str, matches: list[str]
+) -> None:
+    extra = (
+        "    unless:\n      - inside: {near: [{words: [not, never]}, {list: insults}], within: 1, order: in_order}\n"
+    )
+    policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT, extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches

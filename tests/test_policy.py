@@ -63,6 +63,14 @@ class TestErrors:
             f"{root}/a.yaml:8:12: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
         ]
 
+    def test_inside_exception_takes_no_distance(self, tmp_path: Path) -> None:
+        extra = "    unless:\n      - inside: {words: [not]}\n        within: 1\n"
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra=extra)})
+        assert errors_of(root) == [
+            f"{root}/a.yaml:10:17: rule 'a.r': field 'unless[0].within': "
+            "'inside' looks among the hit's own words and takes no 'within'"
+        ]
+
     def test_unknown_matcher_lists_the_known_ones(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
         (msg,) = errors_of(root)
