@@ -39,11 +39,13 @@ def may_match(matcher: Matcher, scan: Scan) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Build:
-    """What compiling a matcher needs: the policy's lists, the rule id, the error collector."""
+    """What compiling a matcher needs: the policy's lists, the rule id, the error collector, and the real
+    words that a doubled letter in a term must not be read as."""
 
     lists: t.Mapping[str, TermSet]
     rule_id: str | None
     errors: t.Any
+    real_words: frozenset[str] = frozenset()
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError) -> None:
         self.errors.add(cls(message, node.loc, self.rule_id, field))
@@ -85,7 +87,7 @@ def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
 
 def _build_words(node: Node, field: str, b: Build) -> Matcher | None:
     terms = _string_list(node, field, b)
-    return ListMatcher(TermSet(terms)) if terms else None
+    return ListMatcher(TermSet(terms, b.real_words)) if terms else None
 
 
 def _string_list(node: Node, field: str, b: Build) -> list[str]:

@@ -11,7 +11,7 @@ from . import matchers
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .model import Author, Comment
-from .terms import TermSet
+from .terms import TermSet, term_words
 
 DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
@@ -110,7 +110,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
     header = _load(root / "policy.yaml", errors)
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
-    lists = _parse_lists(root, errors)
+    lists, real_words = _parse_lists(root, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
     for path in sorted(root.glob("*.yaml")):
@@ -118,7 +118,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
             continue
         node = _load(path, errors)
         if node is not None and settings is not None:
-            rules.extend(_parse_rule_file(node, path, settings, lists, errors))
+            rules.extend(_parse_rule_file(node, path, settings, lists, real_words, errors))
     _check_duplicates(rules, errors)
     known = {r.id for r in rules}
     for path in sorted(root.glob("*.cases.yaml")):
@@ -214,19 +214,32 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     }
 
 
-def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, TermSet]:
+def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[dict[str, TermSet], frozenset[str]]:
+    """Every language pack's lists, and the real words that no list term's doubled spelling stands for."""
     lists: dict[str, TermSet] = {}
     seen: dict[str, Location] = {}
+    bodies: list[Node] = []
+    real: set[str] = set()
     for path in sorted((root / "lists").glob("*.yaml")):
         node = _load(path, errors)
         if node is None:
             continue
-        r = Reader(node, ("language", "lists", "description"), "", None, errors)
+        r = Reader(node, ("language", "lists", "real_words", "description"), "", None, errors)
         r.get("language", (str,))
         body = r.node_of("lists")
         if body is None or not body.is_map:
             r.fail("needs 'lists:', a mapping of list names to words", node)
             continue
+        words = r.node_of("real_words")
+        if words is not None:
+            real.update(
+                w
+                for term in matchers._string_list(words, "real_words", matchers.Build(lists, None, errors))
+                for w in term_words(term)
+            )
+        bodies.append(body)
+    real_words = frozenset(real)
+    for body in bodies:
         for name, items in body.value.items():
             if name in seen:
                 errors.add(
@@ -238,16 +251,25 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> dict[str, TermSet]:
             seen[name] = items.loc
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
-            lists[name] = TermSet(terms)
-    return lists
+            lists[name] = TermSet(terms, real_words)
+    return lists, real_words
 
 
 def _parse_rule_file(
-    node: Node, path: Path, settings: dict[str, t.Any], lists: dict[str, TermSet], errors: ErrorCollector
+    node: Node,
+    path: Path,
+    settings: dict[str, t.Any],
+    lists: dict[str, TermSet],
+    real_words: frozenset[str],
+    errors: ErrorCollector,
 ) -> list[Rule]:
     r = Reader(node, ("rules", "description"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
-    return [rule for i, item in enumerate(items) if (rule := _parse_rule(item, path, i, settings, lists, errors))]
+    return [
+        rule
+        for i, item in enumerate(items)
+        if (rule := _parse_rule(item, path, i, settings, lists, real_words, errors))
+    ]
 
 
 def _parse_rule(
@@ -256,6 +278,7 @@ def _parse_rule(
     i: int,
     settings: dict[str, t.Any],
     lists: dict[str, TermSet],
+    real_words: frozenset[str],
     errors: ErrorCollector,
 ) -> Rule | None:
     raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None
@@ -278,7 +301,7 @@ def _parse_rule(
     if mode not in ("enforce", "shadow"):
         r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
     message = r.get("message", (str,), required=True)
-    build = matchers.Build(lists, rule_id, errors)
+    build = matchers.Build(lists, rule_id, errors, real_words)
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None
     if match_node is None:

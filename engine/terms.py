@@ -11,13 +11,20 @@ import typing as t
 from .normalize import fold_term, prepare
 from .scan import Scan, Span
 
+#: a list up to this size also matches its words with one letter doubled ("iddiot"): a few variants per
+#: term stay cheap for a hand-kept list; a 50,000-term list is left as written, like fuzzy matching
+DOUBLED_MAX_TERMS = 5000
+#: shorter words double into too many real words ("prat" -> "Pratt", "nut" -> "Nutt")
+DOUBLED_MIN_LENGTH = 5
+
 
 class TermSet:
-    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes."""
+    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes, and the
+    single words with one letter doubled."""
 
-    __slots__ = ("singles", "phrases", "phrase_starts", "phrase_pairs", "prefixes", "_by_shape", "size")
+    __slots__ = ("singles", "doubled", "phrases", "phrase_starts", "phrase_pairs", "prefixes", "_by_shape", "size")
 
-    def __init__(self, terms: t.Iterable[str]) -> None:
+    def __init__(self, terms: t.Iterable[str], real_words: t.AbstractSet[str] = frozenset()) -> None:
         singles: set[str] = set()
         # phrases as a trie of words: each place a first word occurs costs one look-up per following
         # word, however many phrases share the start ("you are", "you're a", "you're so", ...)
@@ -37,6 +44,7 @@ class TermSet:
                     node = node.setdefault(word, {})
                 node[_END] = True
         self.singles = frozenset(singles)
+        self.doubled = _doubled(self.singles, real_words) if len(singles) <= DOUBLED_MAX_TERMS else frozenset()
         self.phrases = phrases
         self.phrase_starts = frozenset(phrases)
         self.phrase_pairs = _pairs(phrases)
@@ -47,6 +55,7 @@ class TermSet:
     def merged(self, other: TermSet) -> TermSet:
         out = TermSet(())
         out.singles = self.singles | other.singles
+        out.doubled = (self.doubled | other.doubled) - out.singles
         out.phrases = _trie_merge(self.phrases, other.phrases)
         out.phrase_starts = frozenset(out.phrases)
         out.phrase_pairs = self.phrase_pairs | other.phrase_pairs
@@ -68,7 +77,7 @@ class TermSet:
 
     def may_match(self, scan: Scan) -> bool:
         words = scan.word_set
-        if not self.singles.isdisjoint(words) or self.prefixes or scan.masked:
+        if not self.singles.isdisjoint(words) or self.prefixes or scan.masked or not self.doubled.isdisjoint(words):
             return True
         if self.phrase_starts.isdisjoint(words):
             return False
@@ -77,10 +86,14 @@ class TermSet:
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         words = scan.word_set
-        out: list[Span] = []
-        # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list
+        # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list; a
+        # word read two ways ("idiooot" is "idioot" and "idiot") is one hit
+        at: set[int] = set()
         for word in self.singles.intersection(words):
-            out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+            at.update(scan.positions(word))
+        for word in self.doubled.intersection(words):
+            at.update(scan.positions(word))
+        out: list[Span] = [scan.token_span(i, i + 1) for i in at]
         if not self.phrase_starts.isdisjoint(words):
             out.extend(self._phrases(scan))
         if self.prefixes:
@@ -130,6 +143,16 @@ class TermSet:
 
 
 _END = ""  # marks the end of a phrase in the trie; no word is empty
+
+
+def _doubled(singles: frozenset[str], real_words: t.AbstractSet[str]) -> frozenset[str]:
+    """Each word of letters with one of its letters written twice ("iddiot", "mooron"), unless that
+    spelling is a word of its own ("looser" is not "loser") or a term already."""
+    out = set()
+    for word in singles:
+        if len(word) >= DOUBLED_MIN_LENGTH and word.isalpha():
+            out.update(word[: i + 1] + word[i:] for i in range(len(word)))
+    return frozenset(out - singles - real_words)
 
 
 def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:

@@ -71,6 +71,12 @@ class TestErrors:
             "'inside' looks among the hit's own words and takes no 'within'"
         ]
 
+    def test_real_words_must_be_a_list(self, tmp_path: Path) -> None:
+        root = write_policy(
+            tmp_path, {"a": rule("{words: [idiot]}")}, lists="language: en\nreal_words: looser\nlists: {x: [y]}\n"
+        )
+        assert errors_of(root) == [f"{root}/lists/en.yaml:2:13: field 'real_words': must be a list of words or phrases"]
+
     def test_unknown_matcher_lists_the_known_ones(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
         (msg,) = errors_of(root)

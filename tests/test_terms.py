@@ -36,6 +36,17 @@ class TestTermSet:
     def test_evasions_reach_the_list(self, text: str) -> None:
         assert spans(["idiot"], f"you {text} there") == [text]
 
+    @pytest.mark.parametrize("text", ["iddiot", "idiiot", "IDIOTT", "mooron"])
+    def test_one_doubled_letter_reaches_the_list(self, text: str) -> None:
+        assert spans(["idiot", "moron"], f"you {text} there") == [text]
+
+    def test_doubled_letters_spare_real_words_and_short_terms(self) -> None:
+        scan_terms = TermSet(["loser", "prat"], real_words=frozenset({"looser"}))
+        for text in ("the rules are looser now", "Chris Pratt was there", "a losserr"):
+            scan = Scan(Comment(text=text), None)
+            assert scan_terms.find(scan, quotes_ok=True) == []
+        assert spans(["loser"], "what a losser") == ["losser"]
+
     def test_masks_need_enough_letters(self) -> None:
         assert spans(["idiot"], "you i****") == []
 
@@ -48,3 +59,5 @@ class TestTermSet:
         assert spans(big, "you moron") == ["moron"]
         assert spans(big, "you id*ot, m*ron") == ["id*ot", "m*ron"]
         assert spans(big, "you *dio*") == []  # masked at both ends: too loose to name a word
+        # a list this long keeps its words as written: no doubled spellings
+        assert TermSet(big).doubled == frozenset()
