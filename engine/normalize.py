@@ -160,10 +160,21 @@ _CONFUSABLES = {
     "\u2014": "-",
 }
 _KEEP_CONTROLS = frozenset("\n\t\r")
+# Emoji that stand for an insult or a gesture ("you're a 🤡", "🖕 you"), read as the word they mean.
+_EMOJI_WORDS = {
+    "\U0001f921": " clown ",
+    "\U0001f595": " fuck ",
+    "\U0001f40d": " snake ",
+    "\U0001f400": " rat ",
+    "\U0001f401": " rat ",
+    "\U0001f4a9": " shit ",
+}
 
 
 def _fold_char(ch: str) -> str:
     """The folded form of one code point: usually one char, '' for invisible ones, more for 'ß'."""
+    if ch in _EMOJI_WORDS:
+        return _EMOJI_WORDS[ch]
     cat = unicodedata.category(ch)
     if cat == "Cs":
         return " "  # a lone surrogate cannot be encoded; treat it as a separator

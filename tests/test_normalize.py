@@ -60,6 +60,13 @@ def test_fullwidth_words_map_to_their_own_spans():
     ]
 
 
+def test_insult_emoji_read_as_their_word_with_the_emoji_as_span():
+    assert words("you're a \U0001f921!") == [("you", "you"), ("re", "re"), ("a", "a"), ("clown", "\U0001f921")]
+    assert words("\U0001f595\U0001f595 you") == [("fuck", "\U0001f595"), ("fuck", "\U0001f595"), ("you", "you")]
+    # other emoji stay separators
+    assert words("great \U0001f600\U0001f436 job") == [("great", "great"), ("job", "job")]
+
+
 def test_stretched_letters_keep_a_double_and_offer_the_single():
     tok, span = only("stuuupid")
     assert tok.text == "stuupid"

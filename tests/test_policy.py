@@ -77,6 +77,17 @@ class TestErrors:
         )
         assert errors_of(root) == [f"{root}/lists/en.yaml:2:13: field 'real_words': must be a list of words or phrases"]
 
+    def test_a_broken_rule_is_reported_once_not_at_every_case(self, tmp_path: Path) -> None:
+        cases = {"a": "cases:\n  - text: you idiot\n    expect: [r]\n  - text: hi\n    expect: [nope]\n"}
+        root = write_policy(tmp_path, {"a": rule("{list: insultz}")}, cases=cases)
+        assert errors_of(root) == [
+            f"{root}/a.cases.yaml:5:14: field 'cases[1].expect': no rule 'a.nope'",
+            f"{root}/a.yaml:7:19: rule 'a.r': field 'match.list': no list named 'insultz'; did you mean 'insults'?",
+        ]
+        (tmp_path / "a.yaml").write_text("rules:\n  - id: r\n    match: {words: [idiot]\n")
+        (msg,) = errors_of(root)
+        assert msg.startswith(f"{root}/a.yaml:4:1: invalid YAML")
+
     def test_unknown_matcher_lists_the_known_ones(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
         (msg,) = errors_of(root)
