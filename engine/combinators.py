@@ -96,6 +96,7 @@ class Near:
             others.append(([r[0] for r in ranges], ranges, widest))
         out = []
         for anchor in anchors:
+            scan.tick()
             at = scan.token_range(anchor)
             if at is None:
                 continue

@@ -82,6 +82,7 @@ def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_
     reach = list(accumulate((r[1] for r in found), max))
     kept, unplaced = [], []
     for span in spans:
+        scan.tick()
         at = scan.token_range(span)
         if at is None:
             unplaced.append(span)  # the whole comment, a link: nothing to stand before or after

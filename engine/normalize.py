@@ -8,6 +8,7 @@ and the offset maps are the identity; per-character maps are built only when a c
 
 from __future__ import annotations
 
+import time
 import typing as t
 import unicodedata
 from array import array
@@ -82,6 +83,7 @@ class Prepared:
     links: tuple[markup.Link, ...] = ()  # from html hrefs and markdown links, raw spans
     offsets: markup.OffsetMap | None = None  # visible -> raw; None when visible is raw
     norm_to_visible: array[int] | None = None  # per norm char, plus a final sentinel; None: identity
+    deadline: float | None = None  # time.monotonic() by which building the words must be done
     _cache: list[tuple[Token, ...]] = field(default_factory=list, repr=False, compare=False)
     _words: list[Words] = field(default_factory=list, repr=False, compare=False)
 
@@ -90,7 +92,7 @@ class Prepared:
         """The words of `norm` with their offsets, computed on first use."""
         cache = self._cache
         if not cache:
-            cache.append(_tokens(self.norm))
+            cache.append(_tokens(self.norm, self.deadline))
         return cache[0]
 
     @property
@@ -226,7 +228,16 @@ def _char_class(chars: str) -> regex.Pattern[str]:
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
 
 
-def _fold(visible: str) -> tuple[str, array[int] | None]:
+#: how many per-character steps run between two looks at the clock
+_CLOCK_EVERY = 4096
+
+
+def _check_clock(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError("the time budget ran out while reading the text")
+
+
+def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] | None]:
     """Fold `visible`; the map (None: identity) gives each norm char's visible position."""
     if visible.isascii():
         return visible.lower(), None
@@ -246,7 +257,9 @@ def _fold(visible: str) -> tuple[str, array[int] | None]:
     parts = []
     n2v: array[int] = array("q")
     last = 0
-    for m in _char_class("".join(sorted(irregular))).finditer(visible):
+    for count, m in enumerate(_char_class("".join(sorted(irregular))).finditer(visible)):
+        if not count % _CLOCK_EVERY:
+            _check_clock(deadline)
         i = m.start()
         if i > last:
             parts.append(visible[last:i].translate(_FOLD))
@@ -382,7 +395,7 @@ def _spaced(norm: str, run: list[int]) -> Token | None:
     return Token(first, last + 1, tok.text, tok.alts, tok.masked)
 
 
-def _tokens(norm: str) -> tuple[Token, ...]:
+def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     s = norm.translate(_SEP)
     stretched = _has_stretch(norm)
     out: list[Token] = []
@@ -390,7 +403,9 @@ def _tokens(norm: str) -> tuple[Token, ...]:
     find = s.find
     pos = 0
     run: list[int] = []  # starts of consecutive single-letter words joined by one spacer
-    for w in s.split():
+    for count, w in enumerate(s.split()):
+        if not count % _CLOCK_EVERY:
+            _check_clock(deadline)
         i = find(w, pos)
         pos = i + len(w)
         if len(w) == 1 and w.isalnum():
@@ -433,12 +448,14 @@ def _norm_quotes(quotes: tuple[tuple[int, int], ...], n2v: array[int] | None) ->
     return tuple((bisect_left(n2v, s), bisect_left(n2v, e)) for s, e in quotes)
 
 
-def prepare(text: str, fmt: str = "text") -> Prepared:
+def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prepared:
     """Normalize a comment body for matching.
 
     :param text: the body as received.
     :param fmt: ``text``, ``html`` or ``markdown``.
+    :param deadline: a `time.monotonic()` value; the per-character passes stop there.
     :raises ValueError: for an unknown format.
+    :raises TimeoutError: when the deadline passes (a text of 200,000 emoji or ligatures is slow to read).
     :returns: the prepared text; offsets in it map back to `text` with `Prepared.raw_span`.
     """
     if fmt == "text" and '"' not in text and ">" not in text and "\u201c" not in text:
@@ -446,5 +463,5 @@ def prepare(text: str, fmt: str = "text") -> Prepared:
     else:
         m = markup.strip(text, fmt)
         visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
-    norm, n2v = _fold(visible)
-    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, [], [])
+    norm, n2v = _fold(visible, deadline)
+    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [])

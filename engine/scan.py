@@ -49,11 +49,12 @@ class Scan:
         self._index: dict[str, list[int]] | None = None
         self._alts_at: dict[int, list[str]] | None = None
         self._starts: list[int] | None = None
+        self._ticks = 0
         self.cache: dict[t.Any, t.Any] = {}
 
     @cached_property
     def prepared(self) -> Prepared:
-        return prepare(self._text, self._format)
+        return prepare(self._text, self._format, self.deadline)
 
     @property
     def tokens(self) -> t.Sequence[t.Any]:
@@ -109,6 +110,7 @@ class Scan:
         return self.words.masked
 
     def token_span(self, lo: int, hi: int) -> Span:
+        self.tick()
         toks = self.tokens
         return Span(toks[lo].start, toks[hi - 1].end, NORM, lo, hi)
 
@@ -159,6 +161,13 @@ class Scan:
         if span.space in (RAW, WHOLE):
             return span.start, span.end
         return None
+
+    def tick(self) -> None:
+        """One step of a loop over the comment's words: now and then, a look at the clock, so that one
+        rule over a huge padded text cannot run far past the budget."""
+        self._ticks += 1
+        if not self._ticks & 1023 and self.deadline is not None:
+            self.remaining()
 
     def remaining(self) -> float | None:
         """Seconds left for one regex call; raises when the budget is spent."""

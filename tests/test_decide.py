@@ -124,6 +124,23 @@ class TestFailClosed:
         assert time.monotonic() - started < 1.0
         assert d.decision is Verdict.FLAG or d.decision is Verdict.APPROVE and not d.reasons
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "you are not an idiot " * 9000,  # one near rule with thousands of anchors
+            "\U0001f921a" * 90000,  # every character read as a word: the normalization itself is long
+            "\ufdfa" * 10000,  # one character that NFKC expands to 18
+        ],
+        ids=["near-anchors", "emoji-words", "nfkc-expansion"],
+    )
+    def test_a_padded_text_stops_near_the_deadline(self, tmp_path: Path, text: str) -> None:
+        policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT)}))
+        started = time.monotonic()
+        d = decide(policy, Comment(text=text), deadline=started + 0.02)
+        # the check runs every few thousand steps: well under the seconds this text takes unbounded
+        assert time.monotonic() - started < 0.5
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,)
+
     def test_internal_error_flags_engine_error(self, policy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
         import sys
 
