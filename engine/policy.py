@@ -11,7 +11,7 @@ from . import matchers
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .model import Author, Comment
-from .terms import TermSet, term_words
+from .terms import TermSet, Vocabulary, term_words
 
 DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
@@ -110,7 +110,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
     header = _load(root / "policy.yaml", errors)
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
-    lists, real_words = _parse_lists(root, errors)
+    vocabulary = _parse_lists(root, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
     unreadable: set[str] = set()  # rule files that did not load: their cases cannot be checked
@@ -119,7 +119,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
             continue
         node = _load(path, errors)
         if node is not None and settings is not None:
-            rules.extend(_parse_rule_file(node, path, settings, lists, real_words, errors))
+            rules.extend(_parse_rule_file(node, path, settings, vocabulary, errors))
         else:
             unreadable.add(path.stem)
     _check_duplicates(rules, errors)
@@ -218,7 +218,7 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     }
 
 
-def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[dict[str, TermSet], frozenset[str]]:
+def _parse_lists(root: Path, errors: ErrorCollector) -> Vocabulary:
     """Every language pack's lists, and the real words that no list term's doubled spelling stands for."""
     lists: dict[str, TermSet] = {}
     seen: dict[str, Location] = {}
@@ -256,24 +256,15 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[dict[str, TermSet]
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
             lists[name] = TermSet(terms, real_words)
-    return lists, real_words
+    return Vocabulary(lists, real_words)
 
 
 def _parse_rule_file(
-    node: Node,
-    path: Path,
-    settings: dict[str, t.Any],
-    lists: dict[str, TermSet],
-    real_words: frozenset[str],
-    errors: ErrorCollector,
+    node: Node, path: Path, settings: dict[str, t.Any], vocabulary: Vocabulary, errors: ErrorCollector
 ) -> list[Rule]:
     r = Reader(node, ("rules", "description"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
-    return [
-        rule
-        for i, item in enumerate(items)
-        if (rule := _parse_rule(item, path, i, settings, lists, real_words, errors))
-    ]
+    return [rule for i, item in enumerate(items) if (rule := _parse_rule(item, path, i, settings, vocabulary, errors))]
 
 
 def _parse_rule(
@@ -281,8 +272,7 @@ def _parse_rule(
     path: Path,
     i: int,
     settings: dict[str, t.Any],
-    lists: dict[str, TermSet],
-    real_words: frozenset[str],
+    vocabulary: Vocabulary,
     errors: ErrorCollector,
 ) -> Rule | None:
     raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None
@@ -305,7 +295,7 @@ def _parse_rule(
     if mode not in ("enforce", "shadow"):
         r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
     message = r.get("message", (str,), required=True)
-    build = matchers.Build(lists, rule_id, errors, real_words)
+    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words)
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None
     if match_node is None:

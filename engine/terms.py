@@ -7,6 +7,7 @@ Lists are looked up by the comment's words (never compiled into one big alternat
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 
 from .normalize import fold_term, prepare
 from .scan import Scan, Span
@@ -16,6 +17,14 @@ from .scan import Scan, Span
 DOUBLED_MAX_TERMS = 5000
 #: shorter words double into too many real words ("prat" -> "Pratt", "nut" -> "Nutt")
 DOUBLED_MIN_LENGTH = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """A policy's named lists, and the real words that no term's doubled spelling stands for."""
+
+    lists: t.Mapping[str, TermSet]
+    real_words: frozenset[str] = frozenset()
 
 
 class TermSet:
