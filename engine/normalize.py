@@ -310,7 +310,9 @@ new_token = tuple.__new__  # the plain-word fast path skips NamedTuple's Python-
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
 _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
-_SEPARATORS = str.maketrans("", "", " .-_")
+# Longer words with a dot, hyphen or underscore inside ("id.iot", "douche-bag"), read joined as well.
+_GLUED = regex.compile(r"[^\W\d_]+(?:[.\-_][^\W\d_]+)+")
+_GLUE_MARKS = str.maketrans("", "", ".-_")
 
 _LEET = str.maketrans(
     {
@@ -336,6 +338,18 @@ _NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+[^\W\d_]{1,2}")
 
 
 _ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+
+
+def glued_words(norm: str) -> dict[str, list[tuple[int, int]]]:
+    """Words written with a dot, hyphen or underscore inside, by their joined form ("id.iot" -> "idiot"),
+    with their [start, end) in `norm`. Only whole-word look-ups use them: "well-known" is still the
+    words "well" and "known" for phrases."""
+    if "." not in norm and "-" not in norm and "_" not in norm:
+        return {}
+    out: dict[str, list[tuple[int, int]]] = {}
+    for m in _GLUED.finditer(norm):
+        out.setdefault(m.group().translate(_GLUE_MARKS), []).append(m.span())
+    return out
 
 
 def _has_stretch(norm: str) -> bool:

@@ -11,7 +11,7 @@ from functools import cached_property
 import regex
 
 from .model import Comment
-from .normalize import Prepared, Words, prepare
+from .normalize import Prepared, Words, glued_words, prepare
 
 #: coordinate spaces of a span: the normalized text, the visible text, the raw text, the whole comment
 #: (raw coordinates, for a property of all of it such as its capitals), or no text at all
@@ -70,6 +70,11 @@ class Scan:
         """Every word form of the comment, evasion readings included: what lists are checked against."""
         words = self.words
         return set(words.texts).union(words.alts)
+
+    @cached_property
+    def glued(self) -> dict[str, list[tuple[int, int]]]:
+        """Words with a dot, hyphen or underscore inside, by their joined form ("id.iot": "idiot")."""
+        return glued_words(self.prepared.norm)
 
     @cached_property
     def word_pairs(self) -> set[tuple[str, str]] | None:

@@ -10,7 +10,7 @@ import typing as t
 from dataclasses import dataclass
 
 from .normalize import fold_term, prepare
-from .scan import Scan, Span
+from .scan import NORM, Scan, Span
 
 #: a list up to this size also matches its words with one letter doubled ("iddiot"): a few variants per
 #: term stay cheap for a hand-kept list; a 50,000-term list is left as written, like fuzzy matching
@@ -88,6 +88,8 @@ class TermSet:
         words = scan.word_set
         if not self.singles.isdisjoint(words) or self.prefixes or scan.masked or not self.doubled.isdisjoint(words):
             return True
+        if scan.glued and not self.singles.isdisjoint(scan.glued):
+            return True
         if self.phrase_starts.isdisjoint(words):
             return False
         pairs = scan.word_pairs
@@ -103,6 +105,14 @@ class TermSet:
         for word in self.doubled.intersection(words):
             at.update(scan.positions(word))
         out: list[Span] = [scan.token_span(i, i + 1) for i in at]
+        if scan.glued:
+            # "id.iot" read joined; a run of single letters ("m.o.r.o.n") is one word already
+            for word in self.singles.intersection(scan.glued):
+                for start, end in scan.glued[word]:
+                    span = Span(start, end, NORM)
+                    lo, hi = scan.token_range(span) or (0, 0)
+                    if not (hi - lo == 1 and lo in at):
+                        out.append(span)
         if not self.phrase_starts.isdisjoint(words):
             out.extend(self._phrases(scan))
         if self.prefixes:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.normalize import fold_term, prepare
+from engine.normalize import fold_term, glued_words, prepare
 
 
 def words(text: str, fmt: str = "text") -> list[tuple[str, str]]:
@@ -65,6 +65,15 @@ def test_insult_emoji_read_as_their_word_with_the_emoji_as_span():
     assert words("\U0001f595\U0001f595 you") == [("fuck", "\U0001f595"), ("fuck", "\U0001f595"), ("you", "you")]
     # other emoji stay separators
     assert words("great \U0001f600\U0001f436 job") == [("great", "great"), ("job", "job")]
+
+
+def test_glued_words_join_across_a_dot_hyphen_or_underscore():
+    assert glued_words("you id.iot, a well-known do_uche") == {
+        "idiot": [(4, 10)],
+        "wellknown": [(14, 24)],
+        "douche": [(25, 32)],
+    }
+    assert glued_words("no marks here, 3.14 or -5") == {}
 
 
 def test_stretched_letters_keep_a_double_and_offer_the_single():

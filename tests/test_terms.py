@@ -47,6 +47,16 @@ class TestTermSet:
             assert scan_terms.find(scan, quotes_ok=True) == []
         assert spans(["loser"], "what a losser") == ["losser"]
 
+    @pytest.mark.parametrize("text", ["id.iot", "idi-ot", "id_iot", "ID.IOT"])
+    def test_a_dot_hyphen_or_underscore_inside_a_word_reaches_the_list(self, text: str) -> None:
+        assert spans(["idiot"], f"you {text} there") == [text]
+
+    def test_glued_words_match_whole_terms_only(self) -> None:
+        # joined across the mark only, never across a space
+        assert spans(["knownidiot", "wellknown"], "a well-known idiot") == ["well-known"]
+        assert spans(["us", "mail"], "e-mail from the U.S.") == ["mail", "U.S"]
+        assert spans(["moron"], "you m.o.r.o.n") == ["m.o.r.o.n"]  # one hit, not two readings
+
     def test_masks_need_enough_letters(self) -> None:
         assert spans(["idiot"], "you i****") == []
 
