@@ -15,6 +15,8 @@ def run_checks(policy: Policy) -> list[str]:
             warnings.append(f"{rule.location}: rule '{rule.id}': no case in a .cases.yaml expects it to fire")
         if not rule.shadow and rule.score <= 0:
             warnings.append(f"{rule.location}: rule '{rule.id}': score {rule.score:g} can never flag a comment")
+    for name, where in policy.unused_lists:
+        warnings.append(f"{where}: list '{name}' is not used by any rule, so editing it changes nothing")
     for gid in policy.guidelines:
         if gid not in used_guidelines:
             warnings.append(f"guideline '{gid}' has no rule")

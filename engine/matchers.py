@@ -7,7 +7,7 @@ Word lists compile to sets keyed by the comment's words (never one big alternati
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -46,6 +46,7 @@ class Build:
     rule_id: str | None
     errors: t.Any
     real_words: frozenset[str] = frozenset()
+    used_lists: set[str] = field(default_factory=set)  # the list names rules refer to, recorded here
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError) -> None:
         self.errors.add(cls(message, node.loc, self.rule_id, field))
@@ -81,6 +82,7 @@ def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
 
             b.fail(f"no list named '{name}'{did_you_mean(name, b.lists)}", name_node, field)
             continue
+        b.used_lists.add(name)
         merged = b.lists[name] if merged is None else merged.merged(b.lists[name])
     return ListMatcher(merged) if merged is not None else None
 

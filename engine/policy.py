@@ -88,6 +88,8 @@ class Policy:
     rules: tuple[Rule, ...]
     cases: tuple[Case, ...]
     source_dir: Path
+    #: lists no rule refers to, with where they are defined (a lint warning: an edit there changes nothing)
+    unused_lists: tuple[tuple[str, Location], ...] = ()
 
 
 def bundled_policy_dir() -> Path:
@@ -141,6 +143,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         rules=tuple(rules),
         cases=tuple(cases),
         source_dir=root,
+        unused_lists=tuple((name, loc) for name, loc in vocabulary.where.items() if name not in vocabulary.used),
     )
 
 
@@ -256,7 +259,7 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> Vocabulary:
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
             lists[name] = TermSet(terms, real_words)
-    return Vocabulary(lists, real_words)
+    return Vocabulary(lists, real_words, seen)
 
 
 def _parse_rule_file(
@@ -295,7 +298,7 @@ def _parse_rule(
     if mode not in ("enforce", "shadow"):
         r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
     message = r.get("message", (str,), required=True)
-    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words)
+    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used)
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None
     if match_node is None:

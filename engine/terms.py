@@ -7,7 +7,7 @@ Lists are looked up by the comment's words (never compiled into one big alternat
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .normalize import fold_term, prepare
 from .scan import NORM, Scan, Span
@@ -25,6 +25,10 @@ class Vocabulary:
 
     lists: t.Mapping[str, TermSet]
     real_words: frozenset[str] = frozenset()
+    #: where each list is defined, and the lists rules refer to (filled while rules compile), for
+    #: lint's warning about a list no rule uses
+    where: t.Mapping[str, t.Any] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
 
 
 class TermSet:

@@ -12,7 +12,9 @@ from engine.checks import run_checks
 
 def test_untested_rules_zero_scores_and_unused_guidelines(tmp_path: Path) -> None:
     root = write_policy(
-        tmp_path, {"a": rule("{words: [idiot]}", score=0)}, cases={"a": "cases:\n  - text: hi\n    expect: []\n"}
+        tmp_path,
+        {"a": rule("{near: [{list: insults}, {list: [targets, negations]}]}", score=0)},
+        cases={"a": "cases:\n  - text: hi\n    expect: []\n"},
     )
     warnings = run_checks(load_policy(root))
     assert warnings == [
@@ -20,3 +22,18 @@ def test_untested_rules_zero_scores_and_unused_guidelines(tmp_path: Path) -> Non
         f"{root}/a.yaml:2:5: rule 'a.r': score 0 can never flag a comment",
         "guideline 'no-spam' has no rule",
     ]
+
+
+def test_a_list_no_rule_uses_is_named_where_it_is_defined(tmp_path: Path) -> None:
+    root = write_policy(
+        tmp_path, {"a": rule("{list: insults}")}, cases={"a": "cases:\n  - text: you idiot\n    expect: [r]\n"}
+    )
+    warnings = run_checks(load_policy(root))
+    assert (
+        f"{root}/lists/en.yaml:4:12: list 'targets' is not used by any rule, so editing it changes nothing" in warnings
+    )
+    assert (
+        f"{root}/lists/en.yaml:5:14: list 'negations' is not used by any rule, so editing it changes nothing"
+        in warnings
+    )
+    assert not any("'insults'" in w for w in warnings)
