@@ -35,7 +35,17 @@ class TermSet:
     """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes, and the
     single words with one letter doubled."""
 
-    __slots__ = ("singles", "doubled", "phrases", "phrase_starts", "phrase_pairs", "prefixes", "_by_shape", "size")
+    __slots__ = (
+        "singles",
+        "doubled",
+        "phrases",
+        "phrase_starts",
+        "phrase_pairs",
+        "prefixes",
+        "_by_shape",
+        "_first_by_shape",
+        "size",
+    )
 
     def __init__(self, terms: t.Iterable[str], real_words: t.AbstractSet[str] = frozenset()) -> None:
         singles: set[str] = set()
@@ -63,6 +73,7 @@ class TermSet:
         self.phrase_pairs = _pairs(phrases)
         self.prefixes = tuple(sorted(set(prefixes)))
         self._by_shape: dict[int, tuple[str, ...]] | None = None
+        self._first_by_shape: dict[tuple[t.Any, ...], tuple[str, ...]] | None = None
         self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
 
     def merged(self, other: TermSet) -> TermSet:
@@ -119,6 +130,8 @@ class TermSet:
                         out.append(span)
         if not self.phrase_starts.isdisjoint(words):
             out.extend(self._phrases(scan))
+        if scan.masked and self.phrases:
+            out.extend(self._masked_phrases(scan))
         if self.prefixes:
             for word in words:
                 if word.startswith(self.prefixes):
@@ -150,18 +163,31 @@ class TermSet:
         out = []
         by_shape = self.by_shape()
         for i in scan.masked:
-            pattern = scan.words.texts[i]
-            letters = sum(ch != "*" for ch in pattern)
-            if letters < 2 or letters * 2 < len(pattern):
-                continue  # "****" or "f***" alone says too little to name a word
-            first = pattern[0] if pattern[0] != "*" else None
-            last = pattern[-1] if pattern[-1] != "*" else None
-            if first is None and last is None:
-                continue  # "*dio*": masked at both ends, too loose to name a word
-            for term in by_shape.get((len(pattern), first, last), ()):
-                if all(p == "*" or p == c for p, c in zip(pattern, term)):
-                    out.append(scan.token_span(i, i + 1))
-                    break
+            shape = _mask_shape(scan.words.texts[i])
+            if shape is not None and any(_fits(scan.words.texts[i], term) for term in by_shape.get(shape, ())):
+                out.append(scan.token_span(i, i + 1))
+        return out
+
+    def _masked_phrases(self, scan: Scan) -> list[Span]:
+        """Phrases with a masked word ("f*ck you", "fuck y*u"): a masked first word is compared with the
+        phrases' first words of its shape; a later one with the few words the trie allows there."""
+        if self._first_by_shape is None:
+            grouped: dict[tuple[t.Any, ...], list[str]] = {}
+            for w in self.phrases:
+                for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
+                    grouped.setdefault(key, []).append(w)
+            self._first_by_shape = {k: tuple(v) for k, v in grouped.items()}
+        out = []
+        texts = scan.words.texts
+        for i in scan.masked:
+            scan.tick()
+            pattern = texts[i]
+            shape = _mask_shape(pattern)
+            for first in self._first_by_shape.get(shape, ()) if shape is not None else ():
+                if _fits(pattern, first):
+                    out.extend(scan.token_span(i, end) for end in _phrase_ends(self.phrases[first], scan, i + 1))
+            if i > 0 and texts[i - 1] in self.phrases:  # the mask is the second word
+                out.extend(scan.token_span(i - 1, end) for end in _phrase_ends(self.phrases[texts[i - 1]], scan, i))
         return out
 
 
@@ -192,7 +218,27 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
                 child = node.get(form)
                 if child is not None:
                     stack.append((child, j + 1))
+            if j in scan.masked_at and _mask_shape(scan.words.texts[j]) is not None:
+                pattern = scan.words.texts[j]
+                stack.extend((child, j + 1) for key, child in node.items() if key != _END and _fits(pattern, key))
     return ends
+
+
+def _mask_shape(pattern: str) -> tuple[int, str | None, str | None] | None:
+    """The (length, first, last) a masked word is compared by; None when it says too little to name a
+    word: "****", "f***" (fewer letters than masks) or "*dio*" (masked at both ends)."""
+    letters = sum(ch != "*" for ch in pattern)
+    if letters < 2 or letters * 2 < len(pattern):
+        return None
+    first = pattern[0] if pattern[0] != "*" else None
+    last = pattern[-1] if pattern[-1] != "*" else None
+    if first is None and last is None:
+        return None
+    return len(pattern), first, last
+
+
+def _fits(pattern: str, word: str) -> bool:
+    return len(pattern) == len(word) and all(p == "*" or p == c for p, c in zip(pattern, word))
 
 
 def _pairs(phrases: dict[str, t.Any]) -> frozenset[tuple[str, str]]:

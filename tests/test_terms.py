@@ -57,6 +57,19 @@ class TestTermSet:
         assert spans(["us", "mail"], "e-mail from the U.S.") == ["mail", "U.S"]
         assert spans(["moron"], "you m.o.r.o.n") == ["m.o.r.o.n"]  # one hit, not two readings
 
+    @pytest.mark.parametrize(
+        "text, found",
+        [
+            ("well f*ck you too", ["f*ck you"]),
+            ("fuck y*u", ["fuck y*u"]),
+            ("shut the f**k up", ["shut the f**k up"]),
+            ("**** you", []),  # says too little to name a word
+            ("f*ck this weather", []),
+        ],
+    )
+    def test_a_masked_word_inside_a_phrase(self, text: str, found: list[str]) -> None:
+        assert spans(["fuck you", "shut the fuck up"], text) == found
+
     def test_masks_need_enough_letters(self) -> None:
         assert spans(["idiot"], "you i****") == []
 
