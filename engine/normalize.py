@@ -52,7 +52,7 @@ class Words(t.NamedTuple):
         return cls([tok.text for tok in tokens], alts, tuple(i for i, tok in enumerate(tokens) if tok.masked))
 
 
-def _plain_words(split: list[str]) -> Words:
+def _plain_words(split: list[str], deadline: float | None = None) -> Words:
     """`Words` of a text with no spelled-out or stretched word: each word as `_tokens` reads it."""
     texts: list[str] = []
     alts: dict[str, list[int]] = {}
@@ -61,6 +61,8 @@ def _plain_words(split: list[str]) -> Words:
         if w.isalpha() or w.isdigit():
             texts.append(w)
             continue
+        if not len(texts) % _CLOCK_EVERY:
+            _check_clock(deadline)
         tok = _word(w, 0, False)  # leet, masks, edge symbols: rare, so the slow reading is fine
         if tok is None:
             continue
@@ -105,7 +107,7 @@ class Prepared:
             if _has_stretch(self.norm) or _SPELLED_OUT.search(f" {spaced} "):
                 cache.append(Words.of(self.tokens))
             elif any(c in spaced for c in _UNUSUAL_CHARS):
-                cache.append(_plain_words(spaced.split()))
+                cache.append(_plain_words(spaced.split(), self.deadline))
             else:
                 cache.append(Words(spaced.split(), {}, ()))  # every word is letters only
         return cache[0]

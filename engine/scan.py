@@ -114,10 +114,6 @@ class Scan:
     def masked(self) -> tuple[int, ...]:
         return self.words.masked
 
-    @cached_property
-    def masked_at(self) -> frozenset[int]:
-        return frozenset(self.words.masked)
-
     def token_span(self, lo: int, hi: int) -> Span:
         self.tick()
         toks = self.tokens

@@ -162,8 +162,8 @@ class TermSet:
     def _masked(self, scan: Scan) -> list[Span]:
         out = []
         by_shape = self.by_shape()
-        for i in scan.masked:
-            shape = _mask_shape(scan.words.texts[i])
+        for i, shape in _mask_shapes(scan).items():
+            scan.tick()
             if shape is not None and any(_fits(scan.words.texts[i], term) for term in by_shape.get(shape, ())):
                 out.append(scan.token_span(i, i + 1))
         return out
@@ -179,10 +179,9 @@ class TermSet:
             self._first_by_shape = {k: tuple(v) for k, v in grouped.items()}
         out = []
         texts = scan.words.texts
-        for i in scan.masked:
+        for i, shape in _mask_shapes(scan).items():
             scan.tick()
             pattern = texts[i]
-            shape = _mask_shape(pattern)
             for first in self._first_by_shape.get(shape, ()) if shape is not None else ():
                 if _fits(pattern, first):
                     out.extend(scan.token_span(i, end) for end in _phrase_ends(self.phrases[first], scan, i + 1))
@@ -209,7 +208,9 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
     ends = []
     count = len(scan.words.texts)
     stack = [(node, j)]
+    masks = _mask_shapes(scan) if scan.masked else {}
     while stack:
+        scan.tick()
         node, j = stack.pop()
         if _END in node:
             ends.append(j)
@@ -218,10 +219,22 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
                 child = node.get(form)
                 if child is not None:
                     stack.append((child, j + 1))
-            if j in scan.masked_at and _mask_shape(scan.words.texts[j]) is not None:
+            if masks.get(j) is not None:
                 pattern = scan.words.texts[j]
                 stack.extend((child, j + 1) for key, child in node.items() if key != _END and _fits(pattern, key))
     return ends
+
+
+def _mask_shapes(scan: Scan) -> dict[int, tuple[int, str | None, str | None] | None]:
+    """`_mask_shape` of each masked word of the comment, worked out once for every list."""
+    shapes = scan.cache.get("mask_shapes")
+    if shapes is None:
+        shapes = {}
+        for i in scan.masked:
+            scan.tick()
+            shapes[i] = _mask_shape(scan.words.texts[i])
+        scan.cache["mask_shapes"] = shapes
+    return t.cast(dict[int, t.Any], shapes)
 
 
 def _mask_shape(pattern: str) -> tuple[int, str | None, str | None] | None:

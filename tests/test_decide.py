@@ -130,8 +130,9 @@ class TestFailClosed:
             "you are not an idiot " * 9000,  # one near rule with thousands of anchors
             "\U0001f921a" * 90000,  # every character read as a word: the normalization itself is long
             "\ufdfa" * 60000,  # one character that NFKC expands to 18
+            "f*ck y*u " * 20000,  # masked words, each compared with the lists by shape
         ],
-        ids=["near-anchors", "emoji-words", "nfkc-expansion"],
+        ids=["near-anchors", "emoji-words", "nfkc-expansion", "masked-words"],
     )
     def test_a_padded_text_stops_near_the_deadline(self, tmp_path: Path, text: str) -> None:
         policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT)}))
