@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import typing as t
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
 import regex
 
+from engine import _clock
 from engine.normalize import Prepared
 
 Span = tuple[int, int]
@@ -94,12 +96,17 @@ def links(p: Prepared) -> tuple[Found, ...]:
     out = [Found(link.url, link.start, link.end) for link in p.links]
     if "://" not in p.visible and not _DOT_LETTER.search(p.norm):
         return tuple(out)  # no scheme and no ".x": no link (a sub-microsecond test for most comments)
-    covered = [(f.start, f.end) for f in out]
-    for m in _url_matches(p.visible):
+    # anchors and markdown links, in text order and apart: a URL inside one is its text, counted already
+    starts = [f.start for f in out]
+    ends = [f.end for f in out]
+    for count, m in enumerate(_url_matches(p.visible)):
+        if not count % _clock.EVERY:
+            _clock.check(p.deadline)
         url = _trim(m.group())
         a, b = p.raw_span_visible(m.start(), m.start() + len(url))
-        if any(s <= a and b <= e for s, e in covered):
-            continue  # the text of an anchor or markdown link already counted
+        i = bisect_right(starts, a) - 1
+        if i >= 0 and b <= ends[i]:
+            continue
         out.append(Found(url, a, b))
     return tuple(sorted(out, key=lambda f: f.start))
 
@@ -126,7 +133,12 @@ def shortened_from(found: tuple[Found, ...], shorteners: frozenset[str] = SHORTE
 
 
 def _is_short(h: str, shorteners: frozenset[str]) -> bool:
-    return h in shorteners or any(h.endswith("." + s) for s in shorteners if "." in h)
+    """Whether the host or one of its parent domains is a shortener: a look-up per label, not per shortener."""
+    while h:
+        if h in shorteners:
+            return True
+        h = h.partition(".")[2]
+    return False
 
 
 def _find(pattern: regex.Pattern[str], p: Prepared, keep: t.Callable[[str], bool] | None = None) -> tuple[Found, ...]:

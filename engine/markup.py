@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import regex
 
+from . import _clock
+
 FORMATS = ("text", "html", "markdown")
 
 
@@ -167,7 +169,7 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-def _strip_html(raw: str) -> Markup:
+def _strip_html(raw: str, deadline: float | None) -> Markup:
     b = _Builder(raw)
     quotes: list[tuple[int, int]] = []
     links: list[Link] = []
@@ -175,7 +177,9 @@ def _strip_html(raw: str) -> Markup:
     quote_start = 0
     anchor: tuple[str, int] | None = None
     last = 0
-    for m in _HTML.finditer(raw):
+    for count, m in enumerate(_HTML.finditer(raw)):
+        if not count % _clock.EVERY:
+            _clock.check(deadline)
         b.copy(last, m.start())
         last = m.end()
         if m.group("ent") is not None:
@@ -236,14 +240,16 @@ _MD = regex.compile(
 _MD_LINE_QUOTE = regex.compile(r"(?m)^[ \t]{0,3}>[^\n]*")
 
 
-def _strip_markdown(raw: str) -> Markup:
+def _strip_markdown(raw: str, deadline: float | None) -> Markup:
     b = _Builder(raw)
     quotes: list[tuple[int, int]] = []
     links: list[Link] = []
     depth = 0
     quote_start = 0
     last = 0
-    for m in _MD.finditer(raw):
+    for count, m in enumerate(_MD.finditer(raw)):
+        if not count % _clock.EVERY:
+            _clock.check(deadline)
         b.copy(last, m.start())
         last = m.end()
         if m.group("link") is not None:
@@ -273,15 +279,16 @@ def _strip_markdown(raw: str) -> Markup:
     return Markup(visible, offsets, _merge(quotes), tuple(links))
 
 
-def strip(raw: str, fmt: str = "text") -> Markup:
+def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
     """The visible text of `raw` in format `fmt` (text, html or markdown), its quotes and links.
 
     :raises ValueError: for an unknown format.
+    :raises TimeoutError: when `deadline` passes (a body of 100,000 tags).
     """
     if fmt == "text":
         return Markup(raw, None, _merge(text_quotes(raw)), ())
     if fmt == "html":
-        return _strip_html(raw)
+        return _strip_html(raw, deadline)
     if fmt == "markdown":
-        return _strip_markdown(raw)
+        return _strip_markdown(raw, deadline)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

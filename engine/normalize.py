@@ -8,7 +8,6 @@ and the offset maps are the identity; per-character maps are built only when a c
 
 from __future__ import annotations
 
-import time
 import typing as t
 import unicodedata
 from array import array
@@ -18,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-from engine import markup
+from engine import _clock, markup
 
 
 class Token(t.NamedTuple):
@@ -61,8 +60,8 @@ def _plain_words(split: list[str], deadline: float | None = None) -> Words:
         if w.isalpha() or w.isdigit():
             texts.append(w)
             continue
-        if not len(texts) % _CLOCK_EVERY:
-            _check_clock(deadline)
+        if not len(texts) % _clock.EVERY:
+            _clock.check(deadline)
         tok = _word(w, 0, False)  # leet, masks, edge symbols: rare, so the slow reading is fine
         if tok is None:
             continue
@@ -230,15 +229,6 @@ def _char_class(chars: str) -> regex.Pattern[str]:
 _NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
 
 
-#: how many per-character steps run between two looks at the clock
-_CLOCK_EVERY = 4096
-
-
-def _check_clock(deadline: float | None) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise TimeoutError("the time budget ran out while reading the text")
-
-
 def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] | None]:
     """Fold `visible`; the map (None: identity) gives each norm char's visible position."""
     if visible.isascii():
@@ -260,8 +250,8 @@ def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] 
     n2v: array[int] = array("q")
     last = 0
     for count, m in enumerate(_char_class("".join(sorted(irregular))).finditer(visible)):
-        if not count % _CLOCK_EVERY:
-            _check_clock(deadline)
+        if not count % _clock.EVERY:
+            _clock.check(deadline)
         i = m.start()
         if i > last:
             parts.append(visible[last:i].translate(_FOLD))
@@ -420,8 +410,8 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     pos = 0
     run: list[int] = []  # starts of consecutive single-letter words joined by one spacer
     for count, w in enumerate(s.split()):
-        if not count % _CLOCK_EVERY:
-            _check_clock(deadline)
+        if not count % _clock.EVERY:
+            _clock.check(deadline)
         i = find(w, pos)
         pos = i + len(w)
         if len(w) == 1 and w.isalnum():
@@ -477,7 +467,7 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prep
     if fmt == "text" and '"' not in text and ">" not in text and "\u201c" not in text:
         visible, offsets, quotes, links = text, None, (), ()
     else:
-        m = markup.strip(text, fmt)
+        m = markup.strip(text, fmt, deadline)
         visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
     norm, n2v = _fold(visible, deadline)
     return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [])

@@ -1,0 +1,14 @@
+"""The time budget inside long per-character and per-word loops: a look at the clock now and then."""
+
+from __future__ import annotations
+
+import time
+
+#: how many steps run between two looks at the clock
+EVERY = 1024
+
+
+def check(deadline: float | None) -> None:
+    """:raises TimeoutError: when `deadline` (a `time.monotonic()` value) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError("the time budget ran out while reading the text")
