@@ -17,7 +17,7 @@ def run_checks(policy: Policy) -> list[str]:
             warnings.append(f"{rule.location}: rule '{rule.id}': score {rule.score:g} can never flag a comment")
     for name, where in policy.unused_lists:
         warnings.append(f"{where}: list '{name}' is not used by any rule, so editing it changes nothing")
-    for gid in policy.guidelines:
-        if gid not in used_guidelines:
+    for gid, guideline in policy.guidelines.items():
+        if gid not in used_guidelines and not guideline.moderators_only:
             warnings.append(f"guideline '{gid}' has no rule")
     return warnings

@@ -35,6 +35,8 @@ _RULE_KEYS = (
 class Guideline:
     id: str
     text: str
+    #: left to moderators' judgment: no rule is expected, so lint does not ask for one
+    moderators_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +207,11 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     max_chars = r.get("max_chars", (int,), DEFAULT_MAX_CHARS)
     guidelines: dict[str, Guideline] = {}
     for i, g in enumerate(r.get("guidelines", (list,), required=True) or []):
-        gr = Reader(g, ("id", "text"), f"guidelines[{i}]", None, errors)
+        gr = Reader(g, ("id", "text", "moderators_only"), f"guidelines[{i}]", None, errors)
         gid, text = gr.get("id", (str,), required=True), gr.get("text", (str,), required=True)
+        moderators_only = gr.get("moderators_only", (bool,), False)
         if gid and text:
-            guidelines[gid] = Guideline(gid, text.strip())
+            guidelines[gid] = Guideline(gid, text.strip(), bool(moderators_only))
     if version is None:
         return None
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policy_helpers import rule, write_policy
+from policy_helpers import HEADER, rule, write_policy
 
 from engine import load_policy
 from engine.checks import run_checks
@@ -37,3 +37,11 @@ def test_a_list_no_rule_uses_is_named_where_it_is_defined(tmp_path: Path) -> Non
         in warnings
     )
     assert not any("'insults'" in w for w in warnings)
+
+
+def test_a_guideline_left_to_moderators_needs_no_rule(tmp_path: Path) -> None:
+    header = HEADER.replace(
+        "{id: no-spam, text: No advertising.}", "{id: no-spam, text: No advertising., moderators_only: true}"
+    )
+    root = write_policy(tmp_path, {"a": rule("{list: [insults, targets, negations]}")}, header=header)
+    assert not any(w.endswith("has no rule") for w in run_checks(load_policy(root)))
