@@ -304,6 +304,7 @@ _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
 # Longer words with a dot, hyphen or underscore inside ("id.iot", "douche-bag"), read joined as well.
 _GLUED = regex.compile(r"[^\W\d_]+(?:[.\-_][^\W\d_]+)+")
+_GLUE_HINT = regex.compile(r"(?<=[^\W\d_])[.\-_](?=[^\W\d_])")  # a 4 us test; _GLUED takes 50 us
 _GLUE_MARKS = str.maketrans("", "", ".-_")
 
 _LEET = str.maketrans(
@@ -336,7 +337,7 @@ def glued_words(norm: str) -> dict[str, list[tuple[int, int]]]:
     """Words written with a dot, hyphen or underscore inside, by their joined form ("id.iot" -> "idiot"),
     with their [start, end) in `norm`. Only whole-word look-ups use them: "well-known" is still the
     words "well" and "known" for phrases."""
-    if "." not in norm and "-" not in norm and "_" not in norm:
+    if not _GLUE_HINT.search(norm):
         return {}
     out: dict[str, list[tuple[int, int]]] = {}
     for m in _GLUED.finditer(norm):

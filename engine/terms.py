@@ -38,6 +38,7 @@ class TermSet:
     __slots__ = (
         "singles",
         "doubled",
+        "whole_words",
         "phrases",
         "phrase_starts",
         "phrase_pairs",
@@ -68,6 +69,7 @@ class TermSet:
                 node[_END] = True
         self.singles = frozenset(singles)
         self.doubled = _doubled(self.singles, real_words) if len(singles) <= DOUBLED_MAX_TERMS else frozenset()
+        self.whole_words = self.singles | self.doubled  # one look-up per comment for both
         self.phrases = phrases
         self.phrase_starts = frozenset(phrases)
         self.phrase_pairs = _pairs(phrases)
@@ -80,6 +82,7 @@ class TermSet:
         out = TermSet(())
         out.singles = self.singles | other.singles
         out.doubled = (self.doubled | other.doubled) - out.singles
+        out.whole_words = out.singles | out.doubled
         out.phrases = _trie_merge(self.phrases, other.phrases)
         out.phrase_starts = frozenset(out.phrases)
         out.phrase_pairs = self.phrase_pairs | other.phrase_pairs
@@ -101,7 +104,7 @@ class TermSet:
 
     def may_match(self, scan: Scan) -> bool:
         words = scan.word_set
-        if not self.singles.isdisjoint(words) or self.prefixes or scan.masked or not self.doubled.isdisjoint(words):
+        if not self.whole_words.isdisjoint(words) or self.prefixes or scan.masked:
             return True
         if scan.glued and not self.singles.isdisjoint(scan.glued):
             return True
@@ -115,9 +118,7 @@ class TermSet:
         # frozenset.intersection(set) walks the smaller side: the comment's words, not a long list; a
         # word read two ways ("idiooot" is "idioot" and "idiot") is one hit
         at: set[int] = set()
-        for word in self.singles.intersection(words):
-            at.update(scan.positions(word))
-        for word in self.doubled.intersection(words):
+        for word in self.whole_words.intersection(words):
             at.update(scan.positions(word))
         out: list[Span] = [scan.token_span(i, i + 1) for i in at]
         if scan.glued:
