@@ -95,11 +95,7 @@ class TermSet:
         (length, last): a masked word ("id*ot", "f**k", "*diot") is compared with a handful of terms
         of its shape, not with every term of its length (thousands in a 50,000-term list)."""
         if self._by_shape is None:
-            grouped: dict[tuple[t.Any, ...], list[str]] = {}
-            for w in self.singles:
-                for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
-                    grouped.setdefault(key, []).append(w)
-            self._by_shape = {k: tuple(v) for k, v in grouped.items()}
+            self._by_shape = _group_by_shape(self.singles)
         return self._by_shape
 
     def may_match(self, scan: Scan) -> bool:
@@ -173,11 +169,7 @@ class TermSet:
         """Phrases with a masked word ("f*ck you", "fuck y*u"): a masked first word is compared with the
         phrases' first words of its shape; a later one with the few words the trie allows there."""
         if self._first_by_shape is None:
-            grouped: dict[tuple[t.Any, ...], list[str]] = {}
-            for w in self.phrases:
-                for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
-                    grouped.setdefault(key, []).append(w)
-            self._first_by_shape = {k: tuple(v) for k, v in grouped.items()}
+            self._first_by_shape = _group_by_shape(self.phrases)
         out = []
         texts = scan.words.texts
         for i, shape in _mask_shapes(scan).items():
@@ -224,6 +216,15 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
                 pattern = scan.words.texts[j]
                 stack.extend((child, j + 1) for key, child in node.items() if key != _END and _fits(pattern, key))
     return ends
+
+
+def _group_by_shape(words: t.Iterable[str]) -> dict[tuple[t.Any, ...], tuple[str, ...]]:
+    """Words keyed by (length, first, last), (length, first, None) and (length, None, last)."""
+    grouped: dict[tuple[t.Any, ...], list[str]] = {}
+    for w in words:
+        for key in ((len(w), w[0], w[-1]), (len(w), w[0], None), (len(w), None, w[-1])):
+            grouped.setdefault(key, []).append(w)
+    return {k: tuple(v) for k, v in grouped.items()}
 
 
 def _mask_shapes(scan: Scan) -> dict[int, tuple[int, str | None, str | None] | None]:
