@@ -99,9 +99,7 @@ def links(p: Prepared) -> tuple[Found, ...]:
     # anchors and markdown links, in text order and apart: a URL inside one is its text, counted already
     starts = [f.start for f in out]
     ends = [f.end for f in out]
-    for count, m in enumerate(_url_matches(p.visible)):
-        if not count % _clock.EVERY:
-            _clock.check(p.deadline)
+    for m in _clock.timed(_url_matches(p.visible), p.deadline):
         url = _trim(m.group())
         a, b = p.raw_span_visible(m.start(), m.start() + len(url))
         i = bisect_right(starts, a) - 1

@@ -249,9 +249,7 @@ def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] 
     parts = []
     n2v: array[int] = array("q")
     last = 0
-    for count, m in enumerate(_char_class("".join(sorted(irregular))).finditer(visible)):
-        if not count % _clock.EVERY:
-            _clock.check(deadline)
+    for m in _clock.timed(_char_class("".join(sorted(irregular))).finditer(visible), deadline):
         i = m.start()
         if i > last:
             parts.append(visible[last:i].translate(_FOLD))
@@ -410,9 +408,7 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     find = s.find
     pos = 0
     run: list[int] = []  # starts of consecutive single-letter words joined by one spacer
-    for count, w in enumerate(s.split()):
-        if not count % _clock.EVERY:
-            _clock.check(deadline)
+    for w in _clock.timed(s.split(), deadline):
         i = find(w, pos)
         pos = i + len(w)
         if len(w) == 1 and w.isalnum():
