@@ -111,7 +111,8 @@ class Near:
                 if not close:
                     break
                 lo, hi = min(lo, min(o[0] for o in close)), max(hi, max(o[1] for o in close))
-                last = max(last, max(close, key=lambda o: o[1]), key=lambda o: o[1])
+                if self.show == "last":
+                    last = max(last, max(close, key=lambda o: o[1]), key=lambda o: o[1])
             else:
                 # the span shows the anchor (or the words `show` asks for); its word range covers the
                 # whole phrase, so that an exception such as a negation before "you ... idiot" is

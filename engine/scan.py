@@ -48,7 +48,6 @@ class Scan:
         self._format = comment.format if text is None else "text"
         self._index: dict[str, list[int]] | None = None
         self._alts_at: dict[int, list[str]] | None = None
-        self._starts: list[int] | None = None
         self._ticks = 0
         self.cache: dict[t.Any, t.Any] = {}
 
@@ -120,10 +119,15 @@ class Scan:
         return Span(toks[lo].start, toks[hi - 1].end, NORM, lo, hi)
 
     @cached_property
+    def _token_starts(self) -> list[int]:
+        """Where each word starts in the normalized text, to place a span among the words."""
+        return [tok.start for tok in self.tokens]
+
+    @cached_property
     def _sentence_ends(self) -> list[int]:
         """Positions k of the words after which a sentence ends (before word k + 1)."""
         toks = self.tokens
-        starts = [tok.start for tok in toks]
+        starts = self._token_starts
         ends = []
         for m in _SENTENCE_END.finditer(self.prepared.norm):
             k = bisect.bisect_right(starts, m.start()) - 1
@@ -143,10 +147,9 @@ class Scan:
             return span.tok_lo, span.tok_hi
         if span.space != NORM:
             return None
-        if self._starts is None:
-            self._starts = [tok.start for tok in self.tokens]
-        lo = max(bisect.bisect_right(self._starts, span.start) - 1, 0)
-        hi = max(bisect.bisect_left(self._starts, span.end), lo + 1)
+        starts = self._token_starts
+        lo = max(bisect.bisect_right(starts, span.start) - 1, 0)
+        hi = max(bisect.bisect_left(starts, span.end), lo + 1)
         return lo, hi
 
     def keep(self, spans: list[Span], quotes_ok: bool) -> list[Span]:
