@@ -18,6 +18,11 @@ class Node:
     value: t.Any
     loc: Location
     source: str | None = None  # a scalar as written: word lists read `no` and `420` as words, not values
+    #: for a mapping, where each key is written: an unknown key is reported there, not at its value
+    key_locs: t.Mapping[str, Location] | None = None
+
+    def key_loc(self, key: str) -> Location:
+        return self.key_locs[key] if self.key_locs and key in self.key_locs else self.loc
 
     @property
     def is_map(self) -> bool:
@@ -36,6 +41,7 @@ def _convert(node: yaml.Node, path: Path, field: str, constructor: yaml.construc
     loc = _loc(path, node)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
+        key_locs: dict[str, Location] = {}
         for key_node, value_node in node.value:
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
@@ -43,8 +49,9 @@ def _convert(node: yaml.Node, path: Path, field: str, constructor: yaml.construc
             sub = f"{field}.{key}" if field else key
             if key in out:
                 raise PolicySchemaError(f"duplicate key '{key}'", _loc(path, key_node), field=sub)
+            key_locs[key] = _loc(path, key_node)
             out[key] = _convert(value_node, path, sub, constructor)
-        return Node(out, loc)
+        return Node(out, loc, key_locs=key_locs)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(v, path, f"{field}[{i}]", constructor) for i, v in enumerate(node.value)], loc)
     value = constructor.construct_object(node, deep=True)
@@ -101,18 +108,17 @@ class Reader:
             self.values: dict[str, Node] = {}
             return
         self.values = node.value
-        for key, value in node.value.items():
+        for key in node.value:
             if key not in allowed:
-                self.fail(f"unknown field '{key}'{did_you_mean(key, allowed)}", value, key)
+                self.fail(f"unknown field '{key}'{did_you_mean(key, allowed)}", node, key, at_key=True)
 
     def sub(self, key: str) -> str:
         return f"{self.field}.{key}" if self.field else key
 
-    def fail(self, message: str, node: Node, key: str | None = None) -> None:
-        from .errors import PolicySchemaError
-
+    def fail(self, message: str, node: Node, key: str | None = None, at_key: bool = False) -> None:
         field = self.sub(key) if key else (self.field or None)
-        self.errors.add(PolicySchemaError(message, node.loc, self.rule_id, field))
+        loc = node.key_loc(key) if at_key and key else node.loc
+        self.errors.add(PolicySchemaError(message, loc, self.rule_id, field))
 
     def get(self, key: str, kinds: tuple[type, ...], default: t.Any = None, required: bool = False) -> t.Any:
         node = self.values.get(key)

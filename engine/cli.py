@@ -49,7 +49,16 @@ policy_option = click.option(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Policy directory (default: the bundled policy).",
 )
+#: a comment file or `-`; a missing file is a usage error (exit 2, CONTRACT.md section 4)
+input_path = click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=Path)
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine output (JSON; JSON Lines for dry-run).")
+
+
+def one_policy(directory: Path | None, policy_dir: Path | None) -> Path | None:
+    """The policy named by DIRECTORY or --policy; naming two is a usage error, not a silent choice."""
+    if directory is not None and policy_dir is not None and directory.resolve() != policy_dir.resolve():
+        raise click.UsageError(f"two policies named: {directory} and --policy {policy_dir}; name one")
+    return directory or policy_dir
 
 
 def _load(policy_dir: Path | None) -> Policy:
@@ -69,7 +78,14 @@ def main() -> None:
 @click.argument("text")
 @policy_option
 @json_option
-@click.option("--format", "fmt", type=click.Choice(["text", "html", "markdown"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How TEXT is written: html has its tags stripped and entities decoded, markdown its quotes marked.",
+)
 def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     """Decide one comment TEXT and explain the decision."""
     policy = _load(policy_dir)
@@ -82,7 +98,7 @@ def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
 
 
 @main.command("dry-run")
-@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=input_path)
 @policy_option
 @json_option
 @click.option("--keep-fields", is_flag=True, help="Copy the input's unknown fields into each JSON line.")
@@ -140,7 +156,7 @@ def lint(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None
     from .checks import run_checks
 
     try:
-        policy = load_policy(directory or policy_dir)
+        policy = load_policy(one_policy(directory, policy_dir))
     except PolicyError as e:
         errors = getattr(e, "errors", [e])
         if as_json:
@@ -169,7 +185,7 @@ def lint(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None
 @json_option
 def test_cases(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None:
     """Run the policy's example comments (*.cases.yaml); name every failing case."""
-    policy = _load(directory or policy_dir)
+    policy = _load(one_policy(directory, policy_dir))
     failures = []
     for case in policy.cases:
         decision = decide(policy, case.comment)

@@ -48,8 +48,9 @@ class Build:
     real_words: frozenset[str] = frozenset()
     used_lists: set[str] = field(default_factory=set)  # the list names rules refer to, recorded here
 
-    def fail(self, message: str, node: Node, field: str, cls: type = PatternError) -> None:
-        self.errors.add(cls(message, node.loc, self.rule_id, field))
+    def fail(self, message: str, node: Node, field: str, cls: type = PatternError, key: str | None = None) -> None:
+        """Report at `node`, or at where `key` is written in it (an unknown key, not its value)."""
+        self.errors.add(cls(message, node.key_loc(key) if key else node.loc, self.rule_id, field))
 
 
 # ---- word and phrase lists -------------------------------------------------------------------------
@@ -281,7 +282,11 @@ def build(node: Node, field: str, b: Build) -> Matcher | None:
         if not keys and unknown:
             hint = did_you_mean(unknown[0], MATCHERS)
             b.fail(
-                f"unknown matcher '{unknown[0]}'{hint} (one of: {', '.join(sorted(MATCHERS))})", node, field, _schema()
+                f"unknown matcher '{unknown[0]}'{hint} (one of: {', '.join(sorted(MATCHERS))})",
+                node,
+                field,
+                _schema(),
+                key=unknown[0],
             )
         else:
             b.fail(f"exactly one matcher per mapping, found {', '.join(keys) or 'none'}", node, field, _schema())
@@ -289,7 +294,7 @@ def build(node: Node, field: str, b: Build) -> Matcher | None:
     key = keys[0]
     extra = [k for k in node.value if k != key and k not in COMPANIONS.get(key, ())]
     if extra:
-        b.fail(f"unknown field '{extra[0]}' beside '{key}'", node.value[extra[0]], f"{field}.{extra[0]}", _schema())
+        b.fail(f"unknown field '{extra[0]}' beside '{key}'", node, f"{field}.{extra[0]}", _schema(), key=extra[0])
         return None
     if key in COMPANIONS:
         return MATCHERS[key](node, f"{field}.{key}", b)

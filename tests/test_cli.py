@@ -79,7 +79,7 @@ def test_lint_ok_and_broken(runner: CliRunner, tmp_path: Path) -> None:
     r = runner.invoke(main, ["lint", str(broken)])
     assert r.exit_code == 1
     assert (
-        f"{broken}/spam.yaml:5:12: rule 'spam.many_links': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
+        f"{broken}/spam.yaml:5:5: rule 'spam.many_links': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
         in r.stdout
     )
     assert f"{broken}/spam.yaml:2:5: rule 'spam.many_links': missing required field 'score'" in r.stdout
@@ -131,3 +131,55 @@ def test_a_byte_order_mark_is_not_part_of_the_first_line(runner: CliRunner, tmp_
     src.write_bytes('\ufeff{"id": "j1", "text": "hello"}\n'.encode())
     r = run(runner, "dry-run", "--policy", str(VALID), "--json", str(src))
     assert r.exit_code == 0 and json.loads(r.output)["id"] == "j1"
+
+
+def test_two_policies_named_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(VALID, other)
+    for command in ("lint", "test"):
+        r = runner.invoke(main, [command, str(VALID), "--policy", str(other)])
+        assert r.exit_code == 2, command
+        assert "two policies named" in r.output
+        # the same directory named twice is one policy
+        assert runner.invoke(main, [command, str(VALID), "--policy", str(VALID)]).exit_code == 0
+
+
+def test_a_missing_input_file_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    r = runner.invoke(main, ["dry-run", "--policy", str(VALID), str(tmp_path / "nope.jsonl")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_unknown_matcher_key_is_reported_at_the_key(runner: CliRunner, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "p"
+    shutil.copytree(VALID, broken)
+    rules = broken / "spam.yaml"
+    text = rules.read_text()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("match:"))
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    lines[at] = " " * indent + "match: {wordz: [x]}"
+    rules.write_text("\n".join(lines) + "\n")
+    r = runner.invoke(main, ["lint", str(broken)])
+    col = indent + len("match: {") + 1
+    assert r.exit_code == 1
+    assert f"spam.yaml:{at + 1}:{col}: " in r.output and "unknown matcher 'wordz'" in r.output
+
+
+def test_every_option_has_help_text() -> None:
+    import click
+
+    ctx = click.Context(main)
+    for name in main.list_commands(ctx):
+        command = main.get_command(ctx, name)
+        assert command is not None and command.help, name
+        groups = [command]
+        if isinstance(command, click.Group):
+            groups += [command.get_command(ctx, n) for n in command.list_commands(ctx)]
+        for cmd in groups:
+            for p in cmd.params:
+                if isinstance(p, click.Option):
+                    assert p.help, f"{name} {cmd.name} {p.opts}"
