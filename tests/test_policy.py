@@ -60,7 +60,7 @@ class TestErrors:
     def test_unknown_field_suggests_the_close_one(self, tmp_path: Path) -> None:
         root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra="    scroe: 3\n")})
         assert errors_of(root) == [
-            f"{root}/a.yaml:8:12: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
+            f"{root}/a.yaml:8:5: rule 'a.r': field 'scroe': unknown field 'scroe'; did you mean 'score'?"
         ]
 
     def test_inside_exception_takes_no_distance(self, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ class TestErrors:
         root = write_policy(tmp_path, {"a": rule("{wrods: [idiot]}")})
         (msg,) = errors_of(root)
         assert msg.startswith(
-            f"{root}/a.yaml:7:12: rule 'a.r': field 'match': unknown matcher 'wrods'; did you mean 'words'?"
+            f"{root}/a.yaml:7:13: rule 'a.r': field 'match': unknown matcher 'wrods'; did you mean 'words'?"
         )
 
     def test_bad_regex(self, tmp_path: Path) -> None:
