@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 import time
@@ -12,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .corpus import open_input, read_comments
 from .decide import decide
 from .errors import PolicyError
 from .model import Comment, CommentError, Decision, Verdict
@@ -219,57 +218,9 @@ def case_problem(expect: tuple[str, ...], decision: Decision) -> str | None:
     return None
 
 
-def read_comments(stream: t.TextIO, source: Path) -> t.Iterator[tuple[int, dict[str, t.Any], str | None]]:
-    """(line number, row, error) per input line of JSONL or CSV; a bad line carries its error."""
-    first = stream.readline()
-    is_csv = str(source).lower().endswith(".csv") or (first.strip() != "" and not first.lstrip().startswith("{"))
-    if is_csv:
-        yield from _read_csv(first, stream)
-        return
-    line_no = 0
-    for line in _chain(first, stream):
-        line_no += 1
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            Comment.from_dict(row)
-        except ValueError as e:
-            if isinstance(e, CommentError):
-                message = f"field '{e.field}': {e}" if e.field else str(e)
-            else:
-                message = f"invalid JSON: {e}"
-            yield line_no, {}, message
-            continue
-        yield line_no, row, None
-
-
-def _read_csv(first: str, stream: t.TextIO) -> t.Iterator[tuple[int, dict[str, t.Any], str | None]]:
-    reader = csv.DictReader(_chain(first, stream))
-    if not reader.fieldnames or "text" not in reader.fieldnames:
-        yield 1, {}, "CSV input needs a 'text' column"
-        return
-    for row in reader:
-        line_no = reader.line_num
-        if row.get("text") is None:
-            yield line_no, {}, "missing 'text'"
-            continue
-        clean = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
-        clean["text"] = row["text"]
-        yield line_no, clean, None
-
-
-def _chain(first: str, rest: t.Iterable[str]) -> t.Iterator[str]:
-    if first:
-        yield first
-    yield from rest
-
-
 def _open(source: Path) -> t.TextIO:
-    if str(source) == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
     try:
-        return open(source, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
+        return open_input(source)
     except OSError as e:
         raise click.FileError(str(source), e.strerror) from e
 
@@ -300,3 +251,45 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
         lines.append(f"    message: {decision.message}")
     # a lone surrogate in a comment cannot be written to a terminal: show it as '?'
     return "\n".join(lines).encode("utf-8", "replace").decode("utf-8")
+
+
+@main.command("eval")
+@click.argument("labeled", type=input_path)
+@policy_option
+@json_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the report as one self-contained HTML file (tables, score plot, worst mistakes).",
+)
+def eval_command(labeled: Path, policy_dir: Path | None, as_json: bool, html_path: Path | None) -> None:
+    """Score the policy on LABELED comments (JSONL or CSV with 'text' and 'label': ok or a category)."""
+    from .corpus import Counted, Progress
+    from .evaluate import evaluate, render_text
+
+    policy = _load(policy_dir)
+    bad = 0
+    progress = Progress(labeled)
+
+    def rows(stream: Counted) -> t.Iterator[tuple[int, dict[str, t.Any]]]:
+        nonlocal bad
+        for n, (line_no, row, error) in enumerate(read_comments(stream, labeled, need=("label",)), 1):  # type: ignore[arg-type]
+            progress.update(n, stream.read)
+            if error is not None:
+                bad += 1
+                click.echo(f"{labeled}: line {line_no}: {error}", err=True)
+                continue
+            yield line_no, row
+
+    with _open(labeled) as f:
+        report = evaluate(policy, rows(Counted(f)), DEFAULT_BUDGET_MS).to_dict()
+    progress.close()
+    report["bad_lines"] = bad
+    if html_path is not None:
+        from .report_html import render_html
+
+        html_path.write_text(render_html(report, policy.thresholds.flag), encoding="utf-8")
+    click.echo(json.dumps(report) if as_json else render_text(report))
+    if bad:
+        sys.exit(1)
