@@ -8,9 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from flask.testing import FlaskClient
+
 from webhook import create_app
 
 WEBHOOK_POLICY = Path(__file__).parent / "policies" / "webhook"
+#: The bearer token every test app is configured with; its test clients send it unless a test overrides it.
+TOKEN = "test-token"
+
+
+class BearerClient(FlaskClient):
+    """A test client that authenticates to ``/v1`` as a configured caller would."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
 
 
 @pytest.fixture
@@ -19,9 +31,10 @@ def make_app(tmp_path: Path) -> t.Iterator[t.Callable[..., t.Any]]:
     apps = []
 
     def make(**overrides: t.Any) -> t.Any:
-        config = {"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "HANDLE_SIGHUP": False}
+        config = {"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "HANDLE_SIGHUP": False, "API_TOKEN": TOKEN}
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = BearerClient
         apps.append(app)
         return app
 
@@ -35,7 +48,7 @@ def make_app(tmp_path: Path) -> t.Iterator[t.Callable[..., t.Any]]:
 
 @pytest.fixture
 def app(make_app: t.Callable[..., t.Any]) -> t.Any:
-    """The bundled default policy, no credentials configured."""
+    """The bundled default policy; only the /v1 token is configured."""
     return make_app()
 
 

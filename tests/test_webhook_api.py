@@ -151,7 +151,7 @@ def test_bearer_token_is_required_when_configured(make_app):
 
 
 def test_hmac_signature_is_accepted_when_configured(make_app):
-    client = make_app(HMAC_SECRETS="old,new").test_client()
+    client = make_app(API_TOKEN="", HMAC_SECRETS="old,new").test_client()
     body = json.dumps({"id": "s", "text": CLEAN}).encode()
     hdr = {"Content-Type": "application/json"}
     assert client.post("/v1/moderate", data=body, headers=hdr).status_code == 401

@@ -107,9 +107,9 @@ def test_overrun_is_withheld(make_app):
 
 
 def test_comment_is_moderated_as_html(make_app):
-    app = make_app(POLICY_DIR=str(WEBHOOK_POLICY))
+    app = make_app(POLICY_DIR=str(WEBHOOK_POLICY), CORAL_SECRETS="coral-new")
     data = b'{"action": "NEW", "comment": {"body": "<p>buy &#112;ills now</p>", "parentID": null}}'
-    r = app.test_client().post("/coral", data=data, headers={"Content-Type": "application/json"})
+    r = app.test_client().post("/coral", data=data, headers=headers(data, "coral-new"))
     assert r.status_code == 200 and r.json["status"] == "SYSTEM_WITHHELD"
     assert r.json["actions"] == [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_SPAM"}]
 

@@ -141,9 +141,9 @@ def test_flag_back_is_stored_before_the_answer_sent_after_retried_and_sent_once(
 
 def test_flag_back_gives_up_after_bounded_attempts(make_app):
     app = make_app(DISCOURSE_URL="http://127.0.0.1:9", DISCOURSE_API_KEY="k", DISCOURSE_RETRY_BASE_S=0.01,
-                   DISCOURSE_MAX_ATTEMPTS=3, DISCOURSE_TIMEOUT_S=0.5)  # fmt: skip
+                   DISCOURSE_MAX_ATTEMPTS=3, DISCOURSE_TIMEOUT_S=0.5, DISCOURSE_SECRET=SECRET)  # fmt: skip
     client = app.test_client()
-    assert send(client, "post_created", {"post": POST}, secret=None).json["flag_queued"] is True
+    assert send(client, "post_created", {"post": POST}).json["flag_queued"] is True
     store = app.extensions["moderation"].store
     assert wait_for(lambda: store.outbox_state("4242", "1") == ("failed", 3))
 

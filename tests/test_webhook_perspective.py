@@ -92,7 +92,7 @@ def test_wrong_key_and_malformed_json_are_400(client):
 
 
 def test_do_not_store_keeps_no_text(make_app):
-    app = make_app(POLICY_DIR=str(WEBHOOK_POLICY))
+    app = make_app(POLICY_DIR=str(WEBHOOK_POLICY), PERSPECTIVE_KEYS=KEY)
     coral_analyze(app.test_client(), TOXIC)
     stored = app.extensions["moderation"].store.find_by_text(TOXIC)
     assert stored is not None and stored.text is None

@@ -66,7 +66,20 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Flask:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     _configure_logging(app)
+    _log_access(cfg)
     return app
+
+
+def _log_access(cfg: t.Mapping[str, t.Any]) -> None:
+    """Say at start-up which routes answer anyone, and which refuse everyone for want of a secret."""
+    opened = _config.unsigned_routes(cfg)
+    if opened:
+        log.warning(
+            "CIVILITY_ALLOW_UNSIGNED is on: %s answer unauthenticated calls; for trials only", ", ".join(opened)
+        )
+    refused = [r for r, keys in _config.GATES.items() if not any(cfg.get(k) for k in keys) and r not in opened]
+    if refused:
+        log.info("not configured, so refusing every call: %s", ", ".join(refused))
 
 
 def _configure_logging(app: Flask) -> None:

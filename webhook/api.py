@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from engine import Comment, CommentError
 
 from . import body as b
+from .access import configured
 from .errors import ApiError
 from .moderation import explain, moderate, state
 from .signing import token_matches, verify
@@ -20,11 +21,12 @@ bp = Blueprint("api", __name__, url_prefix="/v1")
 
 @bp.before_request
 def authenticate() -> None:
-    """With ``API_TOKEN`` or ``HMAC_SECRETS`` set, every call needs the bearer token or a valid signature."""
+    """Every call needs the bearer token or a valid signature; with neither configured, every call is refused
+    (unless ``ALLOW_UNSIGNED``)."""
+    if not configured("/v1"):
+        return
     cfg = current_app.config
     token, secrets = cfg["API_TOKEN"], cfg["HMAC_SECRETS"]
-    if not token and not secrets:
-        return
     auth = request.headers.get("Authorization", "")
     if token and auth[:7].lower() == "bearer " and token_matches(auth[7:].strip(), token):
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -28,6 +29,13 @@ def serve(host: str, port: int, policy_dir: Path | None, data_dir: Path | None) 
     from . import create_app
 
     overrides: dict[str, object] = {}
+    if loopback(host) and "CIVILITY_ALLOW_UNSIGNED" not in os.environ:
+        overrides["ALLOW_UNSIGNED"] = True
+        click.echo(
+            f"warning: serving on loopback ({host}), so routes without a secret, key or token answer "
+            "unauthenticated calls (CIVILITY_ALLOW_UNSIGNED=1); set CIVILITY_ALLOW_UNSIGNED=0 to refuse them",
+            err=True,
+        )
     if policy_dir is not None:
         overrides["POLICY_DIR"] = str(policy_dir.resolve())
     if data_dir is not None:
@@ -35,6 +43,16 @@ def serve(host: str, port: int, policy_dir: Path | None, data_dir: Path | None) 
     app = create_app(overrides)
     click.echo(f"Civility serving {app.extensions['moderation'].policy.version} on http://{host}:{port}", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses, which only this machine can reach."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @click.group("feedback")

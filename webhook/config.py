@@ -55,7 +55,7 @@ _STR = (
 _LIST = ("HMAC_SECRETS", "CORAL_SECRETS", "AKISMET_KEYS", "PERSPECTIVE_KEYS")
 _INT = ("BUDGET_MS", "MAX_CHARS", "MAX_BODY_BYTES", "MAX_BATCH", "RETAIN_DAYS", "DISCOURSE_MAX_ATTEMPTS")
 _FLOAT = ("RELOAD_INTERVAL_S", "DISCOURSE_RETRY_BASE_S", "DISCOURSE_TIMEOUT_S")
-_BOOL = ("LOG_TEXT", "HANDLE_SIGHUP")
+_BOOL = ("LOG_TEXT", "HANDLE_SIGHUP", "ALLOW_UNSIGNED")
 _MAP = ("CORAL_STATUSES", "CORAL_REASONS", "CORAL_FLAG_REASONS", "DISCOURSE_FLAGS", "AKISMET_ACTIONS",
         "PERSPECTIVE_ATTRIBUTES")  # fmt: skip
 
@@ -70,6 +70,7 @@ def defaults() -> dict[str, t.Any]:
         "DISCOURSE_SECRET": "",
         "AKISMET_KEYS": [],
         "PERSPECTIVE_KEYS": [],
+        "ALLOW_UNSIGNED": False,  # trials only: routes without a secret, key or token answer anyone
         "PUBLIC_HOST": "",
         "DISCOURSE_URL": "",
         "DISCOURSE_API_KEY": "",
@@ -154,3 +155,24 @@ def default_data_dir() -> Path:
     """A per-user data directory (XDG), never inside the policy directory."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "civility"
+
+
+#: The setting that switches each route family on; without it the family refuses calls (unless ALLOW_UNSIGNED).
+GATES = {
+    "/v1": ("API_TOKEN", "HMAC_SECRETS"),
+    "/coral": ("CORAL_SECRETS",),
+    "/discourse": ("DISCOURSE_SECRET",),
+    "/v1alpha1": ("PERSPECTIVE_KEYS",),
+}
+
+
+def unsigned_routes(cfg: t.Mapping[str, t.Any]) -> list[str]:
+    """The route families that answer unauthenticated calls because ALLOW_UNSIGNED opened them."""
+    if not cfg.get("ALLOW_UNSIGNED"):
+        return []
+    return [route for route, keys in GATES.items() if not any(cfg.get(k) for k in keys)]
+
+
+def setting_names(route: str) -> str:
+    """``CIVILITY_API_TOKEN or CIVILITY_HMAC_SECRETS``, for the error that names what to set."""
+    return " or ".join(f"CIVILITY_{k}" for k in GATES[route])

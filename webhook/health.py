@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from .config import unsigned_routes
 from .moderation import state
 from .openapi import spec
 
@@ -31,6 +32,8 @@ def readyz() -> ResponseReturnValue:
             "policy_dir": str(holder.policy_dir) if holder.policy_dir else None,
             "loaded_at": dt.datetime.fromtimestamp(holder.loaded_at, dt.UTC).isoformat(),
             "reload_error": holder.error,
+            # routes that CIVILITY_ALLOW_UNSIGNED opened to unauthenticated calls (trials only)
+            "unsigned_routes": unsigned_routes(current_app.config),
         }
     )
 

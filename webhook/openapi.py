@@ -461,6 +461,7 @@ def spec() -> S:
                                     "policy_dir": {"type": ["string", "null"]},
                                     "loaded_at": {"type": "string"},
                                     "reload_error": {"type": ["string", "null"]},
+                                    "unsigned_routes": {"type": "array", "items": {"type": "string"}},
                                 },
                             }
                         )

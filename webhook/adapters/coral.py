@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from engine import Author, Comment, Decision, Verdict
 
 from .. import body as b
+from ..access import configured
 from ..config import lookup
 from ..errors import ApiError
 from ..moderation import moderate, rule_summary
@@ -26,10 +27,9 @@ bp = Blueprint("coral", __name__)
 
 @bp.post("/coral")
 def phase() -> ResponseReturnValue:
-    secrets = current_app.config["CORAL_SECRETS"]
     raw = b.raw_body()
-    if secrets:
-        if not verify(raw, request.headers.get("X-Coral-Signature"), secrets):
+    if configured("/coral"):
+        if not verify(raw, request.headers.get("X-Coral-Signature"), current_app.config["CORAL_SECRETS"]):
             raise ApiError(401, "unauthorized", "missing or invalid X-Coral-Signature")
     g.coral_verified = True
     b.require_json()

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from engine import Author, Comment, Decision, Verdict
 
 from .. import body as b
+from ..access import configured
 from ..config import lookup
 from ..errors import ApiError
 from ..moderation import moderate, rule_summary, state
@@ -29,7 +30,7 @@ MODERATED_EVENTS = ("post_created", "post_edited")
 def webhook() -> ResponseReturnValue:
     cfg = current_app.config
     raw = b.raw_body()
-    if cfg["DISCOURSE_SECRET"] and not verify(
+    if configured("/discourse") and not verify(
         raw, request.headers.get("X-Discourse-Event-Signature"), [cfg["DISCOURSE_SECRET"]]
     ):
         raise ApiError(401, "unauthorized", "missing or invalid X-Discourse-Event-Signature")

@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from engine import Comment, Decision, Verdict
 
 from .. import body as b
+from ..access import configured
 from ..errors import ApiError
 from ..moderation import feedback_label, moderate, state
 from ..signing import token_matches
@@ -64,9 +65,9 @@ def score(decision: Decision, name: str, covers: tuple[str, ...] | None) -> tupl
 
 
 def _check_key() -> None:
-    keys = current_app.config["PERSPECTIVE_KEYS"]
-    if not keys:
+    if not configured("/v1alpha1"):
         return
+    keys = current_app.config["PERSPECTIVE_KEYS"]
     given = request.args.get("key")
     ok = False
     for k in keys:
