@@ -6,7 +6,8 @@ Prints (one process, this machine):
 - the floor: casefold().split() and a set look-up per word, the least any word-list matcher must do;
 - the policy's comments/s and its ratio to the floor;
 - time per comment with an extra rule over a list of 50,000 generated terms against one of 100 terms
-  (the goal is at most 1.5x: list size must not matter).
+  (the goal is at most 1.5x: list size must not matter);
+- the time language detection adds per comment, with the policy's languages (part of the policy's rate).
 """
 
 from __future__ import annotations
@@ -115,6 +116,23 @@ def main() -> None:
     print(f"extra list of    100 terms: {1e6 / small:7.1f} us/comment")
     print(f"extra list of 50,000 terms: {1e6 / big:7.1f} us/comment  (load {load_s:.1f} s)")
     print(f"50,000 vs 100 terms: {small / big:.2f}x the time (goal <= 1.5x)")
+    detection(base, texts)
+
+
+def detection(policy_dir: Path, texts: list[str]) -> None:
+    """What detecting each comment's language adds: the detector alone, on the same comments."""
+    policy = load_policy(policy_dir)
+    if policy.detector is None or len(policy.languages) < 2:
+        print(f"language detection: none (one language: {', '.join(policy.languages) or '-'})")
+        return
+    detect = policy.detector.detect
+    for text in texts[:200]:
+        detect(text)
+    started = time.perf_counter()
+    for text in texts:
+        detect(text)
+    spent = (time.perf_counter() - started) / len(texts)
+    print(f"language detection ({', '.join(policy.languages)}): {spent * 1e6:.1f} us/comment added")
 
 
 if __name__ == "__main__":

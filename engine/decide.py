@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
+from .language import Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .policy import ContextException, Policy, Rule
 from .scan import DeadlineExceeded, Scan, Span
@@ -31,11 +33,12 @@ def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -
 
 def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decision:
     scan = Scan(comment, deadline)
-    language = comment.context.get("language") if comment.context else None
+    scored = scored_as(policy, comment)
+    packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
     shadow: list[Hit] = []
     for rule in policy.rules:
-        if rule.language and language and rule.language != language:
+        if rule.language and packs is not None and rule.language not in packs:
             continue
         scan.remaining()
         hit = _apply(rule, scan)
@@ -45,7 +48,26 @@ def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decisio
             shadow.append(hit)
         else:
             hits.append((rule, hit))
-    return _verdict(policy, comment, hits, tuple(shadow))
+    decision = _verdict(policy, comment, hits, tuple(shadow))
+    if scored is not None and len(policy.languages) > 1:
+        decision = replace(decision, language=scored.language)
+    return decision
+
+
+def scored_as(policy: Policy, comment: Comment) -> Scored | None:
+    """The language packs that score this comment: the caller's language (top-level `language`, or
+    `context.language` as before), else the detected one; None when the policy has one language and the
+    caller named none (every rule applies)."""
+    given = comment.language or (comment.context.get("language") if comment.context else None)
+    detector = policy.detector
+    if detector is None:
+        return None
+    named = detector.caller(given)
+    if named is not None:
+        return named
+    if len(policy.languages) < 2:
+        return None
+    return detector.detect(comment.text)
 
 
 def _apply(rule: Rule, scan: Scan) -> Hit | None:

@@ -50,6 +50,8 @@ class Comment:
     author: Author | None = None
     parent_text: str | None = None
     context: t.Mapping[str, t.Any] = field(default_factory=dict)
+    #: the caller's ISO 639-1 code ("es", "pt-BR"); overrides detection
+    language: str | None = None
 
     @classmethod
     def from_dict(cls, data: t.Any) -> Comment:
@@ -73,6 +75,9 @@ class Comment:
         context = data.get("context") or {}
         if not isinstance(context, dict):
             raise CommentError("'context' must be an object", "context")
+        language = data.get("language")
+        if language is not None and not isinstance(language, str):
+            raise CommentError("'language' must be a string such as \"es\"", "language")
         return cls(
             text=text,
             id=None if cid is None else str(cid),
@@ -80,6 +85,7 @@ class Comment:
             author=_author(data.get("author")),
             parent_text=_parent_text(data.get("parent")),
             context=context,
+            language=language or None,
         )
 
 
@@ -148,9 +154,11 @@ class Decision:
     message: str
     policy_version: str
     label: str
+    #: the language the comment was scored as, when the policy has more than one
+    language: str | None = None
 
     def to_dict(self) -> dict[str, t.Any]:
-        return {
+        out: dict[str, t.Any] = {
             "id": self.id,
             "decision": self.decision.value,
             "score": self.score,
@@ -161,6 +169,9 @@ class Decision:
             "message": self.message,
             "policy_version": self.policy_version,
         }
+        if self.language is not None:
+            out["language"] = self.language
+        return out
 
     def with_id(self, new_id: str | None) -> Decision:
         return replace(self, id=new_id)

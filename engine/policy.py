@@ -10,6 +10,7 @@ from pathlib import Path
 from . import matchers
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
+from .language import Detector
 from .model import Author, Comment
 from .terms import TermSet, Vocabulary, term_words
 
@@ -92,6 +93,9 @@ class Policy:
     source_dir: Path
     #: lists no rule refers to, with where they are defined (a lint warning: an edit there changes nothing)
     unused_lists: tuple[tuple[str, Location], ...] = ()
+    #: the languages of the list files (`language:`), sorted; with two or more, each comment's is detected
+    languages: tuple[str, ...] = ()
+    detector: Detector | None = None
 
 
 def bundled_policy_dir() -> Path:
@@ -114,7 +118,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
     header = _load(root / "policy.yaml", errors)
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
-    vocabulary = _parse_lists(root, errors)
+    vocabulary, languages = _parse_lists(root, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
     unreadable: set[str] = set()  # rule files that did not load: their cases cannot be checked
@@ -146,6 +150,8 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         cases=tuple(cases),
         source_dir=root,
         unused_lists=tuple((name, loc) for name, loc in vocabulary.where.items() if name not in vocabulary.used),
+        languages=languages,
+        detector=Detector(languages),
     )
 
 
@@ -224,8 +230,10 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     }
 
 
-def _parse_lists(root: Path, errors: ErrorCollector) -> Vocabulary:
-    """Every language pack's lists, and the real words that no list term's doubled spelling stands for."""
+def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, tuple[str, ...]]:
+    """Every language pack's lists, the real words that no list term's doubled spelling stands for, and the
+    packs' languages."""
+    languages: set[str] = set()
     lists: dict[str, TermSet] = {}
     seen: dict[str, Location] = {}
     bodies: list[Node] = []
@@ -235,7 +243,9 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> Vocabulary:
         if node is None:
             continue
         r = Reader(node, ("language", "lists", "real_words", "description"), "", None, errors)
-        r.get("language", (str,))
+        lang = r.get("language", (str,))
+        if lang:
+            languages.add(lang)
         body = r.node_of("lists")
         if body is None or not body.is_map:
             r.fail("needs 'lists:', a mapping of list names to words", node)
@@ -262,15 +272,21 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> Vocabulary:
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
             lists[name] = TermSet(terms, real_words)
-    return Vocabulary(lists, real_words, seen)
+    return Vocabulary(lists, real_words, seen), tuple(sorted(languages))
 
 
 def _parse_rule_file(
     node: Node, path: Path, settings: dict[str, t.Any], vocabulary: Vocabulary, errors: ErrorCollector
 ) -> list[Rule]:
-    r = Reader(node, ("rules", "description"), "", None, errors)
+    r = Reader(node, ("rules", "description", "language"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
-    return [rule for i, item in enumerate(items) if (rule := _parse_rule(item, path, i, settings, vocabulary, errors))]
+    # a file's `language` is the default of its rules: a language pack's rule file says it once
+    language = r.get("language", (str,))
+    return [
+        rule
+        for i, item in enumerate(items)
+        if (rule := _parse_rule(item, path, i, settings, vocabulary, errors, language))
+    ]
 
 
 def _parse_rule(
@@ -280,6 +296,7 @@ def _parse_rule(
     settings: dict[str, t.Any],
     vocabulary: Vocabulary,
     errors: ErrorCollector,
+    language: str | None = None,
 ) -> Rule | None:
     raw_id = node.value.get("id").value if node.is_map and node.value.get("id") else None
     rule_id = f"{path.stem}.{raw_id}" if isinstance(raw_id, str) else f"{path.stem}[{i}]"
@@ -321,7 +338,7 @@ def _parse_rule(
         unless=unless,
         unless_near=unless_near,
         in_quotes=bool(r.get("in_quotes", (bool,), False)),
-        language=r.get("language", (str,)),
+        language=r.get("language", (str,)) or language,
         location=node.loc,
     )
 

@@ -63,6 +63,7 @@ _DECISION: S = {
         "reasons": {"type": "array", "items": {"enum": ["timeout", "too_long", "engine_error", "policy_unavailable"]}},
         "message": {"type": "string"},
         "policy_version": {"type": "string"},
+        "language": {"type": "string", "description": "ISO 639-1 code the comment was scored as; und: too short"},
     },
 }
 _COMMENT: S = {
@@ -73,6 +74,7 @@ _COMMENT: S = {
         "id": {"type": "string"},
         "text": {"type": "string"},
         "format": {"enum": ["text", "html", "markdown"]},
+        "language": {"type": "string", "description": "ISO 639-1 code (es, pt-BR); overrides detection"},
         "author": {
             "type": "object",
             "properties": {

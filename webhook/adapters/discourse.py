@@ -70,9 +70,12 @@ def parse(post: dict[str, t.Any]) -> tuple[Comment, str, str]:
     post_id = b.field_of(post, "id", (int, str))
     version = post.get("version", 1)
     role = "admin" if post.get("admin") else "moderator" if post.get("moderator") or post.get("staff") else None
+    # the post's locale, where the forum sends one (content localization), is the caller's language
+    locale = post.get("locale")
     comment = Comment(
         text=text,
         format="markdown",
+        language=locale if isinstance(locale, str) and locale.strip() else None,
         author=Author(id=_opt(post.get("user_id")), name=_opt(post.get("username")), role=role),
         context={
             "cms": "discourse",

@@ -1,0 +1,164 @@
+"""Language detection: the function-word test, the model behind it, the caller's language, and which packs
+score a comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Comment, decide, load_policy
+from engine.language import PREFIX_CHARS, UNDETERMINED, Detector, word_count
+from tests.policy_helpers import write_policy
+
+SIX = Detector(["en", "de", "es", "pt", "fr", "it"])
+
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("I don't think that is what the article says about the budget.", "en"),
+        ("Das ist doch nicht dein Ernst, die Regierung hat keine Ahnung.", "de"),
+        ("No sé por qué dices eso, el video estuvo muy bien.", "es"),
+        ("Você não sabe o que está falando, isso é muito errado.", "pt"),
+        ("Je ne suis pas d'accord avec vous sur ce point.", "fr"),
+        ("Non sono d'accordo, questo governo non ha fatto niente.", "it"),
+        # no function word of any one language: the model decides
+        ("Unglaubliche Frechheit, Steuergelder verschwendet, Skandal!", "de"),
+        # written laughter names the language where it is the usual spelling
+        ("kkkkkk mano olha isso", "pt"),
+    ],
+)
+def test_each_language_is_told_apart(text: str, lang: str) -> None:
+    scored = SIX.detect(text)
+    assert scored.language == lang
+    assert scored.packs == {lang}
+
+
+def test_too_short_to_tell_is_scored_by_every_pack() -> None:
+    for text in ("du Idiot", "eres idiota", "lol", "", "https://t.co/abc @user #tag"):
+        scored = SIX.detect(text)
+        assert scored.language == UNDETERMINED
+        assert scored.packs == {"en", "de", "es", "pt", "fr", "it"}
+
+
+def test_links_mentions_and_entities_are_not_words() -> None:
+    assert word_count("@user @user https://t.co/x3 &amp; #Brexit nein") == 1
+    assert word_count("Das ist aber nicht so") == 5
+
+
+def test_a_mixed_comment_is_scored_by_each_language_present() -> None:
+    text = (
+        "Ich habe das nicht gesagt, aber die Leute sind auf der Straße. "
+        "And I think that you are not listening to what they have to say about it."
+    )
+    scored = SIX.detect(text)
+    assert scored.packs == {"de", "en"}
+    assert scored.language in ("de", "en")
+
+
+def test_only_a_bounded_prefix_is_read() -> None:
+    german = "Das ist nicht wahr, und die Leute wissen es auch. "
+    text = german * (PREFIX_CHARS // len(german) + 1) + "the and you that this is what they have " * 5000
+    assert SIX.detect(text).packs == {"de"}
+
+
+def test_restricted_to_the_policy_languages() -> None:
+    # Portuguese is not among them: the closest of the policy's languages is chosen, never `pt`
+    scored = Detector(["en", "es"]).detect("Você não sabe o que está falando, isso é muito errado.")
+    assert scored.language == "es"
+
+
+def test_one_language_needs_no_detection() -> None:
+    assert Detector(["en"]).detect("Das ist doch nicht dein Ernst").packs == {"en"}
+
+
+@pytest.mark.parametrize(
+    "code, lang", [("es", "es"), ("pt-BR", "pt"), ("pt_BR", "pt"), (" DE ", "de"), ("und", UNDETERMINED)]
+)
+def test_the_callers_language(code: str, lang: str) -> None:
+    assert SIX.caller(code).language == lang
+
+
+@pytest.mark.parametrize("code", [None, "", "  ", 3, ["es"]])
+def test_no_callers_language(code: object) -> None:
+    assert SIX.caller(code) is None
+
+
+SPANISH_RULE = """\
+    language: es
+    rules:
+      - id: insulto
+        category: name_calling
+        guideline: civil
+        score: 5
+        message: Critica las ideas, no a las personas.
+        match:
+          near: [{list: insultos}, {list: segunda_persona}]
+          within: 2
+    """
+ENGLISH_RULE = """\
+    language: en
+    rules:
+      - id: insult
+        category: name_calling
+        guideline: civil
+        score: 5
+        message: Criticize ideas, not people.
+        match:
+          near: [{list: insults}, {list: targets}]
+          within: 2
+    """
+
+
+@pytest.fixture
+def bilingual(tmp_path: Path):
+    root = write_policy(tmp_path, {"es": SPANISH_RULE, "name_calling": ENGLISH_RULE})
+    (root / "lists" / "es.yaml").write_text(
+        "language: es\nlists:\n  insultos: [idiota, imbécil]\n  segunda_persona: [eres, tú, usted]\n"
+    )
+    return load_policy(root)
+
+
+def test_a_rule_files_language_applies_to_its_rules(bilingual) -> None:
+    assert {r.id: r.language for r in bilingual.rules} == {"es.insulto": "es", "name_calling.insult": "en"}
+    assert bilingual.languages == ("en", "es")
+
+
+def test_each_pack_scores_its_own_language(bilingual) -> None:
+    es = decide(bilingual, Comment(text="Pues la verdad es que eres un idiota y lo sabes."))
+    assert (es.language, [h.rule for h in es.hits]) == ("es", ["es.insulto"])
+    assert es.message == "Critica las ideas, no a las personas."
+    assert es.to_dict()["language"] == "es"
+    en = decide(bilingual, Comment(text="Honestly I think that you are an idiot, and you know it."))
+    assert (en.language, [h.rule for h in en.hits]) == ("en", ["name_calling.insult"])
+    # a Spanish comment is not scored by the English rules, even where their words match
+    assert decide(bilingual, Comment(text="Pues la verdad es que el idiot de tu amigo no sabe nada.")).hits == ()
+
+
+def test_too_short_to_tell_is_scored_by_every_pack_in_decide(bilingual) -> None:
+    d = decide(bilingual, Comment(text="eres idiota"))
+    assert (d.language, [h.rule for h in d.hits]) == ("und", ["es.insulto"])
+
+
+def test_the_callers_language_overrides_detection(bilingual) -> None:
+    text = "Pues la verdad es que eres un idiota y lo sabes."
+    assert decide(bilingual, Comment(text=text, language="en")).hits == ()
+    assert decide(bilingual, Comment(text=text, context={"language": "en"})).hits == ()
+    d = decide(bilingual, Comment.from_dict({"text": "eres idiota", "language": "es-MX"}))
+    assert (d.language, [h.rule for h in d.hits]) == ("es", ["es.insulto"])
+
+
+def test_a_one_language_policy_says_no_language(tmp_path: Path) -> None:
+    policy = load_policy(write_policy(tmp_path, {"name_calling": ENGLISH_RULE}))
+    d = decide(policy, Comment(text="you idiot"))
+    assert d.language is None and "language" not in d.to_dict()
+
+
+def test_the_comments_language_must_be_a_string() -> None:
+    from engine import CommentError
+
+    with pytest.raises(CommentError) as e:
+        Comment.from_dict({"text": "hola", "language": 3})
+    assert e.value.field == "language"
+    assert Comment.from_dict({"text": "hola", "language": "es"}).language == "es"
