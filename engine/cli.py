@@ -225,6 +225,31 @@ def _open(source: Path) -> t.TextIO:
         raise click.FileError(str(source), e.strerror) from e
 
 
+class _Corpus:
+    """The valid rows of a comment file, read once as they are iterated; bad lines are reported on stderr and
+    counted, and a progress bar runs on stderr when it is a terminal."""
+
+    def __init__(self, source: Path, need: tuple[str, ...] = ()) -> None:
+        self.source = source
+        self.need = need
+        self.bad = 0
+
+    def __iter__(self) -> t.Iterator[tuple[int, dict[str, t.Any]]]:
+        from .corpus import Counted, Progress
+
+        progress = Progress(self.source)
+        with _open(self.source) as f:
+            stream = Counted(f)
+            for n, (line_no, row, error) in enumerate(read_comments(stream, self.source, self.need), 1):  # type: ignore[arg-type]
+                progress.update(n, stream.read)
+                if error is not None:
+                    self.bad += 1
+                    click.echo(f"{self.source}: line {line_no}: {error}", err=True)
+                    continue
+                yield line_no, row
+        progress.close()
+
+
 def _deadline() -> float:
     return time.monotonic() + DEFAULT_BUDGET_MS / 1000
 
@@ -249,8 +274,12 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
         lines.append(f"    reason: {r.value}")
     if verbose and decision.message:
         lines.append(f"    message: {decision.message}")
-    # a lone surrogate in a comment cannot be written to a terminal: show it as '?'
-    return "\n".join(lines).encode("utf-8", "replace").decode("utf-8")
+    return _safe("\n".join(lines))
+
+
+def _safe(text: str) -> str:
+    """A lone surrogate in a comment cannot be written to a terminal: show it as '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @main.command("eval")
@@ -265,26 +294,12 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
 )
 def eval_command(labeled: Path, policy_dir: Path | None, as_json: bool, html_path: Path | None) -> None:
     """Score the policy on LABELED comments (JSONL or CSV with 'text' and 'label': ok or a category)."""
-    from .corpus import Counted, Progress
     from .evaluate import evaluate, render_text
 
     policy = _load(policy_dir)
-    bad = 0
-    progress = Progress(labeled)
-
-    def rows(stream: Counted) -> t.Iterator[tuple[int, dict[str, t.Any]]]:
-        nonlocal bad
-        for n, (line_no, row, error) in enumerate(read_comments(stream, labeled, need=("label",)), 1):  # type: ignore[arg-type]
-            progress.update(n, stream.read)
-            if error is not None:
-                bad += 1
-                click.echo(f"{labeled}: line {line_no}: {error}", err=True)
-                continue
-            yield line_no, row
-
-    with _open(labeled) as f:
-        report = evaluate(policy, rows(Counted(f)), DEFAULT_BUDGET_MS).to_dict()
-    progress.close()
+    corpus = _Corpus(labeled, need=("label",))
+    report = evaluate(policy, corpus, DEFAULT_BUDGET_MS).to_dict()
+    bad = corpus.bad
     report["bad_lines"] = bad
     if html_path is not None:
         from .report_html import render_html
@@ -292,4 +307,46 @@ def eval_command(labeled: Path, policy_dir: Path | None, as_json: bool, html_pat
         html_path.write_text(render_html(report, policy.thresholds.flag), encoding="utf-8")
     click.echo(json.dumps(report) if as_json else render_text(report))
     if bad:
+        sys.exit(1)
+
+
+@main.command("diff")
+@click.argument("corpus", type=input_path)
+@click.option(
+    "--old", "old_spec", required=True, help="The policy before the edit: a directory, or a git revision (HEAD~1:policies)."
+)
+@click.option(
+    "--new", "new_spec", help="The policy after the edit: a directory or git revision (default: --policy, else the bundled one)."
+)
+@policy_option
+@json_option
+def diff_command(corpus: Path, old_spec: str, new_spec: str | None, policy_dir: Path | None, as_json: bool) -> None:
+    """Every comment of CORPUS whose decision or category changes between two policies, with the rules on each
+    side, and the counts (approve->flag, flag->approve, category changes)."""
+    import tempfile
+
+    from .backtest import Counts, RevisionError, backtest, checkout, render_change, render_counts
+
+    if new_spec is not None and policy_dir is not None:
+        raise click.UsageError("--new and --policy both name the new policy; name one")
+    with tempfile.TemporaryDirectory(prefix="civility-diff-") as tmp:
+        try:
+            old_dir = checkout(old_spec, Path(tmp))
+            new_dir = checkout(new_spec, Path(tmp)) if new_spec is not None else policy_dir
+        except RevisionError as e:
+            raise click.BadParameter(str(e), param_hint="--old/--new") from e
+        old, new = _load(old_dir), _load(new_dir)
+        rows = _Corpus(corpus)
+        counts = Counts()
+        if as_json:
+            # one JSON document, written as it goes: the changes are never all held at once
+            click.echo('{"old": %s, "new": %s, "changes": [' % (json.dumps(old.version), json.dumps(new.version)))
+            for i, change in enumerate(backtest(old, new, rows, counts, DEFAULT_BUDGET_MS)):
+                click.echo(("," if i else "") + json.dumps(change.to_dict()))
+            click.echo('], "counts": %s, "bad_lines": %d}' % (json.dumps(counts.to_dict()), rows.bad))
+        else:
+            for change in backtest(old, new, rows, counts, DEFAULT_BUDGET_MS):
+                click.echo(_safe(render_change(change, lambda s: _short(s, 70))))
+            click.echo(f"old {old.version}, new {new.version}: " + render_counts(counts))
+    if rows.bad:
         sys.exit(1)
