@@ -8,17 +8,20 @@ Prints (one process, this machine):
 - time per comment with an extra rule over a list of 50,000 generated terms against one of 100 terms
   (the goal is at most 1.5x: list size must not matter);
 - the time language detection adds per comment, with the policy's languages (part of the policy's rate).
+- the time to load the policy, and what the rules using a learned model add per comment (goal <= 30 us).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import shutil
 import sys
 import tempfile
 import time
+import typing as t
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -74,6 +77,26 @@ def rate(policy_dir: Path | None, texts: list[str]) -> float:
     return len(comments) / (time.perf_counter() - started)
 
 
+def model_cost(policy_dir: Path | None, texts: list[str]) -> tuple[int, float]:
+    """The rules that use a model, and what they add to `decide` in us per comment: the policy against
+    the same policy without them (best of three runs each, so that noise does not pose as a cost)."""
+    policy = load_policy(policy_dir)
+    without = dataclasses.replace(policy, rules=tuple(r for r in policy.rules if r.model is None))
+    comments = [Comment(text=t) for t in texts]
+
+    def best(p: t.Any) -> float:
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            for c in comments:
+                decide(p, c)
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    n_rules = len(policy.rules) - len(without.rules)
+    return n_rules, (best(policy) - best(without)) * 1e6 / len(comments)
+
+
 def with_extra_list(base: Path, size: int, into: Path) -> Path:
     """A copy of the policy plus one rule over a list of `size` generated terms."""
     shutil.copytree(base, into)
@@ -106,6 +129,11 @@ def main() -> None:
     r = rate(base, texts)
     print(f"floor (casefold().split() + set look-up): {f:,.0f} comments/s")
     print(f"policy:                                   {r:,.0f} comments/s  ({f / r:.1f}x the floor's time)")
+    started = time.perf_counter()
+    load_policy(base)
+    print(f"policy load: {time.perf_counter() - started:.2f} s")
+    n_rules, us = model_cost(base, texts[:5000])
+    print(f"{n_rules} rules using models ({', '.join(sorted(load_policy(base).models))}): {us:.1f} us/comment (goal <= 30)")
     with tempfile.TemporaryDirectory() as tmp:
         small = rate(with_extra_list(base, 100, Path(tmp) / "p100"), texts)
         big_started = time.perf_counter()

@@ -269,6 +269,10 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
     for h in decision.hits + decision.shadow_hits:
         shadow = " (shadow)" if h in decision.shadow_hits else ""
         where = f"[{h.span[0]}, {h.span[1]}) \u201c{h.match}\u201d" if h.span else "(whole comment)"
+        if h.probability is not None:
+            # a model hit: its probability and every word that raised it, strongest first
+            others = [f"\u201c{text[a:b]}\u201d" for a, b in h.spans if (a, b) != h.span]
+            where = f"probability {h.probability:.2f}  {where}" + (f" (also {', '.join(others)})" if others else "")
         lines.append(f"    {h.rule}{shadow}  {h.category} / {h.guideline}  {where}")
     for r in decision.reasons:
         lines.append(f"    reason: {r.value}")

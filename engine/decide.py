@@ -82,6 +82,7 @@ def _apply(rule: Rule, scan: Scan) -> Hit | None:
     first = raw[0] if raw else None
     raw = sorted(set(raw))
     text = scan.comment.text
+    probability = scan.cache.get(("model", rule.model, rule.in_quotes)) if rule.model else None
     return Hit(
         rule=rule.id,
         category=rule.category,
@@ -90,6 +91,7 @@ def _apply(rule: Rule, scan: Scan) -> Hit | None:
         span=first,
         match=text[first[0] : first[1]] if first else None,
         spans=tuple(raw[:MAX_LISTED_SPANS]),
+        probability=None if probability is None else round(probability, 4),
     )
 
 

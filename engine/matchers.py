@@ -39,14 +39,16 @@ def may_match(matcher: Matcher, scan: Scan) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Build:
-    """What compiling a matcher needs: the policy's lists, the rule id, the error collector, and the real
-    words that a doubled letter in a term must not be read as."""
+    """What compiling a matcher needs: the policy's lists and models, the rule id, the error collector, and
+    the real words that a doubled letter in a term must not be read as."""
 
     lists: t.Mapping[str, TermSet]
     rule_id: str | None
     errors: t.Any
     real_words: frozenset[str] = frozenset()
     used_lists: set[str] = field(default_factory=set)  # the list names rules refer to, recorded here
+    models: t.Mapping[str, t.Any] = field(default_factory=dict)  # the policy's models, by name
+    rule_models: list[str] = field(default_factory=list)  # the models this rule's matchers use, in order
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError, key: str | None = None) -> None:
         """Report at `node`, or at where `key` is written in it (an unknown key, not its value)."""
@@ -264,12 +266,12 @@ def register(name: str) -> t.Callable[[Builder], Builder]:
 
 
 #: keys that may sit beside the matcher key in one mapping, per matcher
-COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order", "show")}
+COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order", "show"), "model": ("above", "below")}
 
 
 def build(node: Node, field: str, b: Build) -> Matcher | None:
     """Compile one matcher mapping (exactly one matcher key) into a Matcher, or report why not."""
-    from . import combinators, feature_matchers  # noqa: F401  (they register their kinds)
+    from . import combinators, feature_matchers, textmodel  # noqa: F401  (they register their kinds)
 
     if not node.is_map or not node.value:
         b.fail(f"must be a mapping with one of: {', '.join(sorted(MATCHERS))}", node, field, _schema())

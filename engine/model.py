@@ -127,6 +127,8 @@ class Hit:
     span: tuple[int, int] | None
     match: str | None
     spans: tuple[tuple[int, int], ...] = ()
+    #: on a hit of a `model` matcher: the model's calibrated probability
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, t.Any]:
         out: dict[str, t.Any] = {
@@ -139,6 +141,8 @@ class Hit:
         }
         if len(self.spans) > 1:
             out["spans"] = [list(s) for s in self.spans]
+        if self.probability is not None:
+            out["probability"] = self.probability
         return out
 
 

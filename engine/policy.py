@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import typing as t
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import matchers
+from . import matchers, textmodel
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .language import Detector
@@ -71,6 +72,8 @@ class Rule:
     in_quotes: bool
     language: str | None
     location: Location
+    #: the model whose probability a hit reports (the first `model:` matcher of `match`), if any
+    model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class Policy:
     #: the languages of the list files (`language:`), sorted; with two or more, each comment's is detected
     languages: tuple[str, ...] = ()
     detector: Detector | None = None
+    models: t.Mapping[str, textmodel.TextModel] = dataclasses.field(default_factory=dict)
 
 
 def bundled_policy_dir() -> Path:
@@ -119,6 +123,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
     header = _load(root / "policy.yaml", errors)
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
     vocabulary, languages = _parse_lists(root, errors)
+    models = textmodel.load_models(root, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
     unreadable: set[str] = set()  # rule files that did not load: their cases cannot be checked
@@ -127,7 +132,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
             continue
         node = _load(path, errors)
         if node is not None and settings is not None:
-            rules.extend(_parse_rule_file(node, path, settings, vocabulary, errors))
+            rules.extend(_parse_rule_file(node, path, settings, vocabulary, models, errors))
         else:
             unreadable.add(path.stem)
     _check_duplicates(rules, errors)
@@ -152,6 +157,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         unused_lists=tuple((name, loc) for name, loc in vocabulary.where.items() if name not in vocabulary.used),
         languages=languages,
         detector=Detector(languages),
+        models={name: m for name, m in models.items() if m is not None},
     )
 
 
@@ -276,7 +282,12 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, tuple[
 
 
 def _parse_rule_file(
-    node: Node, path: Path, settings: dict[str, t.Any], vocabulary: Vocabulary, errors: ErrorCollector
+    node: Node,
+    path: Path,
+    settings: dict[str, t.Any],
+    vocabulary: Vocabulary,
+    models: t.Mapping[str, textmodel.TextModel | None],
+    errors: ErrorCollector,
 ) -> list[Rule]:
     r = Reader(node, ("rules", "description", "language"), "", None, errors)
     items = r.get("rules", (list,), required=True) or []
@@ -285,7 +296,7 @@ def _parse_rule_file(
     return [
         rule
         for i, item in enumerate(items)
-        if (rule := _parse_rule(item, path, i, settings, vocabulary, errors, language))
+        if (rule := _parse_rule(item, path, i, settings, vocabulary, models, errors, language))
     ]
 
 
@@ -295,6 +306,7 @@ def _parse_rule(
     i: int,
     settings: dict[str, t.Any],
     vocabulary: Vocabulary,
+    models: t.Mapping[str, textmodel.TextModel | None],
     errors: ErrorCollector,
     language: str | None = None,
 ) -> Rule | None:
@@ -318,9 +330,10 @@ def _parse_rule(
     if mode not in ("enforce", "shadow"):
         r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
     message = r.get("message", (str,), required=True)
-    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used)
+    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used, models)
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None
+    model = build.rule_models[0] if build.rule_models else None
     if match_node is None:
         r.fail("missing required field 'match'", node)
     unless, unless_near = _parse_unless(r.node_of("unless"), build)
@@ -340,6 +353,7 @@ def _parse_rule(
         in_quotes=bool(r.get("in_quotes", (bool,), False)),
         language=r.get("language", (str,)) or language,
         location=node.loc,
+        model=model,
     )
 
 

@@ -292,3 +292,15 @@ def test_no_six_word_sequence_from_labeled_data():
                     if g in grams:
                         found.append((grams[g], " ".join(g), path.name, row.get("id")))
     assert not found, found[:20]
+
+
+def test_model_features_are_a_few_words_at_most():
+    """A learned model cannot memorize comments either: each feature is one to three words, so no model
+    holds a 6-word sequence of a labeled comment (the test above covers the YAML)."""
+    from engine.textmodel import MAX_NGRAM
+
+    for path in sorted((POLICY_DIR / "models").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["features"]["ngrams"] <= MAX_NGRAM
+        long = [f for f in data["weights"] if len(f.split(" ")) > MAX_NGRAM]
+        assert not long, (path.name, long[:5])

@@ -1,0 +1,402 @@
+"""Learned models of a policy: JSON data files in `models/`, parsed once, scored in pure Python.
+
+A model is a linear scorer over the comment's normalized words (the same words the rules see, so an
+evasion undone for the rules is undone for the model) and their pairs or triples, then a calibration
+table that turns the score into a probability. Nothing in the file runs code: it is numbers and words.
+See docs/policy-language.md ("Models") for the file format.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import typing as t
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._yaml import Node, Reader, did_you_mean
+from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
+from .matchers import Build, Matcher, register
+from .feature_matchers import _whole
+from .scan import Scan, Span
+
+FORMAT = "civility-model/1"
+MAX_NGRAM = 3  # longer features would let a model memorize phrases of its training comments
+#: features a model file may ask for; `ngrams` is the longest run of words one feature spans
+FEATURE_KINDS = ("ngrams",)
+_KEYS = ("format", "name", "category", "description", "features", "bias", "weights", "calibration", "training")
+
+
+@dataclass(frozen=True, slots=True)
+class TextModel:
+    name: str
+    category: str
+    description: str
+    ngrams: int
+    bias: float
+    weights: t.Mapping[str, float]
+    #: calibration knots: raw score -> probability, interpolated linearly, flat beyond the ends
+    knots_x: tuple[float, ...]
+    knots_p: tuple[float, ...]
+    training: t.Mapping[str, t.Any] = field(default_factory=dict)
+    path: Path | None = None
+    #: the weights split for scoring: single words by text, runs of words by tuple, so that scoring is
+    #: two set intersections done in C rather than a look-up per word in Python
+    _single: dict[str, float] = field(init=False, repr=False, compare=False)
+    _runs: dict[tuple[str, ...], float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        single, runs = {}, {}
+        for f, w in self.weights.items():
+            if " " in f:
+                runs[tuple(f.split(" "))] = w
+            else:
+                single[f] = w
+        object.__setattr__(self, "_single", single)
+        object.__setattr__(self, "_runs", runs)
+
+    def calibrate(self, z: float) -> float:
+        xs, ps = self.knots_x, self.knots_p
+        if z <= xs[0]:
+            return ps[0]
+        if z >= xs[-1]:
+            return ps[-1]
+        i = bisect_right(xs, z) - 1
+        x0, x1 = xs[i], xs[i + 1]
+        return ps[i] + (ps[i + 1] - ps[i]) * (z - x0) / (x1 - x0)
+
+    def raw_score(self, features: t.Iterable[str]) -> float:
+        w = self.weights
+        return self.bias + sum(w.get(f, 0.0) for f in features)
+
+    def probability(self, scan: Scan, quotes_ok: bool) -> float:
+        """The calibrated probability for the comment, computed once per comment (cached on the scan)."""
+        key = ("model", self.name, quotes_ok)
+        p = scan.cache.get(key)
+        if p is None:
+            p = scan.cache[key] = self.calibrate(self._score(scan, quotes_ok))
+        return t.cast(float, p)
+
+    def _score(self, scan: Scan, quotes_ok: bool) -> float:
+        """`raw_score(features(scan, ngrams, quotes_ok))` by set intersections, reusing the word sets the
+        rules have built."""
+        single, runs = self._single, self._runs
+        keep = _kept(scan, quotes_ok)
+        texts: t.Sequence[str] = scan.words.texts
+        if keep is None:
+            forms, pairs = scan.word_set, scan.word_pairs
+        else:
+            texts = [texts[i] for i in keep]
+            forms, pairs = _forms(scan, keep, texts), None
+        z = self.bias
+        for f in forms & single.keys():
+            z += single[f]
+        if self.ngrams >= 2 and runs:
+            grams = set(zip(texts, texts[1:])) if pairs is None else pairs
+            if self.ngrams >= 3:
+                grams = grams | set(zip(texts, texts[1:], texts[2:]))
+            for g in grams & runs.keys():
+                z += runs[g]
+        return z
+
+    def contributions(self, scan: Scan, quotes_ok: bool) -> list[tuple[float, int, int]]:
+        """(weight, first word, end word) of each feature present with a positive weight, largest first;
+        a feature found more than once is placed at its first occurrence."""
+        w = self.weights
+        seen: dict[str, tuple[int, int]] = {}
+        for f, lo, hi in _placed(scan, self.ngrams, quotes_ok):
+            if f not in seen and w.get(f, 0.0) > 0:
+                seen[f] = (lo, hi)
+        return sorted(((w[f], lo, hi) for f, (lo, hi) in seen.items()), key=lambda c: (-c[0], c[1], c[2]))
+
+
+def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
+    """Word positions outside quotes (None: all of them)."""
+    quotes = scan.prepared.quotes
+    if quotes_ok or not quotes:
+        return None
+    starts = [tok.start for tok in scan.tokens]
+    inside: set[int] = set()
+    for q_start, q_end in quotes:
+        inside.update(range(bisect_left(starts, q_start), bisect_left(starts, q_end)))
+    return [i for i in range(len(starts)) if i not in inside]
+
+
+def _forms(scan: Scan, keep: list[int], texts: list[str]) -> set[str]:
+    """The kept words' forms, other readings included."""
+    kept = set(keep)
+    out = set(texts)
+    out.update(a for a, places in scan.words.alts.items() if any(p in kept for p in places))
+    return out
+
+
+def features(scan: Scan, ngrams: int, quotes_ok: bool = False) -> set[str]:
+    """The comment's features: each word form (other readings of a word included) and each run of 2..n
+    consecutive words, joined by a space. Words in quotes count only where quotes do."""
+    texts: t.Sequence[str] = scan.words.texts
+    keep = _kept(scan, quotes_ok)
+    if keep is None:
+        out = set(scan.word_set)
+    else:
+        texts = [texts[i] for i in keep]
+        out = _forms(scan, keep, texts)
+    if ngrams >= 2:
+        out.update([f"{a} {b}" for a, b in zip(texts, texts[1:])])
+    if ngrams >= 3:
+        out.update([f"{a} {b} {c}" for a, b, c in zip(texts, texts[1:], texts[2:])])
+    return out
+
+
+def _placed(scan: Scan, ngrams: int, quotes_ok: bool) -> t.Iterator[tuple[str, int, int]]:
+    """Every feature with the word positions [lo, hi) it covers, in text order."""
+    texts = scan.words.texts
+    keep = _kept(scan, quotes_ok)
+    order = list(range(len(texts))) if keep is None else keep
+    for k, i in enumerate(order):
+        for form in scan.forms(i):
+            yield form, i, i + 1
+        for n in range(2, ngrams + 1):
+            if k + n <= len(order):
+                run = order[k : k + n]
+                yield " ".join(texts[j] for j in run), run[0], run[-1] + 1
+
+
+# ---- the file -------------------------------------------------------------------------------------
+
+
+def load_models(root: Path, errors: ErrorCollector) -> dict[str, TextModel | None]:
+    """Every `models/*.json` of a policy directory by name; each problem goes to `errors` with file and
+    field, and a model that did not load is None."""
+    return {path.stem: load_model(path, errors) for path in sorted((root / "models").glob("*.json"))}
+
+
+def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        errors.add(PolicySyntaxError(f"cannot read the model file: {e}", Location(path)))
+        return None
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except ValueError as e:
+        if isinstance(e, json.JSONDecodeError):
+            errors.add(PolicySyntaxError(f"invalid JSON: {e.msg}", Location(path, e.lineno, e.colno)))
+        else:
+            errors.add(PolicySyntaxError(f"invalid JSON: {e}", Location(path)))
+        return None
+    return parse_model(data, path, text, errors)
+
+
+def _no_constant(name: str) -> t.NoReturn:
+    raise ValueError(f"{name} is not a number a model may hold")
+
+
+class _Fields:
+    """Field errors of one model file, placed at the line and column where the field's key is written."""
+
+    def __init__(self, path: Path, text: str, errors: ErrorCollector) -> None:
+        self.path, self.text, self.errors = path, text, errors
+        self.failed = False
+
+    def fail(self, field_path: str, message: str, key: str | None = None) -> None:
+        self.failed = True
+        key = key if key is not None else field_path.split(".")[-1].split("[")[0]
+        self.errors.add(PolicySchemaError(message, self._where(key), field=field_path))
+
+    def _where(self, key: str) -> Location:
+        at = self.text.find(json.dumps(key))
+        if at < 0:
+            return Location(self.path)
+        line = self.text.count("\n", 0, at) + 1
+        return Location(self.path, line, at - (self.text.rfind("\n", 0, at) + 1) + 1)
+
+
+def _number(value: t.Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_model(data: t.Any, path: Path, text: str, errors: ErrorCollector) -> TextModel | None:
+    """Check a decoded model file field by field; None (with every problem reported) when it is unusable."""
+    f = _Fields(path, text, errors)
+    if not isinstance(data, dict):
+        errors.add(PolicySchemaError("a model file must hold a JSON object", Location(path, 1, 1)))
+        return None
+    for key in data:
+        if key not in _KEYS:
+            f.fail(key, f"unknown field (one of: {', '.join(_KEYS)})", key)
+    if data.get("format") != FORMAT:
+        f.fail("format", f"must be \"{FORMAT}\"")
+    name = data.get("name")
+    if not isinstance(name, str) or name != path.stem:
+        f.fail("name", f"must be the file's name without '.json' ('{path.stem}')")
+    category = data.get("category")
+    if not isinstance(category, str) or not category:
+        f.fail("category", "must be a category name")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        f.fail("description", "must be text")
+    ngrams = _features(data.get("features"), f)
+    bias = data.get("bias")
+    if not _number(bias):
+        f.fail("bias", "must be a finite number")
+    weights = _weights(data.get("weights"), ngrams, f)
+    knots = _calibration(data.get("calibration"), f)
+    training = data.get("training", {})
+    if not isinstance(training, dict):
+        f.fail("training", "must be an object (what the model was trained on, and how)")
+    if f.failed or weights is None or knots is None or ngrams is None:
+        return None
+    return TextModel(
+        name=t.cast(str, name),
+        category=t.cast(str, category),
+        description=t.cast(str, description),
+        ngrams=ngrams,
+        bias=float(t.cast(float, bias)),
+        weights=weights,
+        knots_x=tuple(float(x) for x, _ in knots),
+        knots_p=tuple(float(p) for _, p in knots),
+        training=training,
+        path=path,
+    )
+
+
+def _features(value: t.Any, f: _Fields) -> int | None:
+    if not isinstance(value, dict):
+        f.fail("features", "must be an object, e.g. {\"ngrams\": 2}")
+        return None
+    for kind in value:
+        if kind not in FEATURE_KINDS:
+            f.fail(f"features.{kind}", f"unknown feature kind '{kind}' (one of: {', '.join(FEATURE_KINDS)})", kind)
+    n = value.get("ngrams")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NGRAM:
+        f.fail("features.ngrams", f"must be a whole number from 1 to {MAX_NGRAM}", "ngrams")
+        return None
+    return n
+
+
+def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] | None:
+    if not isinstance(value, dict):
+        f.fail("weights", "must be an object mapping features (words joined by single spaces) to numbers")
+        return None
+    out: dict[str, float] = {}
+    for feature, w in value.items():
+        where = f"weights.{feature}"
+        if not _number(w):
+            f.fail(where, "must be a finite number", feature)
+            continue
+        words = feature.split(" ")
+        if not feature or "" in words:
+            f.fail(where, "a feature is one to three words joined by single spaces", feature)
+            continue
+        if ngrams is not None and len(words) > ngrams:
+            f.fail(where, f"has {len(words)} words, more than 'features.ngrams' ({ngrams})", feature)
+            continue
+        out[feature] = float(w)
+    return out
+
+
+def _calibration(value: t.Any, f: _Fields) -> list[tuple[float, float]] | None:
+    if not isinstance(value, list) or len(value) < 2:
+        f.fail("calibration", "must be a list of at least two [score, probability] pairs")
+        return None
+    knots: list[tuple[float, float]] = []
+    for i, pair in enumerate(value):
+        where = f"calibration[{i}]"
+        if not (isinstance(pair, list) and len(pair) == 2 and all(_number(v) for v in pair)):
+            f.fail(where, "must be a [score, probability] pair of finite numbers", "calibration")
+            return None
+        x, p = float(pair[0]), float(pair[1])
+        if not 0.0 <= p <= 1.0:
+            f.fail(where, "a probability must be between 0 and 1", "calibration")
+            return None
+        if knots and x <= knots[-1][0]:
+            f.fail(where, "scores must increase from one pair to the next", "calibration")
+            return None
+        if knots and p < knots[-1][1]:
+            f.fail(where, "probabilities must not decrease as the score grows (calibration not monotonic)",
+                   "calibration")
+            return None
+        knots.append((x, p))
+    return knots
+
+
+def dump_model(data: dict[str, t.Any]) -> str:
+    """The canonical text of a model file: sorted keys, one field a line and one weight a line, so that
+    the same model is the same bytes and a diff between two trainings reads feature by feature."""
+    weights = data.get("weights", {})
+    lines = [
+        f" {json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)}"
+        for k, v in sorted(data.items())
+        if k != "weights"
+    ]
+    body = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(weights[k])}" for k in sorted(weights))
+    lines.append(' "weights": {\n' + body + "\n }")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+# ---- the `model:` matcher --------------------------------------------------------------------------
+
+#: how many of the words that raised the score most a hit shows
+SHOWN_WORDS = 3
+
+
+class ModelMatcher:
+    """Fires when the model's probability is at least `above` and below `below`."""
+
+    __slots__ = ("model", "above", "below")
+    cost = 4
+
+    def __init__(self, model: TextModel, above: float | None, below: float | None) -> None:
+        self.model = model
+        self.above = above
+        self.below = below
+
+    def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        p = self.model.probability(scan, quotes_ok)
+        if (self.above is not None and p < self.above) or (self.below is not None and p >= self.below):
+            return []
+        # spans only now that it fires: the strongest words first, the rest in text order
+        top = self.model.contributions(scan, quotes_ok)[:SHOWN_WORDS]
+        if not top:
+            return [_whole(scan)]
+        first, *rest = [scan.token_span(lo, hi) for _, lo, hi in top]
+        return [first, *sorted(rest, key=lambda s: (s.start, s.end))]
+
+
+def _probability(r: Reader, key: str) -> float | None:
+    value = r.get(key, (float,))
+    if value is not None and not 0.0 <= value <= 1.0:
+        r.fail("must be a probability between 0 and 1", t.cast(Node, r.node_of(key)), key)
+        return None
+    return None if value is None else float(value)
+
+
+@register("model")
+def _build_model(node: Node, field: str, b: Build) -> Matcher | None:
+    base = field.rsplit(".", 1)[0]  # the companions' field: `match.model` -> `match.above`
+    r = Reader(node, ("model", "above", "below"), base, b.rule_id, b.errors)
+    name_node = t.cast(Node, r.node_of("model"))
+    name = name_node.value
+    before = len(b.errors.errors)
+    above, below = _probability(r, "above"), _probability(r, "below")
+    if len(b.errors.errors) > before:
+        return None
+    if not isinstance(name, str):
+        b.fail("must be the name of a model in the policy's models/ directory", name_node, field)
+        return None
+    if name not in b.models:
+        b.fail(f"no model named '{name}' in models/{did_you_mean(name, b.models)}", name_node, field)
+        return None
+    model = b.models[name]
+    if model is None:
+        b.fail(f"model '{name}' did not load: see the errors in models/{name}.json", name_node, field)
+        return None
+    if above is None and below is None:
+        r.fail("needs 'above' or 'below' (a probability)", node)
+        return None
+    if above is not None and below is not None and above >= below:
+        r.fail("must be greater than 'above'", t.cast(Node, r.node_of("below")), "below")
+        return None
+    b.rule_models.append(name)
+    return ModelMatcher(model, above, below)

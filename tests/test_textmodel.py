@@ -1,0 +1,221 @@
+"""Learned models in a policy: the file round-trips, lint pins every error at its place, the `model`
+matcher fires in bands, and its spans are the words that raised the score, exact in the original text."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import Comment, PolicyError, decide, load_policy
+from engine.cli import main
+from engine.errors import ErrorCollector
+from engine.policy import policy_hash
+from engine.scan import Scan
+from engine.textmodel import dump_model, features, load_model
+
+MODEL_POLICY = Path(__file__).parent / "policies" / "model"
+MODEL_FILE = MODEL_POLICY / "models" / "insult.json"
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy(MODEL_POLICY)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(MODEL_POLICY, root)
+    return root
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(PolicyError) as info:
+        load_policy(root)
+    return str(info.value).splitlines()
+
+
+def edit_model(root: Path, **changes) -> Path:
+    path = root / "models" / "insult.json"
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+# ---- the file ---------------------------------------------------------------------------------------
+
+
+def test_model_file_round_trips():
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    assert dump_model(json.loads(text)) == text
+    errors = ErrorCollector()
+    model = load_model(MODEL_FILE, errors)
+    assert not errors.errors and model is not None
+    assert (model.name, model.category, model.ngrams, model.bias) == ("insult", "name_calling", 2, -3.0)
+    assert model.weights["you idiot"] == 1.0 and model.weights["thanks"] == -2.0
+    assert model.calibrate(-10) == 0.02 and model.calibrate(10) == 0.98 and model.calibrate(0.0) == 0.5
+    assert model.calibrate(1.5) == pytest.approx(0.74)
+
+
+def test_model_file_is_part_of_the_policy_version(copy: Path):
+    before = policy_hash(copy)
+    edit_model(copy, bias=-2.5)
+    assert policy_hash(copy) != before
+    assert load_policy(copy).models["insult"].bias == -2.5
+
+
+def test_bad_json_has_line_and_column(copy: Path):
+    path = copy / "models" / "insult.json"
+    path.write_text('{\n "format": "civility-model/1",\n "bias": -3.0,,\n}\n')
+    assert errors_of(copy)[0] == f"{path}:3:15: invalid JSON: Expecting property name enclosed in double quotes"
+
+
+def test_wrong_types_and_values_are_reported_at_their_field(copy: Path):
+    path = edit_model(copy, bias="high", features={"ngrams": 2, "chars": 3}, colour="red")
+    errs = errors_of(copy)
+    # the model's own errors, and a short line at each rule that names it
+    assert len(errs) == 6 and sum("model 'insult' did not load: see the errors in models/insult.json" in e for e in errs) == 3
+    assert f"{path}:2:2: field 'bias': must be a finite number" in errs
+    assert any(e.startswith(f"{path}:") and "field 'features.chars': unknown feature kind 'chars'" in e for e in errs)
+    assert any("field 'colour': unknown field" in e for e in errs)
+
+
+def test_non_finite_weight_is_refused(copy: Path):
+    path = copy / "models" / "insult.json"
+    path.write_text(path.read_text().replace('"clown": 3.5', '"clown": 1e999'))
+    assert f"{path}:11:3: field 'weights.clown': must be a finite number" in errors_of(copy)
+    path.write_text(path.read_text().replace('"clown": 1e999', '"clown": NaN'))
+    assert errors_of(copy)[0].startswith(f"{path}:1:1: invalid JSON: NaN is not a number")
+
+
+def test_calibration_must_be_monotonic(copy: Path):
+    path = edit_model(copy, calibration=[[-3, 0.1], [0, 0.6], [3, 0.5]])
+    (msg, *_) = errors_of(copy)
+    assert msg.startswith(f"{path}:3:2: field 'calibration[2]': probabilities must not decrease")
+    edit_model(copy, calibration=[[0, 0.1], [0, 0.6]])
+    assert "field 'calibration[1]': scores must increase" in errors_of(copy)[0]
+    edit_model(copy, calibration=[[0, 0.1], [1, 1.6]])
+    assert "field 'calibration[1]': a probability must be between 0 and 1" in errors_of(copy)[0]
+
+
+def test_features_longer_than_declared_are_refused(copy: Path):
+    data = json.loads((copy / "models" / "insult.json").read_text())
+    edit_model(copy, weights={**data["weights"], "you are an idiot": 2.0})
+    assert any("field 'weights.you are an idiot': has 4 words, more than 'features.ngrams' (2)" in e for e in errors_of(copy))
+    edit_model(copy, features={"ngrams": 4})
+    assert any("field 'features.ngrams': must be a whole number from 1 to 3" in e for e in errors_of(copy))
+
+
+def test_name_must_match_the_file(copy: Path):
+    path = edit_model(copy, name="other")
+    assert any(e.startswith(f"{path}:") and "field 'name': must be the file's name" in e for e in errors_of(copy))
+
+
+def test_a_pickle_is_not_a_model(copy: Path):
+    (copy / "models" / "insult.json").write_bytes(b"\x80\x04\x95\x00\x00cos\nsystem\n")
+    assert "invalid JSON" in errors_of(copy)[0] or "cannot read the model file" in errors_of(copy)[0]
+
+
+# ---- the matcher in rules -----------------------------------------------------------------------------
+
+
+def test_a_rule_naming_an_unknown_model_is_an_error_at_its_field(copy: Path):
+    path = copy / "name_calling.yaml"
+    path.write_text(path.read_text().replace("{model: insult, above: 0.9}", "{model: insul, above: 0.9}"))
+    assert errors_of(copy) == [
+        f"{path}:8:20: rule 'name_calling.model_sure': field 'match.model': no model named 'insul' in models/;"
+        " did you mean 'insult'?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("companions", "message"),
+    [
+        ("", "field 'match': needs 'above' or 'below' (a probability)"),
+        (", above: 1.5", "field 'match.above': must be a probability between 0 and 1"),
+        (", above: 0.8, below: 0.5", "field 'match.below': must be greater than 'above'"),
+        (", above: high", "field 'match.above': must be a number"),
+        (", over: 0.5", "field 'match.over': unknown field 'over' beside 'model'"),
+    ],
+)
+def test_companion_errors(copy: Path, companions: str, message: str):
+    path = copy / "name_calling.yaml"
+    path.write_text(path.read_text().replace("{model: insult, above: 0.9}", "{model: insult" + companions + "}"))
+    (msg,) = errors_of(copy)
+    assert msg.startswith(f"{path}:") and msg.endswith(message) and "rule 'name_calling.model_sure'" in msg
+
+
+def fired(policy, text: str) -> list[str]:
+    d = decide(policy, Comment(text=text))
+    return [h.rule for h in d.hits + d.shadow_hits]
+
+
+def test_bands_of_one_model_bind_different_rules(policy):
+    assert fired(policy, "You idiot.") == ["name_calling.model_sure"]
+    assert fired(policy, "You clown.") == ["name_calling.model_likely_at_person"]
+    assert fired(policy, "What a clown show.") == ["name_calling.model_unsure"]  # no one addressed
+    assert fired(policy, "Thanks, that was a stupid mistake of mine.") == []
+    assert fired(policy, "Great point, thanks.") == []
+
+
+def test_hit_reports_probability_and_the_words_that_raised_it(policy):
+    text = "Well you idiot, you clown, great."
+    (hit,) = decide(policy, Comment(text=text)).hits
+    assert hit.probability == pytest.approx(0.98)  # -3 + 4.5 + 3.5 + 1 + 0.5 - 1.5 = 5: past the last knot
+    assert hit.match == "idiot" and text[hit.span[0] : hit.span[1]] == "idiot"
+    assert [text[a:b] for a, b in hit.spans] == ["you idiot", "idiot", "clown"]
+    assert hit.to_dict()["probability"] == hit.probability
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("you cl0wn, y o u   i d i o t", {"cl0wn", "i d i o t"}),
+        ("You ＩＤＩＯＴ", {"ＩＤＩＯＴ"}),
+        ("<p>you <b>id</b>iot</p>", {"id</b>iot"}),
+    ],
+)
+def test_model_spans_are_exact_in_the_original_text(policy, text, words):
+    fmt = "html" if text.startswith("<") else "text"
+    d = decide(policy, Comment(text=text, format=fmt))
+    assert d.hits, text
+    for hit in d.hits:
+        assert text[hit.span[0] : hit.span[1]] == hit.match
+        assert words <= {text[a:b] for a, b in (hit.spans or (hit.span,))}
+
+
+def test_quoted_words_are_not_the_author_s_own(policy):
+    scan = Scan(Comment(text='He wrote "you idiot" and I disagree with him.', format="markdown"), None)
+    assert "idiot" not in features(scan, 2) and "idiot" in features(scan, 2, quotes_ok=True)
+
+
+def test_probability_is_computed_once_per_comment(policy):
+    model = policy.models["insult"]
+    scan = Scan(Comment(text="you clown"), None)
+    first = model.probability(scan, False)
+    scan.cache[("model", "insult", False)] = 0.123  # a second rule reads the cached value
+    assert first == pytest.approx(0.66) and model.probability(scan, False) == 0.123
+
+
+def test_check_shows_probability_and_words():
+    result = CliRunner().invoke(main, ["check", "--policy", str(MODEL_POLICY), "You idiot, you clown"])
+    assert result.exit_code == 1 or result.exit_code == 0
+    assert "name_calling.model_sure" in result.output
+    assert "probability 0.98" in result.output and "\u201cidiot\u201d" in result.output
+    assert "\u201cclown\u201d" in result.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["You idiot, you clown.", 'He wrote "you idiot" and I disagree, clown.', "y o u  c l o w n", "I d10t!"],
+)
+@pytest.mark.parametrize("quotes_ok", [False, True])
+def test_fast_score_equals_the_sum_over_features(policy, text, quotes_ok):
+    model = policy.models["insult"]
+    scan = Scan(Comment(text=text), None)
+    assert model._score(scan, quotes_ok) == pytest.approx(model.raw_score(features(scan, 2, quotes_ok)))
