@@ -125,19 +125,90 @@ class _Builder:
         return visible, offsets
 
 
-# Text quotes: straight or curly double quotes on one paragraph, and '>' lines.
-_TEXT_QUOTES = regex.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|(?m:^[ \t]{0,3}>[^\n]*)')
+# Text quotes on one paragraph: straight or curly double quotes, guillemets either way round, German
+# low-high quotes, and '>' lines.
+_TEXT_QUOTES = regex.compile(
+    r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d|\u00ab([^\u00bb\n]+)\u00bb|\u00bb([^\u00ab\n]+)\u00ab'
+    r"|\u201e([^\u201c\u201d\n]+)[\u201c\u201d]|(?m:^[ \t]{0,3}>[^\n]*)"
+)
+#: Characters without which a plain text has no quote.
+QUOTE_MARKS = '">\u201c\u00ab\u00bb\u201e'
+
+
+def may_quote(text: str) -> bool:
+    """Whether `text` holds a character that can open a quote (a fast test before any parsing)."""
+    return any(c in text for c in QUOTE_MARKS)
 
 
 def text_quotes(visible: str) -> list[tuple[int, int]]:
     """Quoted regions of plain text, in `visible` coordinates."""
-    if '"' not in visible and "\u201c" not in visible and ">" not in visible:
+    if not may_quote(visible):
         return []
     out = []
     for m in _TEXT_QUOTES.finditer(visible):
-        g = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 0
+        g = next((i for i in range(1, 6) if m.group(i) is not None), 0)
         out.append(m.span(g))
     return out
+
+
+# A comment that is a quote and little else is its author's own words: the quote is excused only when
+# words of the author's own answer or report it ("He said ... and that is unacceptable"), and never
+# when all they add is agreement ("> ...  This.", "so true").
+_OWN_WORD = regex.compile(r"[^\W_]*[^\W\d_][^\W_]*")
+_MIN_OWN_WORDS = 2
+_AGREEMENT = regex.compile(
+    r"(?i)(?:\W*\b(?:this|exactly|agreed?|yes|yep|true|so true|facts|same|preach|amen|well said|this is the way"
+    r"|i (?:couldn'?t|could not) (?:agree more|have said it better)|\+1|100 ?%|100 percent|lo+l|lmf?ao+|(?:ha)+h?"
+    r"|indeed|absolutely|this right here|nailed it|spot on)\b)+\W*"
+)
+_AGREEMENT_MAX_CHARS = 80
+
+
+_REPLY_MARK = regex.compile(r"[ \t]{0,3}>*")
+_WRAPS = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u201e": "\u201c\u201d"}
+
+
+def own_quotes(visible: str, quotes: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """The regions of `quotes` that are someone else's words: all of them when the author's own words
+    outside answer or report them. Otherwise the quotes are the author's own words, and so is a comment
+    wrapped whole in quotation marks (over paragraphs too); quotes inside those are judged in turn by
+    the words around them (`"He said 'x' and that is unacceptable"` quoted whole)."""
+    stripped = visible.strip()
+    wrapped = len(stripped) > 2 and stripped[-1] in _WRAPS.get(stripped[0], "")
+    if not quotes and not wrapped:
+        return quotes
+    if not wrapped and _answered(visible, quotes):
+        return quotes
+    if wrapped:
+        start = visible.index(stripped[0]) + 1
+        regions = [(start, start + len(stripped) - 2)]
+    else:
+        regions = list(quotes)
+    inner: list[tuple[int, int]] = []
+    for region in regions:
+        s, e = region
+        if not wrapped:
+            s += len(_REPLY_MARK.match(visible, s, e).group())  # "> ..." is judged without its mark
+        content = visible[s:e]
+        within = [(a - s, b - s) for a, b in quotes if s <= a and b <= e and (a, b) != region]
+        found = _merge(within + text_quotes(content))
+        if found and found != ((0, len(content)),) and _answered(content, found):
+            inner.extend((s + a, s + b) for a, b in found)
+    return tuple(inner)
+
+
+def _answered(visible: str, quotes: tuple[tuple[int, int], ...]) -> bool:
+    """Whether words of the author's own outside `quotes` answer or report them."""
+    parts, last = [], 0
+    for s, e in quotes:
+        parts.append(visible[last:s])
+        last = e
+    parts.append(visible[last:])
+    own = " ".join(parts)
+    if len(_OWN_WORD.findall(own)) < _MIN_OWN_WORDS:
+        return False
+    own = " ".join(own.split())
+    return len(own) > _AGREEMENT_MAX_CHARS or not _AGREEMENT.fullmatch(own)
 
 
 def _merge(regions: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -221,7 +292,7 @@ def _strip_html(raw: str, deadline: float | None) -> Markup:
     visible, offsets = b.build()
     if depth:
         quotes.append((quote_start, len(visible)))
-    return Markup(visible, offsets, _merge(quotes + text_quotes(visible)), tuple(links))
+    return Markup(visible, offsets, own_quotes(visible, _merge(quotes + text_quotes(visible))), tuple(links))
 
 
 # -- markdown -----------------------------------------------------------------------------------------
@@ -272,7 +343,7 @@ def _strip_markdown(raw: str, deadline: float | None) -> Markup:
         quotes.append(m.span())
     for region in text_quotes(visible):
         quotes.append(region)
-    return Markup(visible, offsets, _merge(quotes), tuple(links))
+    return Markup(visible, offsets, own_quotes(visible, _merge(quotes)), tuple(links))
 
 
 def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
@@ -282,7 +353,7 @@ def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
     :raises TimeoutError: when `deadline` passes (a body of 100,000 tags).
     """
     if fmt == "text":
-        return Markup(raw, None, _merge(text_quotes(raw)), ())
+        return Markup(raw, None, own_quotes(raw, _merge(text_quotes(raw))), ())
     if fmt == "html":
         return _strip_html(raw, deadline)
     if fmt == "markdown":

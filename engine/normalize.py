@@ -461,7 +461,7 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prep
     :raises TimeoutError: when the deadline passes (a text of 200,000 emoji or ligatures is slow to read).
     :returns: the prepared text; offsets in it map back to `text` with `Prepared.raw_span`.
     """
-    if fmt == "text" and '"' not in text and ">" not in text and "\u201c" not in text:
+    if fmt == "text" and not markup.may_quote(text):
         visible, offsets, quotes, links = text, None, (), ()
     else:
         m = markup.strip(text, fmt, deadline)

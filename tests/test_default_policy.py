@@ -304,3 +304,30 @@ def test_model_features_are_a_few_words_at_most():
         assert data["features"]["ngrams"] <= MAX_NGRAM
         long = [f for f in data["weights"] if len(f.split(" ")) > MAX_NGRAM]
         assert not long, (path.name, long[:5])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # forum comments as the Impermium insult set publishes them, each wrapped in quotation marks
+        '"Even as a troll you are a pathetic failure."',
+        "\"You're a moron, truth is beyond your reach\"",
+        '"god, you\'re tiresome. get a life, you loser."',
+        "\u201cyou stupid moron\u201d",
+        "\u00abyou stupid moron\u00bb",
+    ],
+)
+def test_a_comment_wrapped_in_quotation_marks_is_the_authors_own(policy, body):
+    assert decide(policy, body).decision.value == "flag"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'He said "you are an idiot" and that is unacceptable',
+        'Someone replied "you stupid moron" to my grandmother. Reported.',
+        "\u00abHe said \"you are an idiot\" and that is unacceptable\u00bb",
+    ],
+)
+def test_a_quote_the_author_reports_is_not_theirs(policy, body):
+    assert decide(policy, body).decision.value == "approve"

@@ -81,3 +81,58 @@ def test_unclosed_markup_is_linear(raw):
     for fmt in ("html", "markdown"):
         m = strip(raw, fmt)
         assert m.raw_span(0, len(m.visible))[1] <= len(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "found"),
+    [
+        # the author answers or reports the quote: it is someone else's words
+        ('He said "you are an idiot" and that is unacceptable', "text", ["you are an idiot"]),
+        ("The reply \u00abyou stupid moron\u00bb got him banned.", "text", ["you stupid moron"]),
+        ("Er schrieb \u201eDu Idiot\u201c und wurde gesperrt.", "text", ["Du Idiot"]),
+        ("> you are an idiot\n\nI disagree", "markdown", ["> you are an idiot"]),
+        ("<blockquote>you moron</blockquote><p>Reported, keep it civil.</p>", "html", ["you moron"]),
+        # wholly or mostly a quote, or a quote and agreement: the author's own words
+        ('"you are an idiot"', "text", []),
+        ("\u201cyou stupid moron\u201d", "text", []),
+        ("\u00abyou stupid moron\u00bb", "text", []),
+        ("\u00bbyou stupid moron\u00ab", "text", []),
+        ('"you are an idiot" lol', "text", []),
+        ('"you are an idiot" - so true, well said!', "text", []),
+        ("> you are a moron\n\nThis.", "markdown", []),
+        ("> you are a moron", "markdown", []),
+        ("[quote]you are a moron[/quote]", "markdown", []),
+        ("<blockquote>you moron</blockquote>", "html", []),
+        ("<blockquote><p>you moron</p></blockquote><p>Exactly!</p>", "html", []),
+    ],
+)
+def test_a_quote_is_excused_only_by_the_authors_own_words_around_it(raw, fmt, found):
+    assert quoted(raw, fmt) == found
+
+
+def test_agreement_is_looked_for_in_short_answers_only():
+    # a long answer is an answer, whatever its words; the look-up stays cheap on a hostile body
+    assert quoted('"you idiot" ' + "ha" * 50_000 + " x", "text") == ["you idiot"]
+    assert quoted('"you idiot" ' + "ha " * 50, "text") == ["you idiot"]
+    assert quoted('"you idiot" ' + "ha " * 10, "text") == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "found"),
+    [
+        # a comment quoted whole is the author's; the quote inside it is judged by the words around it
+        ('\u00abHe said "you are an idiot" and that is unacceptable\u00bb', "text", ["you are an idiot"]),
+        ('> He said "you are an idiot" and that is unacceptable', "text", ["you are an idiot"]),
+        ("\u201c> you are an idiot\n\nNo, I am not, and the figures show it.\u201d", "markdown", ["> you are an idiot"]),
+        (
+            "\u00ab<blockquote>you moron</blockquote><p>Reported: please keep it civil.</p>\u00bb",
+            "html",
+            ["you moron"],
+        ),
+        # ... and a whole-comment quote over paragraphs is still the author's own words
+        ('"you are an idiot\n\nand everyone knows it"', "text", []),
+        ('\u00ab"you are an idiot" lol\u00bb', "text", []),
+    ],
+)
+def test_quotes_inside_a_comment_quoted_whole(raw, fmt, found):
+    assert quoted(raw, fmt) == found
