@@ -354,3 +354,32 @@ def diff_command(corpus: Path, old_spec: str, new_spec: str | None, policy_dir: 
             click.echo(f"old {old.version}, new {new.version}: " + render_counts(counts))
     if rows.bad:
         sys.exit(1)
+
+
+@main.command("explain")
+@click.argument("text")
+@policy_option
+@json_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How TEXT is written (as for check).",
+)
+def explain_command(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
+    """Why TEXT gets its decision: normalization steps, each rule that fired and where, each rule that
+    nearly fired and what stopped it, and the arithmetic of the score."""
+    from .explain import explain, render
+
+    policy = _load(policy_dir)
+    report = explain(policy, Comment(text=text, id="line-1", format=fmt), budget_ms=DEFAULT_BUDGET_MS)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+
+    def mark(s: str) -> str:
+        return click.style(s, reverse=True, bold=True) if sys.stdout.isatty() else f"[{s}]"
+
+    click.echo(_safe(render(report, mark)))

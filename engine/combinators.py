@@ -11,11 +11,12 @@ from .scan import NO_SPAN, NONE, NORM, WHOLE, Scan, Span
 
 
 class All:
-    __slots__ = ("parts", "cost")
+    __slots__ = ("parts", "written", "cost")
 
     def __init__(self, parts: list[Matcher]) -> None:
         # cheapest first: a failing length or author check spares the regexes after it
         self.parts = sorted(parts, key=lambda p: p.cost)
+        self.written = tuple(parts)  # in the policy's order, for `civility explain`
         self.cost = sum(p.cost for p in parts)
 
     def may_match(self, scan: Scan) -> bool:
