@@ -263,22 +263,59 @@ _COLOURS = {Verdict.APPROVE: "green", Verdict.FLAG: "yellow", Verdict.REJECT: "r
 
 
 def render(decision: Decision, text: str, verbose: bool = False) -> str:
-    """A decision for people: verdict, score, and each rule with the characters that fired it."""
+    """A decision for people: verdict, score, then one line per offending word (hits whose spans overlap
+    are grouped) with the rules it fired; `--json` keeps every hit."""
     head = click.style(f"{decision.decision.value.upper():8}", fg=_COLOURS[decision.decision], bold=True)
     lines = [f"{decision.id or '-'}\t{head} score {decision.score:g}\t{_short(text, 70)}"]
-    for h in decision.hits + decision.shadow_hits:
-        shadow = " (shadow)" if h in decision.shadow_hits else ""
-        where = f"[{h.span[0]}, {h.span[1]}) \u201c{h.match}\u201d" if h.span else "(whole comment)"
-        if h.probability is not None:
-            # a model hit: its probability and every word that raised it, strongest first
-            others = [f"\u201c{text[a:b]}\u201d" for a, b in h.spans if (a, b) != h.span]
-            where = f"probability {h.probability:.2f}  {where}" + (f" (also {', '.join(others)})" if others else "")
-        lines.append(f"    {h.rule}{shadow}  {h.category} / {h.guideline}  {where}")
+    shadow = set(map(id, decision.shadow_hits))
+    for group in group_hits(decision.hits + decision.shadow_hits):
+        where = _where(group, text)
+        total = sum(h.score for h in group if id(h) not in shadow)
+        rules = ", ".join(f"{h.rule}{' (shadow)' if id(h) in shadow else ''} +{h.score:g}{_model(h, text)}" for h in group)
+        lines.append(f"    {where}  +{total:g}: {rules}")
+        if verbose:
+            guidelines = ", ".join(dict.fromkeys(h.guideline for h in group))
+            lines.append(f"        guideline: {guidelines}")
     for r in decision.reasons:
         lines.append(f"    reason: {r.value}")
     if verbose and decision.message:
         lines.append(f"    message: {decision.message}")
     return _safe("\n".join(lines))
+
+
+def _model(h: t.Any, text: str) -> str:
+    """A model hit's probability and the other words that raised it, strongest first."""
+    if h.probability is None:
+        return ""
+    others = [f"\u201c{text[a:b]}\u201d" for a, b in h.spans if (a, b) != h.span]
+    return f" (probability {h.probability:.2f}" + (f"; also {', '.join(others)})" if others else ")")
+
+
+def _where(group: list[t.Any], text: str) -> str:
+    """The words a group of overlapping hits stands on: all of them when short, else the shortest hit's."""
+    spans = [h.span for h in group if h.span]
+    if not spans:
+        return "(whole comment)"
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    if end - start > 60:
+        start, end = min(spans, key=lambda s: s[1] - s[0])
+    return f"\u201c{_short(text[start:end], 60)}\u201d [{start}, {end})"
+
+
+def group_hits(hits: t.Sequence[t.Any]) -> list[list[t.Any]]:
+    """Hits whose shown spans overlap, together, in text order; hits without a span last, together."""
+    placed = sorted((h for h in hits if h.span), key=lambda h: (h.span[0], h.span[1]))
+    groups: list[list[t.Any]] = []
+    end = -1
+    for h in placed:
+        if groups and h.span[0] < end:
+            groups[-1].append(h)
+            end = max(end, h.span[1])
+        else:
+            groups.append([h])
+            end = h.span[1]
+    whole = [h for h in hits if not h.span]
+    return groups + ([whole] if whole else [])
 
 
 def _safe(text: str) -> str:

@@ -11,6 +11,7 @@ from .language import Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .policy import ContextException, Policy, Rule
 from .scan import DeadlineExceeded, Scan, Span
+from .shown import shown_span
 
 log = logging.getLogger("civility.engine")
 
@@ -41,7 +42,7 @@ def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decisio
         if rule.language and packs is not None and rule.language not in packs:
             continue
         scan.remaining()
-        hit = _apply(rule, scan)
+        hit = _apply(rule, scan, policy.not_shown)
         if hit is None:
             continue
         if rule.shadow:
@@ -70,13 +71,13 @@ def scored_as(policy: Policy, comment: Comment) -> Scored | None:
     return detector.detect(comment.text)
 
 
-def _apply(rule: Rule, scan: Scan) -> Hit | None:
+def _apply(rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset()) -> Hit | None:
     spans = rule.match.find(scan, rule.in_quotes)
     for exc in rule.unless_near if spans else ():
         spans = _drop_excepted(spans, exc, scan, rule.in_quotes)
     if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
         return None
-    raw = [r for r in (scan.raw_span(s) for s in spans) if r is not None and r[1] > r[0]]
+    raw = [r for r in (shown_span(s, scan, not_shown) for s in spans) if r is not None and r[1] > r[0]]
     # the matcher's first span is the one to show (the insult of a `near`, the word before the whole
     # comment); the others are listed in text order
     first = raw[0] if raw else None

@@ -17,7 +17,16 @@ from .terms import TermSet, Vocabulary, term_words
 
 DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
-_POLICY_KEYS = ("version", "thresholds", "categories", "disclose", "max_chars", "guidelines", "description")
+_POLICY_KEYS = (
+    "version",
+    "thresholds",
+    "categories",
+    "disclose",
+    "max_chars",
+    "guidelines",
+    "description",
+    "not_shown",
+)
 _RULE_KEYS = (
     "id",
     "description",
@@ -100,6 +109,8 @@ class Policy:
     languages: tuple[str, ...] = ()
     detector: Detector | None = None
     models: t.Mapping[str, textmodel.TextModel] = dataclasses.field(default_factory=dict)
+    #: words a hit's span does not start with (`not_shown` lists): it shows the insult, not "you're a"
+    not_shown: frozenset[str] = frozenset()
 
 
 def bundled_policy_dir() -> Path:
@@ -142,6 +153,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         node = _load(path, errors)
         if node is not None:
             cases.extend(_parse_cases(node, path, known, unreadable, errors))
+    not_shown = _not_shown(settings["not_shown"] if settings else [], vocabulary, errors)
     errors.raise_if_any()
     assert settings is not None
     return Policy(
@@ -158,7 +170,31 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         languages=languages,
         detector=Detector(languages),
         models={name: m for name, m in models.items() if m is not None},
+        not_shown=not_shown,
     )
+
+
+def _not_shown(names: list[Node], vocabulary: Vocabulary, errors: ErrorCollector) -> frozenset[str]:
+    """Every word of the lists `not_shown` names (a phrase gives each of its words)."""
+    words: set[str] = set()
+    for node in names:
+        terms = vocabulary.lists.get(node.value)
+        if terms is None:
+            from ._yaml import did_you_mean
+
+            hint = did_you_mean(node.value, vocabulary.lists)
+            errors.add(PolicySchemaError(f"no list named '{node.value}'{hint}", node.loc, field="not_shown"))
+            continue
+        vocabulary.used.add(node.value)
+        words |= terms.singles
+        stack = [terms.phrases]
+        while stack:
+            trie = stack.pop()
+            for word, below in trie.items():
+                if isinstance(below, dict):
+                    words.add(word)
+                    stack.append(below)
+    return frozenset(words)
 
 
 def policy_hash(root: Path) -> str:
@@ -224,9 +260,14 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
         moderators_only = gr.get("moderators_only", (bool,), False)
         if gid and text:
             guidelines[gid] = Guideline(gid, text.strip(), bool(moderators_only))
+    not_shown = r.node_of("not_shown")
+    if not_shown is not None and not (not_shown.is_list and all(isinstance(n.value, str) for n in not_shown.value)):
+        r.fail("must be a list of list names", not_shown, "not_shown")
+        not_shown = None
     if version is None:
         return None
     return {
+        "not_shown": not_shown.value if not_shown is not None else [],
         "version": str(version),
         "thresholds": thresholds,
         "categories": names,
