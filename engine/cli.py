@@ -420,3 +420,23 @@ def explain_command(text: str, policy_dir: Path | None, as_json: bool, fmt: str)
         return click.style(s, reverse=True, bold=True) if sys.stdout.isatty() else f"[{s}]"
 
     click.echo(_safe(render(report, mark)))
+
+
+@main.command("coverage")
+@click.argument("corpus", required=False, type=input_path)
+@policy_option
+@json_option
+def coverage_command(corpus: Path | None, policy_dir: Path | None, as_json: bool) -> None:
+    """Each guideline with the rules and cases covering it (uncovered first); with a CORPUS (JSONL or CSV),
+    the rules that never fire and those that only ever fire together with another of their category."""
+    from .coverage import firing, guidelines, render
+
+    policy = _load(policy_dir)
+    report: dict[str, t.Any] = {"guidelines": guidelines(policy)}
+    rows = _Corpus(corpus) if corpus is not None else None
+    if rows is not None:
+        report["corpus"] = firing(policy, rows, DEFAULT_BUDGET_MS).to_dict()
+        report["bad_lines"] = rows.bad
+    click.echo(json.dumps(report) if as_json else render(report))
+    if rows is not None and rows.bad:
+        sys.exit(1)
