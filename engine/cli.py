@@ -440,3 +440,13 @@ def coverage_command(corpus: Path | None, policy_dir: Path | None, as_json: bool
     click.echo(json.dumps(report) if as_json else render(report))
     if rows is not None and rows.bad:
         sys.exit(1)
+
+
+@main.command("schema")
+@click.option("--json", "as_json", is_flag=True, help="One line of JSON (default: indented, for reading).")
+def schema_command(as_json: bool) -> None:
+    """Print the JSON Schema of the policy format: every YAML file of a policy directory validates against
+    it (for an editor's YAML extension; see the README)."""
+    from .policy_schema import schema
+
+    click.echo(json.dumps(schema(), indent=None if as_json else 2))
