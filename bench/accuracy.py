@@ -42,6 +42,18 @@ SETS = (
     DataSet("youtube-spam", "real/youtube-spam-dev.jsonl", ("spam", 0.85, 0.05)),
     DataSet("olid-train", "real/olid-train.jsonl", ("name_calling", 0.50, 0.05)),
     DataSet("cmv-adhominem", "real/habernal-adhominem.jsonl", ("ad_hominem", 0.40, 0.05), "markdown"),
+    # the language packs' sets (issue 8): insults at a person, or the set's broader label, per language
+    DataSet("germeval2018-de", "real/germeval2018-de-dev.jsonl", ("name_calling", 0.50, 0.05)),
+    DataSet("germeval2019-de", "real/germeval2019-de-dev.jsonl", ("name_calling", 0.50, 0.05)),
+    DataSet("germeval2021-de", "real/germeval2021-de-dev.jsonl", ("toxic", 0.40, 0.05)),
+    DataSet("offendes-es", "real/offendes-es-dev.jsonl", ("name_calling", 0.50, 0.05)),
+    DataSet("toldbr-pt", "real/toldbr-pt-dev.jsonl", ("name_calling", 0.50, 0.05)),
+    DataSet("hatebr-pt", "real/hatebr-pt-dev.jsonl", ("offensive", 0.40, 0.05)),
+    DataSet("offcombr-pt", "real/offcombr-pt-dev.jsonl", ("offensive", 0.40, 0.05)),
+    # small sets: figures reported, the goal is only ok flagged <= 0.05
+    DataSet("cyberagressionado-fr", "real/cyberagressionado-fr-dev.jsonl", ("name_calling", 0.0, 0.05)),
+    DataSet("pejorativity-it", "real/pejorativity-it-dev.jsonl", ("pejorative_epithet", 0.0, 0.05)),
+    DataSet("disaggreghateit-it", "real/disaggreghateit-it-dev.jsonl", ("offensive_group", 0.0, 0.05)),
 )
 
 _POLICY = None

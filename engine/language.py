@@ -21,8 +21,8 @@ PREFIX_CHARS = 300
 #: what the model reads when the function words did not settle it (its time grows with the length)
 MODEL_CHARS = 200
 UNDETERMINED = "und"
-#: the model's probability below which a comment of a few words is `und`
-SURE = 0.5
+#: the model's probability (among the policy's languages) below which a comment is `und`
+SURE = 0.6
 
 #: common function words: a word settles nothing unless it belongs to exactly one of the policy's languages
 #: ("de" is German for nothing but Spanish, Portuguese and French "of"; "no" is English and Spanish)
@@ -32,7 +32,9 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "en": "the and is are were you your you're i'm it's that this what with have has not don't they them "
         "their there would should could just about because of to for be he she we my if all like get can from "
         "by his her how who why when out up one more than people think know it at been does did doesn't "
-        "please check love no on",
+        "please check love no on being such still though cause next time back follow some every those these "
+        "lol lmao im dont cant thats gonna wanna got ain't yeah really much even only never who's there's "
+        "a i me so in an as do go us or was will man",
         "de": "der die das und ist nicht ich du sie wir ihr ein eine einen dem den des zu mit auf für sich "
         "auch es wie von bist sind noch nur aber oder wenn dass schon mal jetzt hier kein keine doch bei aus "
         "nach wer im vom zum zur werden wird hat haben kann muss sein seine ihre diese dieser uns euch mich "
@@ -42,7 +44,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "esto eso este esta tu tú usted ustedes sois hay ya yo también porque qué cómo cuando fue todo nada "
         "siempre hace me mi te se le ni ese ella él ellos nos tiene tienes bien así sin sobre vez mucho "
         "puedes quiero ser estás soy de en la a no o mas vos esta creo gracias verdad años tan esa tus hasta "
-        "algo puede hoy ahora aún pues hola alguien nadie sí les eso hacer dice",
+        "algo puede hoy ahora aún pues hola alguien nadie sí les eso hacer dice he has mal su",
         "pt": "o os as que e é não um uma uns por para com do da dos das no na nos nas você vocês mais mas "
         "muito como isso isto esse essa tem eu também porque quando foi tudo nada sempre faz são está ao pra "
         "ele ela eles seu sua meu minha nao voce vai só mesmo ser aqui já onde quem gente tá né então vc vcs "
@@ -54,7 +56,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "it": "il lo la gli le e è non che di un una per con sono ma sei come più del della dei delle questo "
         "questa anche ho hai ha nel nella io tu lui lei noi voi loro perché quando tutto molto cosa però "
         "hanno essere fatto ci mi ti si tutti ancora sempre ogni alla dalla degli quello quella chi me te se "
-        "a in no o da",
+        "a in no o da sui sulla sulle tra poi siamo stanno sta c'è nei negli alle agli questi quei quelli dove "
+        "oggi fare pure su",
     }.items()
 }
 
@@ -74,13 +77,17 @@ class Scored:
 class Detector:
     """Detection restricted to a policy's languages; built once per policy, shared by threads."""
 
-    def __init__(self, languages: t.Iterable[str]) -> None:
+    def __init__(self, languages: t.Iterable[str], words: t.Mapping[str, t.Iterable[str]] | None = None) -> None:
+        """:param words: more words of each language (a pack's list words), told apart like function words."""
         self.languages = tuple(sorted(set(languages)))
         self._everyone = Scored(UNDETERMINED, frozenset(self.languages))
         owners: dict[str, set[str]] = {}
         for lang in self.languages:
             for word in FUNCTION_WORDS.get(lang, ()):
                 owners.setdefault(word, set()).add(lang)
+            for word in (words or {}).get(lang, ()):
+                if len(word) > 1 and _WORD.fullmatch(word):
+                    owners.setdefault(word, set()).add(lang)
         #: the function words that name one policy language only
         self._marks = {w: next(iter(langs)) for w, langs in owners.items() if len(langs) == 1}
         self._model: t.Any = None
@@ -100,27 +107,30 @@ class Detector:
         if len(self.languages) < 2:
             return Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone
         prefix, words = _words(text)
-        if len(words) < MIN_WORDS:
+        if word_count(words) < MIN_WORDS:
             return self._everyone
         counts: dict[str, int] = {}
         for word in words:
             lang = self._marks.get(word) or _laugh(word)
-            if lang is not None:
+            if lang is not None and lang in self._everyone.packs:
                 counts[lang] = counts.get(lang, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if ranked:
-            best, n = ranked[0]
-            # a second language with a real share of the words: the comment is mixed, both packs score it
-            present = [lang for lang, c in ranked if c >= 3 and c * 3 >= n]
-            if len(present) > 1:
-                return Scored(best, frozenset(present))
-            second = ranked[1][1] if len(ranked) > 1 else 0
-            if (n >= 1 and second == 0) or n >= 3 * second:
-                return Scored(best, frozenset((best,)))
-        lang = self._classify(prefix[:MODEL_CHARS], len(words))
-        return Scored(lang, self._everyone.packs if lang == UNDETERMINED else frozenset((lang,)))
+        present: frozenset[str] = frozenset()
+        if counts:
+            best = max(counts, key=counts.__getitem__)
+            n = counts[best]
+            # every language with a third of the leader's words is present: a mixed comment is scored by
+            # the packs of each ("Ich glaube, that you are wrong, und zwar völlig")
+            present = frozenset(lang for lang, c in counts.items() if c * 3 >= n)
+            if len(present) == 1 or n >= 3:
+                return Scored(best, present)
+        lang = self._classify(prefix[:MODEL_CHARS])
+        if lang == UNDETERMINED:
+            return self._everyone
+        # the languages whose function words were seen score it too: a stray "the" in a Spanish comment
+        # costs a look at English rules, a misread English comment would lose them
+        return Scored(lang, present | {lang})
 
-    def _classify(self, text: str, n_words: int = MIN_WORDS * 2) -> str:
+    def _classify(self, text: str) -> str:
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -129,10 +139,8 @@ class Detector:
         if model is False:
             return UNDETERMINED
         lang, confidence = model.classify(text)
-        # on a few words without one function word the model guesses: too short to tell
-        if n_words < MIN_WORDS * 2 and confidence < SURE:
-            return UNDETERMINED
-        return str(lang)
+        # without one function word to go by, a guess is no answer: too short or too odd to tell
+        return str(lang) if confidence >= SURE else UNDETERMINED
 
 
 def _laugh(word: str) -> str | None:
@@ -153,9 +161,11 @@ def _words(text: str) -> tuple[str, list[str]]:
     return prefix, _WORD.findall(prefix.casefold())
 
 
-def word_count(text: str) -> int:
-    """Words of the prefix read, as the detector counts them (under MIN_WORDS: too short to tell)."""
-    return len(_words(text)[1])
+def word_count(text: str | list[str]) -> int:
+    """Words of two letters or more in the prefix read (spaced letters, "l o s e r", are not words): under
+    MIN_WORDS, a comment is too short to tell."""
+    words = _words(text)[1] if isinstance(text, str) else text
+    return sum(len(w) > 1 for w in words)
 
 
 def _identifier(languages: tuple[str, ...]) -> t.Any:

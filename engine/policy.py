@@ -133,7 +133,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
     header = _load(root / "policy.yaml", errors)
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
-    vocabulary, languages = _parse_lists(root, errors)
+    vocabulary, detector = _parse_lists(root, errors)
     models = textmodel.load_models(root, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
@@ -167,8 +167,8 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         cases=tuple(cases),
         source_dir=root,
         unused_lists=tuple((name, loc) for name, loc in vocabulary.where.items() if name not in vocabulary.used),
-        languages=languages,
-        detector=Detector(languages),
+        languages=detector.languages,
+        detector=detector,
         models={name: m for name, m in models.items() if m is not None},
         not_shown=not_shown,
     )
@@ -277,13 +277,15 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     }
 
 
-def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, tuple[str, ...]]:
+def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, Detector]:
     """Every language pack's lists, the real words that no list term's doubled spelling stands for, and the
-    packs' languages."""
+    packs' languages with their words, for detection."""
     languages: set[str] = set()
+    #: the words of each language's lists, casefolded as written: evidence for detection
+    words_of: dict[str, set[str]] = {}
     lists: dict[str, TermSet] = {}
     seen: dict[str, Location] = {}
-    bodies: list[Node] = []
+    bodies: list[tuple[str | None, Node]] = []
     real: set[str] = set()
     for path in sorted((root / "lists").glob("*.yaml")):
         node = _load(path, errors)
@@ -304,9 +306,9 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, tuple[
                 for term in matchers._string_list(words, "real_words", matchers.Build(lists, None, errors))
                 for w in term_words(term)
             )
-        bodies.append(body)
+        bodies.append((lang, body))
     real_words = frozenset(real)
-    for body in bodies:
+    for lang, body in bodies:
         for name, items in body.value.items():
             if name in seen:
                 errors.add(
@@ -319,7 +321,10 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, tuple[
             build = matchers.Build(lists, None, errors)
             terms = matchers._string_list(items, f"lists.{name}", build)
             lists[name] = TermSet(terms, real_words)
-    return Vocabulary(lists, real_words, seen), tuple(sorted(languages))
+            if lang:
+                # single words only: a phrase's words are often another language's ("like por like")
+                words_of.setdefault(lang, set()).update(t.casefold() for t in terms if " " not in t.strip())
+    return Vocabulary(lists, real_words, seen), Detector(languages, words_of)
 
 
 def _parse_rule_file(
