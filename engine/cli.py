@@ -450,3 +450,19 @@ def schema_command(as_json: bool) -> None:
     from .policy_schema import schema
 
     click.echo(json.dumps(schema(), indent=None if as_json else 2))
+
+
+@main.command("evasion")
+@policy_option
+@json_option
+@click.option(
+    "--seeds", type=click.IntRange(1, 20), default=1, show_default=True, help="Disguises of each kind per case."
+)
+def evasion_command(policy_dir: Path | None, as_json: bool, seeds: int) -> None:
+    """Disguise the policy's cases (leetspeak, homoglyphs, spacing, dots, zero-width, repeats, masking,
+    markup, fullwidth, quotes, mixes): recall per rule and per kind, and the false flags the disguises
+    cause on cases no rule may fire on."""
+    from .evasion import evasion, render
+
+    report = evasion(_load(policy_dir), seeds).to_dict()
+    click.echo(json.dumps(report) if as_json else _safe(render(report)))

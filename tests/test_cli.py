@@ -183,3 +183,19 @@ def test_every_option_has_help_text() -> None:
             for p in cmd.params:
                 if isinstance(p, click.Option):
                     assert p.help, f"{name} {cmd.name} {p.opts}"
+
+
+def test_the_readme_says_which_commands_take_policy_and_json() -> None:
+    import re
+
+    import click
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    said = re.search(r"Every command that reads a policy \(([^)]*)\)", readme)
+    assert said is not None
+    with_policy = set(re.findall(r"`([a-z-]+)`", said.group(1)))
+    ctx = click.Context(main)
+    commands = {n: main.get_command(ctx, n) for n in main.list_commands(ctx)}
+    opts = {n: {o for p in c.params for o in getattr(p, "opts", [])} for n, c in commands.items()}
+    assert with_policy == {n for n, o in opts.items() if "--policy" in o}
+    assert {n for n, o in opts.items() if "--json" not in o} == {"serve", "feedback"}
