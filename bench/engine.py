@@ -121,7 +121,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--policy", type=Path, default=None)
     parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--write-bodies", type=Path, help="write N comments as JSON strings, one a line, and stop")
     args = parser.parse_args()
+    if args.write_bodies:
+        args.write_bodies.write_text("".join(json.dumps(text) + "\n" for text in corpus(args.n, seed=11)))
+        return
     base = args.policy or bundled_policy_dir()
     texts = corpus(args.n)
     print(f"{len(texts)} comments of ~{sum(map(len, texts)) // len(texts)} characters; policy {base}")

@@ -1,5 +1,9 @@
 """Matcher kinds: compiled once at load, run per comment against a Scan.
 
+This module holds the registry and the text kinds (lists, fuzzy words, regexes); the other kinds
+(combinators, feature_matchers, textmodel) import it and register themselves, and policy.py imports them
+all, so imports go one way.
+
 Word lists compile to sets keyed by the comment's words (never one big alternation), so a list of
 50,000 terms costs what a list of 100 does.
 """
@@ -271,8 +275,6 @@ COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order", "show"), "
 
 def build(node: Node, field: str, b: Build) -> Matcher | None:
     """Compile one matcher mapping (exactly one matcher key) into a Matcher, or report why not."""
-    from . import combinators, feature_matchers, textmodel  # noqa: F401  (they register their kinds)
-
     if not node.is_map or not node.value:
         b.fail(f"must be a mapping with one of: {', '.join(sorted(MATCHERS))}", node, field, _schema())
         return None

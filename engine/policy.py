@@ -8,9 +8,11 @@ import typing as t
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import matchers, textmodel
+# the matcher kinds beyond matchers.py's own register themselves when imported
+from . import combinators, feature_matchers, matchers, textmodel  # noqa: F401
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
+from .index import RuleIndex
 from .language import Detector
 from .model import Author, Comment
 from .terms import TermSet, Vocabulary, term_words
@@ -111,6 +113,14 @@ class Policy:
     models: t.Mapping[str, textmodel.TextModel] = dataclasses.field(default_factory=dict)
     #: words a hit's span does not start with (`not_shown` lists): it shows the insult, not "you're a"
     not_shown: frozenset[str] = frozenset()
+    #: look up each comment's words once and run only the rules they may trigger (False: every rule, to
+    #: check the index against)
+    indexed: bool = True
+    index: RuleIndex | None = dataclasses.field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # built from `rules` here, so a copy with other rules (dataclasses.replace) gets its own
+        object.__setattr__(self, "index", RuleIndex(self.rules) if self.indexed else None)
 
 
 def bundled_policy_dir() -> Path:

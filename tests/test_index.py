@@ -1,0 +1,106 @@
+"""The rule index: which rules a comment's words let run, and that running only those changes nothing.
+
+The whole of ../shared/data takes minutes: CIVILITY_INDEX_ALL=1 python -m pytest tests/test_index.py
+checks every labeled comment; the default run checks one in 25.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.index import MASKED, RuleIndex, clauses
+from engine.scan import Scan
+
+from policy_helpers import rule, write_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT.parent / "shared" / "data"
+EVERY = 1 if os.environ.get("CIVILITY_INDEX_ALL") else 25
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("index")
+    rules = {
+        "insult": rule("{list: insults}", "insult"),
+        "at_you": rule("{near: [{list: insults}, {list: targets}], within: 2}", "at_you"),
+        "shouty": rule("{caps_ratio: {at_least: 0.8}}", "shouty"),
+        "nice": rule("{words: [have a nice day]}", "nice"),
+        "prefixed": rule("{list: rude}", "prefixed"),
+        "not_polite": rule("{not: {words: [please]}}", "not_polite"),
+    }
+    # `rude` holds a prefix: rules over it run always (a word's prefixes are not looked up)
+    lists = "language: en\nlists:\n  insults: [idiot, moron, 'waste of space']\n  targets: [you, u]\n  rude: ['brainless*']\n"
+    policy = engine.load_policy(write_policy(root, rules, lists=lists))
+    return policy
+
+
+def ids(policy, text: str) -> list[str]:
+    """The candidate rules' ids without their file's name."""
+    return [r.id.split(".")[-1] for r in policy.index.candidates(Scan(engine.Comment(text=text), None))]
+
+
+def test_a_clean_comment_runs_only_the_rules_without_words(small):
+    assert ids(small, "The council published the budget today.") == ["not_polite", "prefixed", "shouty"]
+
+
+def test_a_word_of_a_list_runs_its_rules(small):
+    assert ids(small, "What an idiot.") == ["insult", "not_polite", "prefixed", "shouty"]
+    # `near` needs both parts: "you" alone files nothing, "you" with an insult runs it
+    assert "at_you" not in ids(small, "I told you so.")
+    assert "at_you" in ids(small, "you idiot")
+
+
+def test_evasions_reach_the_index(small):
+    assert "insult" in ids(small, "what an 1d10t")  # leet, read as "idiot"
+    assert "insult" in ids(small, "what an id.iot")  # glued
+    assert "insult" in ids(small, "what an id**t")  # masked: compared by shape
+    assert "insult" in ids(small, "what a w4ste of space")  # a phrase's first word, leet
+    assert "nice" in ids(small, "have a nice day")
+
+
+def test_clauses_of_each_kind(small):
+    by_id = {r.id.split(".")[-1]: r for r in small.rules}
+    (insults,) = clauses(by_id["insult"].match)
+    assert {"idiot", "moron", "waste", MASKED} <= insults
+    assert len(clauses(by_id["at_you"].match)) == 2  # one per part of the `near`
+    assert clauses(by_id["shouty"].match) == [] and clauses(by_id["not_polite"].match) == []
+
+
+def test_copies_with_other_rules_get_their_own_index(small):
+    fewer = dataclasses.replace(small, rules=small.rules[:2])
+    assert fewer.index.rules == small.rules[:2]
+    assert dataclasses.replace(small, indexed=False).index is None
+    assert RuleIndex(()).candidates(Scan(engine.Comment(text="you idiot"), None)) == []
+
+
+def _labeled() -> list[str]:
+    texts = []
+    for path in sorted(DATA_DIR.glob("**/*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts.extend(json.loads(line)["text"] for i, line in enumerate(f) if line.strip() and not i % EVERY)
+    return texts
+
+
+@pytest.mark.parametrize("policy_dir", [None, ROOT / "tests" / "policies" / "model"], ids=["default", "model"])
+def test_decisions_and_spans_are_the_same_without_the_index(policy_dir):
+    texts = _labeled()
+    if not texts:
+        pytest.skip("../shared/data is not here")
+    indexed = engine.load_policy(policy_dir)
+    plain = dataclasses.replace(indexed, indexed=False)
+    differ = []
+    for text in texts:
+        for fmt in ("text", "markdown") if ">" in text else ("text",):
+            comment = engine.Comment(text=text, format=fmt)
+            a, b = engine.decide(indexed, comment).to_dict(), engine.decide(plain, comment).to_dict()
+            if a != b:
+                differ.append((text[:80], a["hits"], b["hits"]))
+    assert not differ, differ[:3]
+    assert len(texts) > 1000
