@@ -331,3 +331,42 @@ def test_a_comment_wrapped_in_quotation_marks_is_the_authors_own(policy, body):
 )
 def test_a_quote_the_author_reports_is_not_theirs(policy, body):
     assert decide(policy, body).decision.value == "approve"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a sentence and one link is a post, in any language (tweets and Gab posts share links like this)
+        "https://www.youtube.com/watch?v=Xk3vQ9 A talk on natural law and where rights come from.",
+        "Interesting thread on the housing crunch in our city https://bit.ly/3xYzAb",
+        "Que foto linda do pôr do sol na praia hoje https://t.co/AbCdEf12",
+        "Bellissima mostra a Torino, aperta fino a febbraio https://t.co/Xy12Ab34",
+        "Die Stadt baut endlich den Radweg aus, Details im Artikel https://www.example.de/radweg",
+        "Free speech matters, here is the full interview https://rumble.example/v/abc123",
+    ],
+)
+def test_a_sentence_and_a_link_is_approved(policy, body):
+    assert decide(policy, body).decision.value == "approve"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "https://cheap-watches.example/shop?ref=881",
+        "http://bit.ly/3xYzAb",
+        "Check out my new mix and follow me for more https://soundcloud.com/dj-example/mix-1",
+        "Sign up with my code and we both get credit https://app.example.com/signup?ref=AB12CD",
+        "Make money from home, click here --> http://earn.example/join",
+        "Cheap phone cases, 50% off this week: bit.ly/3case",
+    ],
+)
+def test_link_spam_is_held(policy, body):
+    assert decide(policy, body).decision.value == "flag"
+
+
+def test_a_link_from_an_author_with_nothing_approved_yet_is_held(policy):
+    body = "Nice write-up, I wrote more about this at https://blog.example.com/post"
+    new = engine.Comment(text=body, author=engine.Author(approved_count=0))
+    known = engine.Comment(text=body, author=engine.Author(approved_count=12))
+    assert engine.decide(policy, new).decision.value == "flag"
+    assert engine.decide(policy, known).decision.value == "approve"
