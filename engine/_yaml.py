@@ -21,6 +21,14 @@ class Node:
     #: for a mapping, where each key is written: an unknown key is reported there, not at its value
     key_locs: t.Mapping[str, Location] | None = None
 
+    def plain(self) -> t.Any:
+        """The value without locations: dicts, lists and scalars, as yaml.safe_load would give."""
+        if isinstance(self.value, dict):
+            return {k: v.plain() for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain() for v in self.value]
+        return self.value
+
     def key_loc(self, key: str) -> Location:
         return self.key_locs[key] if self.key_locs and key in self.key_locs else self.loc
 

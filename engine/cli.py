@@ -13,7 +13,7 @@ import click
 from .corpus import open_input, read_comments
 from .decide import decide
 from .errors import PolicyError
-from .model import Comment, CommentError, Decision, Verdict
+from .model import Comment, Decision, Verdict
 from .policy import Policy, load_policy
 
 DEFAULT_BUDGET_MS = 1000
@@ -48,6 +48,14 @@ policy_option = click.option(
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Policy directory (default: the bundled policy).",
 )
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How TEXT is written: html has its tags stripped and entities decoded, markdown its quotes marked.",
+)
 #: a comment file or `-`; a missing file is a usage error (exit 2, CONTRACT.md section 4)
 input_path = click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=Path)
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine output (JSON; JSON Lines for dry-run).")
@@ -77,14 +85,7 @@ def main() -> None:
 @click.argument("text")
 @policy_option
 @json_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "html", "markdown"]),
-    default="text",
-    show_default=True,
-    help="How TEXT is written: html has its tags stripped and entities decoded, markdown its quotes marked.",
-)
+@format_option
 def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     """Decide one comment TEXT and explain the decision."""
     policy = _load(policy_dir)
@@ -271,7 +272,9 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
     for group in group_hits(decision.hits + decision.shadow_hits):
         where = _where(group, text)
         total = sum(h.score for h in group if id(h) not in shadow)
-        rules = ", ".join(f"{h.rule}{' (shadow)' if id(h) in shadow else ''} +{h.score:g}{_model(h, text)}" for h in group)
+        rules = ", ".join(
+            f"{h.rule}{' (shadow)' if id(h) in shadow else ''} +{h.score:g}{_model(h, text)}" for h in group
+        )
         lines.append(f"    {where}  +{total:g}: {rules}")
         if verbose:
             guidelines = ", ".join(dict.fromkeys(h.guideline for h in group))
@@ -354,10 +357,15 @@ def eval_command(labeled: Path, policy_dir: Path | None, as_json: bool, html_pat
 @main.command("diff")
 @click.argument("corpus", type=input_path)
 @click.option(
-    "--old", "old_spec", required=True, help="The policy before the edit: a directory, or a git revision (HEAD~1:policies)."
+    "--old",
+    "old_spec",
+    required=True,
+    help="The policy before the edit: a directory, or a git revision (HEAD~1:policies).",
 )
 @click.option(
-    "--new", "new_spec", help="The policy after the edit: a directory or git revision (default: --policy, else the bundled one)."
+    "--new",
+    "new_spec",
+    help="The policy after the edit: a directory or git revision (default: --policy, else the bundled one).",
 )
 @policy_option
 @json_option
@@ -381,10 +389,10 @@ def diff_command(corpus: Path, old_spec: str, new_spec: str | None, policy_dir: 
         counts = Counts()
         if as_json:
             # one JSON document, written as it goes: the changes are never all held at once
-            click.echo('{"old": %s, "new": %s, "changes": [' % (json.dumps(old.version), json.dumps(new.version)))
+            click.echo(f'{{"old": {json.dumps(old.version)}, "new": {json.dumps(new.version)}, "changes": [')
             for i, change in enumerate(backtest(old, new, rows, counts, DEFAULT_BUDGET_MS)):
                 click.echo(("," if i else "") + json.dumps(change.to_dict()))
-            click.echo('], "counts": %s, "bad_lines": %d}' % (json.dumps(counts.to_dict()), rows.bad))
+            click.echo(f'], "counts": {json.dumps(counts.to_dict())}, "bad_lines": {rows.bad}}}')
         else:
             for change in backtest(old, new, rows, counts, DEFAULT_BUDGET_MS):
                 click.echo(_safe(render_change(change, lambda s: _short(s, 70))))
@@ -397,14 +405,7 @@ def diff_command(corpus: Path, old_spec: str, new_spec: str | None, policy_dir: 
 @click.argument("text")
 @policy_option
 @json_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "html", "markdown"]),
-    default="text",
-    show_default=True,
-    help="How TEXT is written (as for check).",
-)
+@format_option
 def explain_command(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
     """Why TEXT gets its decision: normalization steps, each rule that fired and where, each rule that
     nearly fired and what stopped it, and the arithmetic of the score."""

@@ -26,7 +26,15 @@ def guidelines(policy: Policy) -> list[dict[str, t.Any]]:
     for gid, rules in by_guideline.items():
         g = policy.guidelines.get(gid)
         moderators_only = bool(g and g.moderators_only)
-        status = "moderators only" if moderators_only else "no rule" if not rules else "no case" if not cases[gid] else "covered"
+        status = (
+            "moderators only"
+            if moderators_only
+            else "no rule"
+            if not rules
+            else "no case"
+            if not cases[gid]
+            else "covered"
+        )
         out.append(
             {
                 "guideline": gid,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from itertools import accumulate
 
 from .language import Scored

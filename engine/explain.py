@@ -60,9 +60,7 @@ def normalization_steps(scan: Scan) -> list[dict[str, t.Any]]:
             }
         )
     if p.norm != p.visible:
-        steps.append(
-            {"step": "fold", "what": "; ".join(_fold_changes(p.visible)) or "lower case", "after": p.norm}
-        )
+        steps.append({"step": "fold", "what": "; ".join(_fold_changes(p.visible)) or "lower case", "after": p.norm})
     readings = _word_readings(scan)
     if readings:
         steps.append({"step": "words", "what": "; ".join(readings), "after": " ".join(scan.words.texts)})
@@ -220,16 +218,8 @@ def _matched(scan: Scan, spans: list[Span]) -> list[str]:
 
 def _describe(node: Node, width: int = 90) -> str:
     """A matcher as written in the policy, on one line."""
-    text = yaml.safe_dump(_plain(node), default_flow_style=True, width=10_000, allow_unicode=True).strip()
+    text = yaml.safe_dump(node.plain(), default_flow_style=True, width=10_000, allow_unicode=True).strip()
     return text if len(text) <= width else text[: width - 4] + " ...}"
-
-
-def _plain(node: Node) -> t.Any:
-    if node.is_map:
-        return {k: _plain(v) for k, v in node.value.items()}
-    if node.is_list:
-        return [_plain(v) for v in node.value]
-    return node.value
 
 
 class _SourceIndex:
@@ -293,7 +283,9 @@ def render(report: dict[str, t.Any], mark: t.Callable[[str], str] = lambda s: f"
     if report.get("normalized") is not None:
         lines.append(f"normalized:  {report['normalized']}")
     lines.append("")
-    lines.append(f"{d['decision'].upper()}, score {d['score']:g}" + (f" ({', '.join(d['reasons'])})" if d["reasons"] else ""))
+    lines.append(
+        f"{d['decision'].upper()}, score {d['score']:g}" + (f" ({', '.join(d['reasons'])})" if d["reasons"] else "")
+    )
     for h in d["hits"] + d["shadow_hits"]:
         shadow = " (shadow: not scored)" if h in d["shadow_hits"] else ""
         lines.append(f"  fired  {h['rule']}  +{h['score']:g}{shadow}  {h['category']} / {h['guideline']}")

@@ -492,19 +492,11 @@ def _parse_cases(node: Node, path: Path, known: set[str], unreadable: set[str], 
 def _case_author(node: Node | None) -> Author | None:
     if node is None or not node.is_map:
         return None
-    return Comment.from_dict({"text": "", "author": _plain(node)}).author
+    return Comment.from_dict({"text": "", "author": node.plain()}).author
 
 
 def _case_parent(node: Node | None) -> str | None:
     if node is None:
         return None
-    value = _plain(node)
+    value = node.plain()
     return value.get("text") if isinstance(value, dict) else str(value)
-
-
-def _plain(node: Node) -> t.Any:
-    if node.is_map:
-        return {k: _plain(v) for k, v in node.value.items()}
-    if node.is_list:
-        return [_plain(v) for v in node.value]
-    return node.value

@@ -232,7 +232,11 @@ def schema() -> dict[str, t.Any]:
         "$defs": {
             "policy_file": _policy_file(),
             "rule_file": _obj(
-                {"description": _TEXT, "language": _LANGUAGE, "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}},
+                {
+                    "description": _TEXT,
+                    "language": _LANGUAGE,
+                    "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+                },
                 ("rules",),
                 "A rule file: rules whose ids are namespaced by the file name.",
             ),

@@ -79,9 +79,7 @@ def _confusion(confusion: dict[str, dict[str, int]], labels: list[str]) -> str:
     out.append("</tr></thead><tbody>")
     for label in labels:
         row = confusion[label]
-        cells = "".join(
-            f"<td class='n{' diag' if p == label else ''}'>{row.get(p, 0)}</td>" for p in predicted
-        )
+        cells = "".join(f"<td class='n{' diag' if p == label else ''}'>{row.get(p, 0)}</td>" for p in predicted)
         out.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -106,7 +104,9 @@ def _histograms(scores: dict[str, list[list[float]]], threshold: float) -> str:
         tallest = max(counts) or 1
         y0 = i * strip + 10
         svg.append(f"<text x='0' y='{y0 + strip / 2}'>{escape(label)} ({sum(counts)})</text>")
-        svg.append(f"<line x1='{left}' x2='{left + width}' y1='{y0 + strip - 12}' y2='{y0 + strip - 12}' stroke='#999'/>")
+        svg.append(
+            f"<line x1='{left}' x2='{left + width}' y1='{y0 + strip - 12}' y2='{y0 + strip - 12}' stroke='#999'/>"
+        )
         for b, c in enumerate(counts):
             h = (strip - 28) * (c / tallest) ** 0.5
             x = left + b * width / bins
@@ -138,10 +138,7 @@ def _comment(kept: dict[str, t.Any]) -> str:
 def highlight(text: str, hits: list[dict[str, t.Any]]) -> str:
     """The text with the span each hit shows (overlapping ones merged) in <mark>, everything escaped."""
     spans = sorted(
-        (max(0, s), min(len(text), e))
-        for h in hits
-        for s, e in ([h["span"]] if h.get("span") else [])
-        if s < len(text)
+        (max(0, s), min(len(text), e)) for h in hits for s, e in ([h["span"]] if h.get("span") else []) if s < len(text)
     )
     merged: list[list[int]] = []
     for s, e in spans:

@@ -111,5 +111,7 @@ def test_diff_against_a_git_revision(tmp_path: Path, corpus: Path, monkeypatch: 
     assert json.loads(r.stdout)["counts"]["changed"] == 0
     bad = CliRunner().invoke(main, ["diff", "--old", "HEAD~9:policies", str(corpus)])
     assert bad.exit_code == 2 and "git cannot give 'HEAD~9:policies'" in bad.output
-    two = CliRunner().invoke(main, ["diff", "--old", "HEAD:policies", "--new", "policies", "--policy", "policies", str(corpus)])
+    two = CliRunner().invoke(
+        main, ["diff", "--old", "HEAD:policies", "--new", "policies", "--policy", "policies", str(corpus)]
+    )
     assert two.exit_code == 2

@@ -33,7 +33,10 @@ def test_check_json_is_the_decision(runner: CliRunner) -> None:
 def test_check_for_people_names_rule_guideline_and_span(runner: CliRunner) -> None:
     r = run(runner, "check", "--policy", str(VALID), "Listen, you idiot.")
     assert "FLAG" in r.output
-    assert "    \u201cidiot\u201d [12, 17)  +5: name_calling.insult_at_person +5\n        guideline: no-name-calling\n" in r.output
+    assert (
+        "    \u201cidiot\u201d [12, 17)  +5: name_calling.insult_at_person +5\n        guideline: no-name-calling\n"
+        in r.output
+    )
     assert "message: Please criticize the idea, not the person." in r.output
 
 

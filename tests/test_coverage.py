@@ -38,7 +38,9 @@ def test_guidelines_uncovered_first(policy: Path) -> None:
     assert first["guideline"] == "be-kind" and first["status"] == "no rule" and first["rules"] == []
     # the valid policy's cases expect only name_calling rules: its spam and threat rules have none
     assert got["no-spam"]["status"] == "no case" and got["no-spam"]["rules"] == ["spam.many_links", "spam.promo"]
-    assert got["no-name-calling"]["status"] == "covered" and got["no-name-calling"]["cases"][0].endswith("name_calling.cases.yaml:2:5")
+    assert got["no-name-calling"]["status"] == "covered" and got["no-name-calling"]["cases"][0].endswith(
+        "name_calling.cases.yaml:2:5"
+    )
     text = CliRunner().invoke(main, ["coverage", "--policy", str(policy)]).output
     assert text.startswith("be-kind (no rule): 0 rules, 0 cases\n")
 

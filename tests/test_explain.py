@@ -20,7 +20,8 @@ def explain(*args: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "text", ["ＹＯＵ 1d1ot", "not you idiot", "I will kill them", "what a clown", '"you idiot" he said', "you i d i o t"]
+    "text",
+    ["ＹＯＵ 1d1ot", "not you idiot", "I will kill them", "what a clown", '"you idiot" he said', "you i d i o t"],
 )
 def test_the_decision_is_the_one_check_gives(text: str) -> None:
     check = json.loads(CliRunner().invoke(main, ["check", "--policy", str(VALID), "--json", text]).output)

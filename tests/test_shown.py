@@ -70,5 +70,7 @@ def test_check_groups_overlapping_hits_into_one_line() -> None:
     j = CliRunner().invoke(main, ["check", "--json", "You're such a cl0wn lol"])
     # the JSON keeps every hit
     assert len(json.loads(j.output)["hits"]) > 1
-    two = CliRunner().invoke(main, ["check", "--policy", str(VALID), "you idiot, check out my channel http://a.example http://b.example"])
+    two = CliRunner().invoke(
+        main, ["check", "--policy", str(VALID), "you idiot, check out my channel http://a.example http://b.example"]
+    )
     assert sum(line.startswith("    ") and "+" in line for line in two.output.splitlines()) >= 2
