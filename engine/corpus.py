@@ -118,10 +118,12 @@ class Progress:
         except OSError:
             self.total = 0
         self.started = self.last = time.monotonic()
+        self.n = self.chars = 0
 
-    def update(self, n: int, chars_read: int) -> None:
+    def update(self, n: int, chars_read: int, final: bool = False) -> None:
+        self.n, self.chars = n, chars_read
         now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
+        if not self.enabled or (now - self.last < 0.2 and not final):
             return
         self.last = now
         rate = n / max(now - self.started, 1e-9)
@@ -135,6 +137,8 @@ class Progress:
         sys.stderr.flush()
 
     def close(self) -> None:
+        """The last state (100% of a file), then a new line."""
         if self.enabled:
+            self.update(self.n, self.total or self.chars, final=True)
             sys.stderr.write("\n")
             sys.stderr.flush()
