@@ -14,6 +14,7 @@ from __future__ import annotations
 import typing as t
 
 from .combinators import All, Any, Near
+from .feature_matchers import Length
 from .language import FUNCTION_WORDS
 from .matchers import ListMatcher
 from .scan import Scan
@@ -24,18 +25,23 @@ MASKED = ""
 #: words too common to file a rule under when another part offers rarer ones
 _COMMON = frozenset().union(*FUNCTION_WORDS.values())
 
-Clauses = list[frozenset[str]]  # each must share a word with the comment's; empty: none is required
+#: a key is a word, two words in a row (a phrase's first two: "you", "are"), or a phrase's first word
+#: alone ("you",), looked up only in a comment whose words have other readings (then pairs are not built)
+Key = t.Union[str, tuple[str, ...]]
+Clauses = list[frozenset[Key]]  # each must share a key with the comment's; empty: none is required
 
 
 def clauses(matcher: t.Any) -> Clauses:
-    """Word sets of which a comment must hold one word each (or MASKED) for `matcher` to find anything.
+    """Key sets of which a comment must hold one key each (or MASKED) for `matcher` to find anything.
     Kinds unknown here require nothing: always run, never wrongly skipped."""
     if isinstance(matcher, ListMatcher):
         terms = matcher.terms
         if terms.prefixes:
             return []  # "idiot*" would need every word's prefixes
-        # the words, "iddiot", "id.iot" joined (a single), a phrase's first word, a masked word
-        return [frozenset(terms.whole_words | terms.singles | terms.phrase_starts | {MASKED})]
+        # the words, "iddiot", "id.iot" joined (a single), a phrase's first two words, a masked word:
+        # what TermSet.may_match asks
+        starts = {(word,) for word in terms.phrase_starts}
+        return [frozenset(terms.whole_words | terms.singles | terms.phrase_pairs | starts | {MASKED})]
     if isinstance(matcher, Any):
         # one of the parts: one clause of each, joined
         options = [clauses(p) for p in matcher.parts]
@@ -45,22 +51,37 @@ def clauses(matcher: t.Any) -> Clauses:
     return []
 
 
-def _rarest(options: Clauses) -> frozenset[str]:
-    """The clause fewer comments satisfy, by a guess: no function words ("you", "are"), then fewer words."""
-    return min(options, key=lambda keys: (len(keys & _COMMON), len(keys)))
+def _rarest(options: Clauses) -> frozenset[Key]:
+    """The clause fewer comments satisfy, by a guess: fewer function words ("you", "you are"), then fewer
+    keys."""
+    return min(options, key=lambda keys: (sum(map(_common, keys)), len(keys)))
+
+
+def _common(key: Key) -> bool:
+    if isinstance(key, str):
+        return key in _COMMON
+    return len(key) == 2 and key[0] in _COMMON and key[1] in _COMMON
+
+
+def _length_guard(matcher: t.Any) -> Length | None:
+    """The length bounds of an `all` (a cheap test the index makes before running the rule)."""
+    if isinstance(matcher, All):
+        return next((p for p in matcher.parts if isinstance(p, Length)), None)
+    return None
 
 
 class RuleIndex:
     """Rules by the words that let them match; `candidates` keeps the policy's rule order."""
 
-    __slots__ = ("rules", "always", "by_word", "words", "checks")
+    __slots__ = ("rules", "always", "by_key", "words", "pairs", "starts", "checks", "guards")
 
     def __init__(self, rules: t.Sequence[t.Any]) -> None:
         self.rules = tuple(rules)
-        by_word: dict[str, set[int]] = {}
+        by_key: dict[Key, set[int]] = {}
         always: list[int] = []
-        #: per rule, the clauses left to check once its filing word is found
-        self.checks: list[tuple[frozenset[str], ...]] = []
+        #: per rule, the clauses left to check once its filing key is found, and its length bounds
+        self.checks: list[tuple[frozenset[Key], ...]] = []
+        self.guards: list[Length | None] = [_length_guard(rule.match) for rule in self.rules]
         for i, rule in enumerate(self.rules):
             found = clauses(rule.match)
             if not found:
@@ -69,25 +90,40 @@ class RuleIndex:
                 continue
             filed = _rarest(found)
             for key in filed:
-                by_word.setdefault(key, set()).add(i)
+                by_key.setdefault(key, set()).add(i)
             self.checks.append(tuple(c for c in found if c is not filed))
-        self.always = frozenset(always)
-        self.by_word = {key: tuple(sorted(found)) for key, found in by_word.items()}
-        #: every word some clause names: what a comment's words are intersected with, once
-        self.words = frozenset().union(*(c for cs in self.checks for c in cs), self.by_word)
+        self.always = tuple(always)
+        self.by_key = {key: tuple(sorted(found)) for key, found in by_key.items()}
+        #: every key some clause names, by kind: what a comment's keys are intersected with, once
+        every: set[Key] = set(self.by_key).union(*(c for cs in self.checks for c in cs))
+        self.words = frozenset(k for k in every if isinstance(k, str))
+        self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2)
+        self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
 
     def candidates(self, scan: Scan) -> list[t.Any]:
         """The rules that may match this comment, in policy order."""
         words = scan.word_set
+        keys: set[Key] = set(self.words.intersection(words))
+        pairs = scan.word_pairs
+        if pairs is not None:
+            keys.update(self.pairs.intersection(pairs))
+        elif self.starts:  # some word has other readings: phrases are walked from every reading
+            keys.update(self.starts.intersection({(w,) for w in words}))
         glued = scan.glued
-        keys = self.words.intersection(words)
-        if glued or scan.masked:
-            keys = keys | self.words.intersection(glued) | ({MASKED} if scan.masked else set())
-        found = set(self.always)
-        by_word, checks = self.by_word, self.checks
+        if glued:
+            keys.update(self.words.intersection(glued))
+        if scan.masked:
+            keys.add(MASKED)
+        length = len(scan.comment.text)
+        guards, checks, by_key = self.guards, self.checks, self.by_key
+        found = {i for i in self.always if guards[i] is None or guards[i].bounds.holds(length)}
         for key in keys:
-            for i in by_word.get(key, ()):
-                if i not in found and all(not c.isdisjoint(keys) for c in checks[i]):
+            for i in by_key.get(key, ()):
+                if (
+                    i not in found
+                    and (guards[i] is None or guards[i].bounds.holds(length))
+                    and all(not c.isdisjoint(keys) for c in checks[i])
+                ):
                     found.add(i)
         rules = self.rules
         return [rules[i] for i in sorted(found)]

@@ -51,18 +51,20 @@ class Words(t.NamedTuple):
         return cls([tok.text for tok in tokens], alts, tuple(i for i, tok in enumerate(tokens) if tok.masked))
 
 
-def _plain_words(split: list[str], deadline: float | None = None) -> Words:
-    """`Words` of a text with no spelled-out or stretched word: each word as `_tokens` reads it."""
+def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = False) -> Words:
+    """`Words` of a text with no spelled-out word: each word as `_tokens` reads it. With `stretched`, the
+    words holding a letter three times in a row ("nooo") are read as such, the others as they are."""
     texts: list[str] = []
     alts: dict[str, list[int]] = {}
     masked: list[int] = []
-    for w in split:
-        if w.isalpha() or w.isdigit():
+    triples = _triples_in(spaced) if stretched else ()
+    for w in spaced.split():
+        if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             texts.append(w)
             continue
         if not len(texts) % _clock.EVERY:
             _clock.check(deadline)
-        tok = _word(w, 0, False)  # leet, masks, edge symbols: rare, so the slow reading is fine
+        tok = _word_memo(w, stretched)  # leet, masks, edge symbols, stretching: rare, so the slow reading is fine
         if tok is None:
             continue
         for alt in tok.alts:
@@ -71,6 +73,34 @@ def _plain_words(split: list[str], deadline: float | None = None) -> Words:
             masked.append(len(texts))
         texts.append(tok.text)
     return Words(texts, alts, tuple(masked))
+
+
+_WORDS_READ: dict[tuple[str, bool], Token | None] = {}
+
+
+def _word_memo(w: str, stretched: bool) -> Token | None:
+    """`_word(w, 0, stretched)`, remembered: the same few thousand words ("2020", "wow!") recur."""
+    key = (w, stretched)
+    if key in _WORDS_READ:
+        return _WORDS_READ[key]
+    tok = _word(w, 0, stretched)
+    if len(_WORDS_READ) >= _CACHE_LIMIT:
+        _WORDS_READ.clear()
+    _WORDS_READ[key] = tok
+    return tok
+
+
+def _triples_in(text: str) -> tuple[str, ...] | None:
+    """The letters-three-in-a-row of an ASCII text ("ooo"); None for other text (then a regex decides)."""
+    if not text.isascii():
+        return None
+    return tuple(triple for triple in _ASCII_TRIPLES if triple in text)
+
+
+def _has_triple(w: str, triples: tuple[str, ...] | None) -> bool:
+    if triples is None:
+        return _STRETCH.search(w) is not None
+    return any(triple in w for triple in triples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +133,11 @@ class Prepared:
         cache = self._words
         if not cache:
             spaced = self.norm.translate(_SEP)
-            if _has_stretch(self.norm) or _SPELLED_OUT.search(f" {spaced} "):
+            stretched = _has_stretch(self.norm)
+            if _SPELLED_OUT.search(f" {spaced} "):
                 cache.append(Words.of(self.tokens))
-            elif any(c in spaced for c in _UNUSUAL_CHARS):
-                cache.append(_plain_words(spaced.split(), self.deadline))
+            elif stretched or any(c in spaced for c in _UNUSUAL_CHARS):
+                cache.append(_plain_words(spaced, self.deadline, stretched))
             else:
                 cache.append(Words(spaced.split(), {}, ()))  # every word is letters only
         return cache[0]

@@ -34,6 +34,7 @@ def small(tmp_path_factory):
         "nice": rule("{words: [have a nice day]}", "nice"),
         "prefixed": rule("{list: rude}", "prefixed"),
         "not_polite": rule("{not: {words: [please]}}", "not_polite"),
+        "short_no": rule("{all: [{length: {at_most: 10}}, {regex: 'no+'}]}", "short_no"),
     }
     # `rude` holds a prefix: rules over it run always (a word's prefixes are not looked up)
     lists = "language: en\nlists:\n  insults: [idiot, moron, 'waste of space']\n  targets: [you, u]\n  rude: ['brainless*']\n"
@@ -48,6 +49,16 @@ def ids(policy, text: str) -> list[str]:
 
 def test_a_clean_comment_runs_only_the_rules_without_words(small):
     assert ids(small, "The council published the budget today.") == ["not_polite", "prefixed", "shouty"]
+
+
+def test_a_length_bound_is_tested_before_the_rule_runs(small):
+    assert "short_no" in ids(small, "Nooo.")
+    assert "short_no" not in ids(small, "No, the council published the budget today.")
+
+
+def test_a_phrase_needs_its_first_two_words_in_a_row(small):
+    assert "nice" not in ids(small, "have you seen a nice day like this")
+    assert "nice" in ids(small, "have a nice day")
 
 
 def test_a_word_of_a_list_runs_its_rules(small):
@@ -68,7 +79,7 @@ def test_evasions_reach_the_index(small):
 def test_clauses_of_each_kind(small):
     by_id = {r.id.split(".")[-1]: r for r in small.rules}
     (insults,) = clauses(by_id["insult"].match)
-    assert {"idiot", "moron", "waste", MASKED} <= insults
+    assert {"idiot", "moron", ("waste", "of"), ("waste",), MASKED} <= insults
     assert len(clauses(by_id["at_you"].match)) == 2  # one per part of the `near`
     assert clauses(by_id["shouty"].match) == [] and clauses(by_id["not_polite"].match) == []
 

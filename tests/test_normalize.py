@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.normalize import fold_term, glued_words, prepare
+from engine.normalize import Words, fold_term, glued_words, prepare
 
 
 def words(text: str, fmt: str = "text") -> list[tuple[str, str]]:
@@ -230,3 +230,22 @@ def test_a_visible_word_maps_to_exactly_its_characters(word):
         # A span never starts or ends on an invisible character.
         assert prepare(word[a]).norm.strip() != ""
         assert prepare(word[b - 1]).norm.strip() != ""
+
+
+WORD_PIECES = ["you", "idiot", "nooooo", "soooo", "iddiooot", "1d10t", "f*ck", "*wow*", "wow!", "2020", "10pm",
+               "www", "a", "i", "ü", "ñooo", "straße", "x", "@user", "$$$", "!!!", "'", "-", ".", "ııı", "ç"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=30), st.lists(st.sampled_from([" ", "  ", ". ", ", ", "-"]), min_size=1))
+def test_words_read_fast_are_the_words_of_the_tokens(pieces, seps):
+    """`Prepared.words` skips building offsets for most texts; it must read the words `tokens` reads."""
+    text = "".join(piece + seps[i % len(seps)] for i, piece in enumerate(pieces))
+    p = prepare(text)
+    assert p.words == Words.of(p.tokens)
+
+
+def test_stretched_words_read_fast_on_real_comments():
+    for text in ["Nooooo you are sooo wrong, see www.example.com", "Ñooo, ça va, l'idiooot 2020!", "zzz... 1d10t"]:
+        p = prepare(text)
+        assert p.words == Words.of(p.tokens)
