@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # the matcher kinds beyond matchers.py's own register themselves when imported
@@ -50,6 +50,12 @@ class Guideline:
     text: str
     #: left to moderators' judgment: no rule is expected, so lint does not ask for one
     moderators_only: bool = False
+    #: the text in other languages, by ISO 639-1 code (`texts: {es: ..., de: ...}`)
+    texts: t.Mapping[str, str] = field(default_factory=dict)
+
+    def text_in(self, language: str | None) -> str:
+        """The guideline in the commenter's language where the policy has it, else `text`."""
+        return self.texts.get(language or "", self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +271,21 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
     max_chars = r.get("max_chars", (int,), DEFAULT_MAX_CHARS)
     guidelines: dict[str, Guideline] = {}
     for i, g in enumerate(r.get("guidelines", (list,), required=True) or []):
-        gr = Reader(g, ("id", "text", "moderators_only"), f"guidelines[{i}]", None, errors)
+        gr = Reader(g, ("id", "text", "moderators_only", "texts"), f"guidelines[{i}]", None, errors)
         gid, text = gr.get("id", (str,), required=True), gr.get("text", (str,), required=True)
         moderators_only = gr.get("moderators_only", (bool,), False)
+        texts: dict[str, str] = {}
+        texts_node = gr.node_of("texts")
+        if texts_node is not None and not texts_node.is_map:
+            gr.fail("must map language codes to the guideline's text in that language", texts_node, "texts")
+        elif texts_node is not None:
+            for lang, value in texts_node.value.items():
+                if isinstance(value.value, str) and value.value.strip():
+                    texts[str(lang)] = " ".join(value.value.split())
+                else:
+                    gr.fail("must be the guideline's text in that language", value, f"texts.{lang}")
         if gid and text:
-            guidelines[gid] = Guideline(gid, text.strip(), bool(moderators_only))
+            guidelines[gid] = Guideline(gid, text.strip(), bool(moderators_only), texts)
     not_shown = r.node_of("not_shown")
     if not_shown is not None and not (not_shown.is_list and all(isinstance(n.value, str) for n in not_shown.value)):
         r.fail("must be a list of list names", not_shown, "not_shown")

@@ -171,7 +171,19 @@ def _policy_file() -> dict[str, t.Any]:
             "not_shown": {"type": "array", "items": {"type": "string"}},
             "guidelines": {
                 "type": "array",
-                "items": _obj({"id": _TEXT, "text": _TEXT, "moderators_only": {"type": "boolean"}}, ("id", "text")),
+                "items": _obj(
+                    {
+                        "id": _TEXT,
+                        "text": _TEXT,
+                        "moderators_only": {"type": "boolean"},
+                        "texts": {
+                            "type": "object",
+                            "additionalProperties": _TEXT,
+                            "description": "The guideline in other languages, by ISO 639-1 code.",
+                        },
+                    },
+                    ("id", "text"),
+                ),
             },
         },
         ("version", "thresholds", "categories", "guidelines"),
