@@ -21,6 +21,7 @@ from .errors import PolicyError
 from .model import Comment, Decision
 from .policy import Policy, Rule
 from .scan import WHOLE, DeadlineExceeded, Scan, Span
+from .textmodel import ModelMatcher
 
 #: time for the second look (the decision keeps its own budget)
 ANALYSIS_SECONDS = 5.0
@@ -140,7 +141,9 @@ def _why_not(rule: Rule, scan: Scan, node: Node | None) -> dict[str, t.Any] | No
     if not spans:
         if not rule.in_quotes and rule.match.find(scan, True):
             return {"stopped_by": "quote", "detail": "it matches only inside quoted text (someone else's words)"}
-        return _missing_part(rule.match, scan, _field(node, "match"))
+        return _below_threshold(rule.match, scan, rule.in_quotes) or _missing_part(
+            rule.match, scan, _field(node, "match")
+        )
     kept = spans
     for exc in rule.unless_near:
         after = _drop_excepted(kept, exc, scan, rule.in_quotes)
@@ -176,6 +179,29 @@ def _on_words(spans: list[Span]) -> bool:
     return any(s.space < WHOLE for s in spans)
 
 
+#: how close to its bound a model's probability must come to count as a near miss
+MODEL_MARGIN = 0.2
+
+
+def _below_threshold(matcher: t.Any, scan: Scan, quotes_ok: bool) -> dict[str, t.Any] | None:
+    """For a `model` matcher: the probability, when it came within MODEL_MARGIN of its bound."""
+    if not isinstance(matcher, ModelMatcher):
+        return None
+    p = matcher.model.probability(scan, quotes_ok)
+    name = matcher.model.name
+    if matcher.above is not None and matcher.above - MODEL_MARGIN <= p < matcher.above:
+        return {
+            "stopped_by": "threshold",
+            "detail": f"model {name}: probability {p:.2f}, below above: {matcher.above:g}",
+        }
+    if matcher.below is not None and matcher.below <= p < matcher.below + MODEL_MARGIN:
+        return {
+            "stopped_by": "threshold",
+            "detail": f"model {name}: probability {p:.2f}, not below below: {matcher.below:g}",
+        }
+    return None
+
+
 def _missing_part(matcher: t.Any, scan: Scan, node: Node | None) -> dict[str, t.Any] | None:
     """For `near` and `all`: which parts matched and which did not; None when none did (not near)."""
     if isinstance(matcher, Near):
@@ -198,12 +224,16 @@ def _missing_part(matcher: t.Any, scan: Scan, node: Node | None) -> dict[str, t.
             "detail": f"every part matched, but not within {matcher.within} words of each other{order}",
             "found": have,
         }
-    missing = [
-        f"{described[i]} (what it excludes is there)" if isinstance(p, Not) else described[i]
-        for i, (p, f) in enumerate(zip(parts, found))
-        if not f
-    ]
+    missing = [described[i] + _why_part(p, scan) for i, (p, f) in enumerate(zip(parts, found)) if not f]
     return {"stopped_by": "missing part", "detail": f"nothing for {'; '.join(missing)}", "found": have}
+
+
+def _why_part(part: t.Any, scan: Scan) -> str:
+    if isinstance(part, Not):
+        return " (what it excludes is there)"
+    if isinstance(part, ModelMatcher):
+        return f" (probability {part.model.probability(scan, True):.2f})"
+    return ""
 
 
 def _matched(scan: Scan, spans: list[Span]) -> list[str]:

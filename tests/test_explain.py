@@ -71,3 +71,20 @@ def test_the_arithmetic_of_the_score() -> None:
     assert threat["result"] == "20 >= reject 20: reject"
     out = CliRunner().invoke(main, ["explain", "--policy", str(VALID), "I will kill you"]).output
     assert "score: 20 = 20; 20 >= reject 20: reject" in out
+
+
+def test_a_model_below_its_threshold() -> None:
+    model_policy = Path(__file__).parent / "policies" / "model"
+    r = CliRunner().invoke(main, ["explain", "--policy", str(model_policy), "--json", "you clown"])
+    e = json.loads(r.output)
+    (hit,) = e["decision"]["hits"]
+    assert hit["rule"] == "name_calling.model_likely_at_person" and 0.6 <= hit["probability"] < 0.9
+    near = {m["rule"]: m for m in e["near_misses"]}
+    p = f"{hit['probability']:.2f}"
+    assert near["name_calling.model_unsure"] == {
+        "rule": "name_calling.model_unsure",
+        "category": "name_calling",
+        "score": 1.0,
+        "stopped_by": "threshold",
+        "detail": f"model insult: probability {p}, not below below: 0.6",
+    }
