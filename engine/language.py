@@ -8,6 +8,7 @@ short one. The caller's own language (the comment's `language`, or `context.lang
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import typing as t
@@ -130,11 +131,15 @@ class Detector:
         # costs a look at English rules, a misread English comment would lose them
         return Scored(lang, present | {lang})
 
-    def _classify(self, text: str) -> str:
-        if self._model is None:
+    def warm(self) -> None:
+        """Load the model now (a service calls this at start-up), so that no comment waits for it."""
+        if self._model is None and len(self.languages) > 1:
             with self._lock:
                 if self._model is None:
                     self._model = _identifier(self.languages)
+
+    def _classify(self, text: str) -> str:
+        self.warm()
         model = self._model
         if model is False:
             return UNDETERMINED
@@ -168,6 +173,7 @@ def word_count(text: str | list[str]) -> int:
     return sum(len(w) > 1 for w in words)
 
 
+@functools.lru_cache(maxsize=8)
 def _identifier(languages: tuple[str, ...]) -> t.Any:
     """py3langid's model limited to the languages it knows among the policy's (False: none of them)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier

@@ -172,6 +172,8 @@ def load_policy(directory: str | Path | None = None) -> Policy:
     not_shown = _not_shown(settings["not_shown"] if settings else [], vocabulary, errors)
     errors.raise_if_any()
     assert settings is not None
+    # the language model loads now (once per process), not within the first comment's time budget
+    detector.warm()
     return Policy(
         version=f"{settings['version']}-{policy_hash(root)}",
         thresholds=settings["thresholds"],

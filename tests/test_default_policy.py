@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 import engine
+from tests.dictionary_words import check_word_list, read_words
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -117,39 +118,8 @@ def test_third_person_insult_flags_at_lower_score_than_direct(policy):
 # --- Scunthorpe: every dictionary word on its own --------------------------------------------------
 
 
-def _read_words(path: Path) -> set[str]:
-    out = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            out.add(line)
-    return out
-
-
-def _base(word: str) -> str:
-    return word[:-2] if word.endswith("'s") else word
-
-
 def test_scunthorpe_dictionary_words(policy):
-    if not WORDLIST.exists():
-        if IN_CI:
-            pytest.fail(f"{WORDLIST} is missing: install Debian's wamerican package")
-        pytest.skip(f"{WORDLIST} not installed (apt-get install wamerican)")
-    pinned = _read_words(FIXTURES / "scunthorpe_fires.txt")
-    by_design = _read_words(FIXTURES / "scunthorpe_by_design.txt")
-    assert len(pinned) <= 100
-    words = [w.strip() for w in WORDLIST.read_text(encoding="utf-8").splitlines() if w.strip()]
-    fired: dict[str, set[str]] = {}
-    for word in words:
-        rules = rules_of(decide(policy, word))
-        if rules:
-            fired[word] = rules
-    unexpected = sorted(w for w in fired if _base(w).lower() not in pinned and _base(w).lower() not in by_design)
-    assert not unexpected, f"dictionary words that fire on their own: {unexpected[:50]}"
-    # the pins stay honest: a pinned word that no longer fires is removed from the fixture
-    fired_bases = {_base(w).lower() for w in fired}
-    stale = sorted((pinned | by_design) - fired_bases)
-    assert not stale, f"pinned words that no longer fire: {stale}"
+    check_word_list(policy, WORDLIST, "wamerican", FIXTURES / "scunthorpe_fires.txt", FIXTURES / "scunthorpe_by_design.txt")
 
 
 def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
@@ -160,7 +130,7 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
         "spam.self_promotion",
         "tone.calm_down_opener",
     }
-    for word in _read_words(FIXTURES / "scunthorpe_by_design.txt"):
+    for word in read_words(FIXTURES / "scunthorpe_by_design.txt"):
         rules = rules_of(decide(policy, word))
         assert rules <= allowed, (word, rules)
 

@@ -1,6 +1,7 @@
-"""The German and Spanish packs of the default policy: whom an insult is aimed at, each language's own
-evasions with spans in the text as received, hard negatives, identity terms, commenters answered in
-their language, and every word of Debian's word list for the language on its own."""
+"""The language packs of the default policy (German, Spanish, Portuguese): whom an insult is aimed at,
+each language's own evasions with spans in the text as received, hard negatives, identity terms,
+commenters answered in their language, the team's cases, and every word of Debian's word list for the
+language on its own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import engine
-from engine.cli import main
+from engine.cli import case_problem, main
+from tests.dictionary_words import check_word_list
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = bool(os.environ.get("CI"))
@@ -47,6 +49,12 @@ AIMED = [
     ("es", "Vos sos un pelotudo, no entendiste nada del artículo.", "pelotudo"),
     ("es", "Vosotros sois unos payasos, todos los que comentáis aquí.", "payasos"),
     ("es", "Pedazo de idiota, lee la noticia antes de opinar sobre ella.", "idiota"),
+    ("pt", "Você é um idiota, nem leu o artigo antes de comentar.", "idiota"),
+    ("pt", "Cê é muito burro, hein, não entendeu nada do texto.", "burro"),
+    ("pt", "Vocês são uns babacas, todos vocês que comentam aqui.", "babacas"),
+    ("pt", "Fica quieto, seu imbecil, ninguém pediu a sua opinião.", "imbecil"),
+    ("pt", "Sua vaca, devolve o livro que você pegou emprestado.", "vaca"),
+    ("pt", "Vai tomar no cu, você e essa sua opinião de merda.", "tomar no cu"),
 ]
 
 
@@ -67,17 +75,28 @@ HARD_NEGATIVES = [
     "Esa ley es una tontería y el gobierno lo sabe perfectamente.",
     "Esa idea es estúpida, pero entiendo por qué la propones.",
     "La política económica del presidente es un desastre para los trabajadores.",
+    "Que pergunta idiota, a resposta está no segundo parágrafo do texto.",
+    "Essa lei é burra e o governo precisa revogar o quanto antes.",
+    "O plano econômico do presidente é um desastre para quem ganha salário mínimo.",
     # sharp disagreement
     "Ich sehe das völlig anders als du, die Zahlen sagen etwas ganz anderes.",
     "No estoy de acuerdo contigo en absoluto, los datos dicen lo contrario.",
+    "Discordo totalmente de você, a pesquisa ouviu só quarenta pessoas.",
     # profanity aimed at nobody
     "Scheiße, ist das heute wieder heiß in Berlin, man kann kaum schlafen.",
     "Joder, qué calor hace hoy en Madrid, no hay quien duerma.",
+    "merda, perdi o ônibus de novo e vou chegar atrasado",
+    "Puta que pariu, que calor faz hoje na cidade!",
+    "Caralho, que golaço do time no segundo tempo.",
     # denied, reported
     "Du bist kein Idiot, aber in diesem Punkt liegst du falsch.",
     "Er hat mich einen Idioten genannt, und das tut immer noch weh.",
     "No eres un imbécil, solo creo que en este punto te equivocas.",
     "Me llamó idiota en el trabajo y todavía me duele.",
+    "Você não é idiota, só está mal informado sobre esse assunto.",
+    "Eu fui um idiota de vender as ações em março.",
+    "O burro puxava a carroça pela estrada de terra até a vila.",
+    "Vou te pegar no aeroporto às seis, combinado?",
 ]
 
 
@@ -100,6 +119,14 @@ EVASIONS = [
     ("eres una estupidaaa", "estupidaaa"),
     ("eres un 1d10ta y lo sabes", "1d10ta"),
     ("eres un i.d.i.o.t.a y lo sabes", "i.d.i.o.t.a"),
+    ("voce e um imbecil mesmo", "imbecil"),  # accents dropped
+    ("Você é um IMBECÍL, viu?", "IMBECÍL"),
+    ("vc é um otáááário, cara", "otáááário"),
+    ("vc e um o t a r i o mesmo", "o t a r i o"),
+    ("cala a boca seu id*ota", "id*ota"),
+    ("cala a boca seu 1d10ta", "1d10ta"),
+    ("vtnc vc e essa conversa", "vtnc"),  # chat abbreviation of "vai tomar no cu"
+    ("seu fdp, apaga isso agora", "fdp"),
 ]
 
 
@@ -123,12 +150,19 @@ IDENTITIES = {
     "es": ["gay", "lesbiana", "trans", "musulmán", "musulmana", "judío", "judía", "cristiano", "ateo", "negro",
            "negra", "gitano", "gitana", "árabe", "africano", "mexicano", "latino", "inmigrante", "refugiado",
            "sordo", "ciego", "feminista", "una mujer", "un hombre", "viejo", "joven"],
+    "pt": ["gay", "lésbica", "bissexual", "trans", "travesti", "negro", "negra", "preto", "preta", "pardo",
+           "branco", "indígena", "judeu", "judia", "muçulmano", "muçulmana", "católico", "evangélico", "ateu",
+           "umbandista", "nordestino", "nordestina", "baiano", "paraíba", "imigrante", "refugiado",
+           "venezuelano", "haitiano", "boliviano", "deficiente", "cego", "surdo", "autista", "idoso", "velho",
+           "jovem", "uma mulher", "um homem", "feminista", "cigano", "asiático", "japonês", "árabe", "africano"],
 }  # fmt: skip
 TEMPLATES = {
     "de": ["Ich bin {}.", "Meine Nachbarin ist {} und führt die Bäckerei in unserer Straße.",
            "Mein bester Freund ist {}.", "Ich bin stolz darauf, {} zu sein!"],
     "es": ["Soy {}.", "Mi vecina es {} y lleva la panadería de nuestra calle.", "Mi mejor amigo es {}.",
            "¡Estoy orgulloso de ser {}!"],
+    "pt": ["Eu sou {}.", "Minha vizinha é {} e tem uma padaria na nossa rua.", "Meu melhor amigo é {}.",
+           "Tenho orgulho de ser {}!", "Ser {} faz parte de quem eu sou."],
 }  # fmt: skip
 
 
@@ -141,7 +175,14 @@ def test_identity_terms_never_fire(policy, lang: str, identity: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Du bist ein schwuler Idiot.", "Du bist ein Idiot, Jude.", "Eres un gitano imbécil.", "Eres un idiota, musulmán."],
+    [
+        "Du bist ein schwuler Idiot.",
+        "Du bist ein Idiot, Jude.",
+        "Eres un gitano imbécil.",
+        "Eres un idiota, musulmán.",
+        "Você é um nordestino idiota.",
+        "Cala a boca, seu judeu imbecil.",
+    ],
 )
 def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
     assert decide(policy, text).decision.value == "flag"
@@ -155,6 +196,7 @@ def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
     [
         ("Eres un imbécil y un idiota, cállate.", "es", "Por favor, critica la idea y no a la persona"),
         ("Du bist ein Idiot und das weißt du auch genau.", "de", "Bitte kritisiere die Sache, nicht die Person"),
+        ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Por favor, critique a ideia"),
         ("You are an idiot and you know it.", "en", "Please criticize the idea, not the person"),
     ],
 )
@@ -171,28 +213,42 @@ def test_the_callers_language_picks_the_pack(policy) -> None:
     # "Idiot" is a German and an English word: the caller says which rules judge "du Idiot"
     assert decide(policy, "du Idiot", language="de").hits
     assert not decide(policy, "du Idiot", language="es").hits
+    # a Portuguese insult in a comment the caller says is English is left to the English rules
+    assert not {h.rule for h in decide(policy, "Você é um idiota.", language="en").hits} & {"pt.you_are_insult"}
+    assert "pt.you_are_insult" in rules_of(decide(policy, "Você é um idiota.", language="pt"))
+
+
+# --- the team's cases for each pack -------------------------------------------------------------------
+
+PACKS = ("de", "es", "pt")
+
+
+def _pack_cases():
+    return [c for c in engine.load_policy(None).cases if Path(c.location.path).name.split(".")[0] in PACKS]
+
+
+@pytest.mark.parametrize("case", _pack_cases(), ids=lambda c: f"{Path(c.location.path).name}:{c.location.line}")
+def test_each_packs_cases(policy, case) -> None:
+    assert case_problem(case.expect, engine.decide(policy, case.comment)) is None
 
 
 # --- Scunthorpe: every dictionary word on its own ----------------------------------------------------
 
 
-def _read_words(path: Path) -> set[str]:
-    return {w for line in path.read_text(encoding="utf-8").splitlines() if (w := line.split("#", 1)[0].strip())}
-
-
 @pytest.mark.skipif(not WORDLISTS, reason="word lists run in CI, or with CIVILITY_WORDLISTS=1")
-@pytest.mark.parametrize("lang, wordlist", [("de", "ngerman"), ("es", "spanish")])
-def test_scunthorpe_dictionary_words(policy, lang: str, wordlist: str) -> None:
-    path = Path("/usr/share/dict") / wordlist
-    if not path.exists():
-        pytest.fail(f"{path} is missing: install Debian's w{wordlist.removeprefix('n')} package")
-    pinned = _read_words(FIXTURES / f"scunthorpe_fires_{lang}.txt")
-    assert len(pinned) <= 100
-    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
-    fired = {w for w in words if rules_of(decide(policy, w))}
-    assert not sorted(fired - pinned), f"dictionary words that fire on their own: {sorted(fired - pinned)[:50]}"
-    # the pins stay honest: a pinned word that no longer fires is removed from the fixture
-    assert not sorted(pinned - fired), f"pinned words that no longer fire: {sorted(pinned - fired)}"
+@pytest.mark.parametrize(
+    "lang, wordlist, package",
+    [("de", "ngerman", "wngerman"), ("es", "spanish", "wspanish"), ("pt", "brazilian", "wbrazilian")],
+)
+def test_scunthorpe_dictionary_words(policy, lang: str, wordlist: str, package: str) -> None:
+    check_word_list(
+        policy,
+        Path("/usr/share/dict") / wordlist,
+        package,
+        FIXTURES / f"scunthorpe_fires_{lang}.txt",
+        FIXTURES / f"scunthorpe_by_design_{lang}.txt",
+        language=lang,
+    )
 
 
 def test_guidelines_have_texts_per_language(policy) -> None:
