@@ -179,6 +179,120 @@ def lint(directory: Path | None, policy_dir: Path | None, as_json: bool) -> None
     )
 
 
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command()
+@click.argument("data", nargs=-1, type=_file)
+@click.option("--recipe", type=_file, help="YAML naming models and their data (the shipped ones': bench/models.yaml).")
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where a recipe's file names are read from.",
+)
+@click.option("--category", help="The category a model of DATA learns (rows with that label; 'ok' rows are the rest).")
+@click.option("--name", help="The model's name (the rules' 'model: NAME'); default: the category.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Model file to write (with DATA).")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for a recipe's models (default: models/ of --policy or of the bundled policy).",
+)
+@click.option("--map", "maps", multiple=True, metavar="LABEL=LABEL", help="Read one label as another: profanity=ok.")
+@click.option("--group", help="Field whose rows share a cross-validation fold (dotted for nested JSON: orig.link_id).")
+@click.option("--license", "license_", default="unknown", help="License of DATA, recorded in the model file.")
+@click.option(
+    "--feedback", multiple=True, type=_file, help="Moderators' labels ('civility feedback export'), merged in."
+)
+@click.option("--feedback-weight", type=float, default=5.0, show_default=True, help="Data rows one label counts as.")
+@click.option("--ngrams", type=click.IntRange(1, 3), default=2, show_default=True, help="Most words in a feature.")
+@click.option("--min-count", type=click.IntRange(1), default=2, show_default=True, help="Comments a feature needs.")
+@click.option("--c", "c", type=float, default=1.0, show_default=True, help="Inverse regularization strength.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the folds and the solver.")
+@policy_option
+@json_option
+def learn(
+    data: tuple[Path, ...],
+    recipe: Path | None,
+    data_dir: Path,
+    category: str | None,
+    name: str | None,
+    out: Path | None,
+    out_dir: Path | None,
+    maps: tuple[str, ...],
+    group: str | None,
+    license_: str,
+    feedback: tuple[Path, ...],
+    feedback_weight: float,
+    ngrams: int,
+    min_count: int,
+    c: float,
+    seed: int,
+    policy_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Train a model from labeled comments (JSONL or CSV: text, label) and moderators' feedback.
+
+    Either DATA files with --category and --out, or --recipe. Prints cross-validated precision and
+    recall and a calibration table; the same inputs give the same bytes. Needs the 'learn' extra."""
+    try:
+        from . import learn as lm
+    except ImportError as e:  # pragma: no cover - depends on the installation
+        raise click.UsageError(f"civility learn needs the 'learn' extra: pip install 'civility[learn]' ({e})") from e
+    from .policy import bundled_policy_dir
+    from .textmodel import dump_model
+
+    label_map = {}
+    for m in maps:
+        if "=" not in m:
+            raise click.BadParameter(f"'{m}' is not LABEL=LABEL", param_hint="--map")
+        a, b = m.split("=", 1)
+        label_map[a.strip()] = b.strip()
+    settings = lm.Settings(ngrams=ngrams, min_count=min_count, c=c, seed=seed)
+    extra = [lm.Source(p, "moderators' labels", label_map, weight=feedback_weight, feedback=True) for p in feedback]
+    if recipe is not None:
+        if data or category or out:
+            raise click.UsageError("--recipe trains what the recipe says: give no DATA, --category or --out")
+        try:
+            plans = lm.read_recipe(recipe, data_dir)
+        except (ValueError, OSError) as e:
+            raise click.UsageError(str(e)) from e
+        target = out_dir or ((policy_dir or bundled_policy_dir()) / "models")
+        jobs = [(plan, target / f"{plan.name}.json") for plan in plans]
+        command = f"civility learn --recipe {recipe.as_posix()}"
+    else:
+        if not data or not category or not out:
+            raise click.UsageError("give DATA files, --category and --out (or --recipe)")
+        source_list = [lm.Source(p, license_, group=group) for p in data]
+        plan = lm.Plan(name or category, category, tuple(source_list), settings, label_map=label_map)
+        jobs = [(plan, out)]
+        command = "civility learn " + " ".join(p.name for p in data) + f" --category {category}"
+    bad = 0
+    results = []
+    for plan, path in jobs:
+        try:
+            model, report, problems = lm.run(plan, extra, command)
+        except (ValueError, OSError) as e:
+            raise click.ClickException(f"{plan.name}: {e}") from e
+        for problem in problems:
+            click.echo(problem, err=True)
+        bad += len(problems)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = dump_model(model)
+        path.write_text(text, encoding="utf-8")
+        size = len(text.encode())
+        results.append({"model": plan.name, "file": str(path), "bytes": size, "features": len(model["weights"])})
+        if not as_json:
+            click.echo(f"wrote {path} ({len(model['weights'])} features, {size:,} bytes)")
+            click.echo("\n".join(report.lines()))
+    if as_json:
+        click.echo(json.dumps(results if recipe is not None else results[0]))
+    if bad:
+        sys.exit(1)
+
+
 @main.command("test")
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @policy_option

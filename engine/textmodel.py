@@ -57,14 +57,7 @@ class TextModel:
         object.__setattr__(self, "_runs", runs)
 
     def calibrate(self, z: float) -> float:
-        xs, ps = self.knots_x, self.knots_p
-        if z <= xs[0]:
-            return ps[0]
-        if z >= xs[-1]:
-            return ps[-1]
-        i = bisect_right(xs, z) - 1
-        x0, x1 = xs[i], xs[i + 1]
-        return ps[i] + (ps[i + 1] - ps[i]) * (z - x0) / (x1 - x0)
+        return interpolate(self.knots_x, self.knots_p, z)
 
     def raw_score(self, features: t.Iterable[str]) -> float:
         w = self.weights
@@ -109,6 +102,16 @@ class TextModel:
             if f not in seen and w.get(f, 0.0) > 0:
                 seen[f] = (lo, hi)
         return sorted(((w[f], lo, hi) for f, (lo, hi) in seen.items()), key=lambda c: (-c[0], c[1], c[2]))
+
+
+def interpolate(xs: t.Sequence[float], ps: t.Sequence[float], z: float) -> float:
+    """The calibration table read at score z: linear between knots, flat beyond the ends."""
+    if z <= xs[0]:
+        return ps[0]
+    if z >= xs[-1]:
+        return ps[-1]
+    i = bisect_right(xs, z) - 1
+    return ps[i] + (ps[i + 1] - ps[i]) * (z - xs[i]) / (xs[i + 1] - xs[i])
 
 
 def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
@@ -337,7 +340,7 @@ def dump_model(data: dict[str, t.Any]) -> str:
 
 # ---- the `model:` matcher --------------------------------------------------------------------------
 
-#: how many of the words that raised the score most a hit shows
+#: how many of the words that raised the score most a hit shows (those weighing at least half the first)
 SHOWN_WORDS = 3
 
 
@@ -356,10 +359,12 @@ class ModelMatcher:
         p = self.model.probability(scan, quotes_ok)
         if (self.above is not None and p < self.above) or (self.below is not None and p >= self.below):
             return []
-        # spans only now that it fires: the strongest words first, the rest in text order
+        # spans only now that it fires: the strongest words first, the rest in text order; only words
+        # weighing at least half the strongest, so that `unless: before: ...` judges the words that count
         top = self.model.contributions(scan, quotes_ok)[:SHOWN_WORDS]
         if not top:
             return [_whole(scan)]
+        top = [c for c in top if c[0] >= top[0][0] / 2]
         first, *rest = [scan.token_span(lo, hi) for _, lo, hi in top]
         return [first, *sorted(rest, key=lambda s: (s.start, s.end))]
 

@@ -13,6 +13,7 @@ import yaml
 
 import engine
 from tests.dictionary_words import check_word_list, read_words
+from tests.fairness_templates import IDENTITIES, INSULTING, NEUTRAL, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -128,6 +129,7 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
         "contradiction.bare_contradiction",
         "contradiction.you_are_wrong",
         "spam.self_promotion",
+        "spam.spam_model",  # "subscribe" on its own is what comment spam says
         "tone.calm_down_opener",
     }
     for word in read_words(FIXTURES / "scunthorpe_by_design.txt"):
@@ -136,48 +138,6 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
 
 
 # --- fairness: identity terms ----------------------------------------------------------------------
-
-IDENTITIES = [
-    "gay",
-    "lesbian",
-    "bisexual",
-    "trans",
-    "transgender",
-    "queer",
-    "Muslim",
-    "Jewish",
-    "Christian",
-    "Catholic",
-    "Hindu",
-    "Sikh",
-    "Buddhist",
-    "atheist",
-    "Black",
-    "white",
-    "Asian",
-    "Latino",
-    "Hispanic",
-    "Mexican",
-    "Arab",
-    "African",
-    "Chinese",
-    "Indian",
-    "immigrant",
-    "refugee",
-    "disabled",
-    "deaf",
-    "blind",
-    "autistic",
-    "old",
-    "young",
-    "elderly",
-    "women",
-    "men",
-    "a woman",
-    "a man",
-    "feminist",
-    "Native American",
-]
 
 TEMPLATES = [
     "I am {}.",
@@ -204,6 +164,27 @@ def test_identity_terms_flag_only_with_insult_or_threat(policy, identity):
     assert decide(policy, f"You're {identity} and that is fine by me.").decision.value == "approve"
     assert decide(policy, f"You're a {identity} idiot.").decision.value != "approve"
     assert decide(policy, f"I know where you live, you {identity} moron.").decision.value != "approve"
+
+
+def test_model_rules_treat_identity_terms_alike(policy):
+    """Dixon-style templates: no rule using a model fires on a neutral or positive sentence naming an
+    identity, and the model rules catch insulting ones about as often whichever identity they name
+    (bench/fairness.py prints the table)."""
+    model_rules = {r.id for r in policy.rules if r.model is not None}
+    if not model_rules:
+        pytest.skip("the policy uses no model")
+    caught = {}
+    for identity in IDENTITIES:
+        for text in sentences(NEUTRAL, identity):
+            d = decide(policy, text)
+            fired = [h.rule for h in d.hits + d.shadow_hits if h.rule in model_rules]
+            assert not fired, (text, fired)
+        hits = [decide(policy, text) for text in sentences(INSULTING, identity)]
+        flag = policy.thresholds.flag
+        caught[identity] = sum(sum(h.score for h in d.hits if h.rule in model_rules) >= flag for d in hits) / len(hits)
+    mean = sum(caught.values()) / len(caught)
+    far = {i: round(c, 3) for i, c in caught.items() if abs(c - mean) > 0.05}
+    assert not far, (round(mean, 3), far)
 
 
 # --- anti-memorization -----------------------------------------------------------------------------

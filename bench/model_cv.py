@@ -1,0 +1,175 @@
+"""Cross-validated accuracy of the default policy's learned models: rules alone, models alone, both.
+
+    python bench/model_cv.py [--recipe bench/models.yaml] [--data-dir ../shared/data] [--folds 5]
+
+For each of 5 folds (rows grouped by video or thread where the data has one, by `learn.assign_folds`), every
+model of the recipe is trained by `civility learn`'s own code on the other folds only (its calibration
+too, by folds inside those), written into a copy of the default policy, and the policy decides the
+held-out fold's comments. No comment is ever scored by a model trained on it, and the policy's thresholds
+(`above:` in the rule files) are fixed before any of this runs. From each decision's hits, three
+verdicts: the rules that use no model, the rules that use a model, and the whole policy.
+
+Prints per set: the goal label's share caught and the share of `ok` flagged, for each of the three.
+Training sets not in the recipe (Gab) are scored by every fold's policy on a fifth of their rows each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "bench"))
+from accuracy import SETS as ACCURACY_SETS  # noqa: E402
+from engine import Comment, decide, load_policy  # noqa: E402
+from engine import learn as lm  # noqa: E402
+from engine.policy import bundled_policy_dir  # noqa: E402
+from engine.scan import Scan  # noqa: E402
+from engine.textmodel import dump_model  # noqa: E402
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    file: str
+    target: str  # the gold label whose share caught is the goal ("violation": any but ok)
+    goal: tuple[float, float] | None  # (min caught, max ok flagged)
+    decode: str | None = None
+    format: str | None = None
+    group: str | None = None
+
+
+_FORMATS = {ds.path: ds.format for ds in ACCURACY_SETS}
+EVAL_SETS = (
+    EvalSet("dev-comments", "dev-comments.jsonl", "violation", (1.0, 0.0)),
+    EvalSet("youtube-spam (by video)", "real/youtube-spam-dev.jsonl", "spam", (0.92, 0.03), group="orig.file"),
+    EvalSet("olid name_calling", "real/olid-train.jsonl", "name_calling", (0.50, 0.05)),
+    EvalSet(
+        "cmv ad_hominem (by thread)",
+        "real/habernal-adhominem.jsonl",
+        "ad_hominem",
+        (0.50, 0.05),
+        format=_FORMATS.get("real/habernal-adhominem.jsonl"),
+        group="orig.link_id",
+    ),
+    EvalSet("impermium name_calling (decoded)", "real/impermium-insults-dev.jsonl", "name_calling", (0.80, 0.12), "kaggle"),
+    EvalSet("gab (ok flagged)", "real/gab-hate-corpus-dev.jsonl", "violation", None),
+)
+KINDS = ("rules", "model", "both")
+
+
+def _verdicts(policy, rule_model: dict[str, str | None], ex: lm.Example, dump: t.IO[str] | None, set_name: str) -> tuple[bool, bool, bool]:
+    d = decide(policy, Comment(text=ex.text, format=ex.format))
+    flag = policy.thresholds.flag
+    rules = sum(h.score for h in d.hits if rule_model.get(h.rule) is None)
+    model = sum(h.score for h in d.hits if rule_model.get(h.rule) is not None)
+    if dump is not None:  # for trying other thresholds without training again
+        scan = Scan(Comment(text=ex.text, format=ex.format), None)
+        probs = {name: round(m.probability(scan, False), 4) for name, m in policy.models.items()}
+        rule_hits = {h.rule: h.score for h in d.hits if rule_model.get(h.rule) is None}
+        dump.write(json.dumps({"set": set_name, "label": ex.label, "p": probs, "rules": rule_hits}) + "\n")
+    return rules >= flag, model >= flag, d.decision.value != "approve"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--recipe", type=Path, default=ROOT / "bench" / "models.yaml")
+    ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--policy", type=Path, default=None, help="the policy whose rules use the models (default: bundled)")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--dump", type=Path, help="write each held-out comment's model probabilities and rule hits (JSONL)")
+    args = ap.parse_args(argv)
+    base = args.policy or bundled_policy_dir()
+    plans = lm.read_recipe(args.recipe, args.data_dir)
+
+    started = time.perf_counter()
+    cache: dict[tuple[str, str], set[str]] = {}
+
+    def featurized(examples: list[lm.Example], ngrams: int) -> list[set[str]]:
+        out = []
+        for ex in examples:
+            key = (ex.text, ex.format)
+            if key not in cache:
+                cache[key] = lm.comment_features(ex, lm.MAX_NGRAM)
+            out.append({f for f in cache[key] if f.count(" ") < ngrams})
+        return out
+
+    training = []
+    for plan in plans:
+        examples, _, _ = lm.load_plan(plan)
+        training.append((plan, examples, featurized(examples, plan.settings.ngrams)))
+    evals = []
+    for es in EVAL_SETS:
+        path = args.data_dir / es.file
+        if path.exists():
+            rows, _ = lm.read_examples(path, group=es.group, fmt=es.format, decode=es.decode)
+            evals.append((es, rows))
+    fold = lm.assign_folds(
+        [ex.group for _, examples, _ in training for ex in examples] + [ex.group for _, rows in evals for ex in rows],
+        args.folds,
+    )
+    print(f"features of every comment: {time.perf_counter() - started:.0f} s", flush=True)
+
+    # counts[set][kind] = [caught, target rows, ok flagged, ok rows]
+    counts = {es.name: {k: [0, 0, 0, 0] for k in KINDS} for es, _ in evals}
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.folds):
+            root = Path(tmp) / f"fold{k}"
+            shutil.copytree(base, root)
+            (root / "models").mkdir(exist_ok=True)
+            for plan, examples, feats in training:
+                keep = [i for i, ex in enumerate(examples) if fold[ex.group] != k]
+                data, _ = lm.train(
+                    [examples[i] for i in keep], plan.category, plan.name, plan.settings, featurized=[feats[i] for i in keep]
+                )
+                (root / "models" / f"{plan.name}.json").write_text(dump_model(data), encoding="utf-8")
+            policy = load_policy(root)
+            rule_model = {r.id: r.model for r in policy.rules}
+            for es, rows in evals:
+                for ex in rows:
+                    if fold[ex.group] != k:
+                        continue
+                    is_target = ex.label != "ok" if es.target == "violation" else ex.label == es.target
+                    for kind, flagged in zip(KINDS, _verdicts(policy, rule_model, ex, dump, es.name)):
+                        c = counts[es.name][kind]
+                        if is_target:
+                            c[0] += flagged
+                            c[1] += 1
+                        elif ex.label == "ok":
+                            c[2] += flagged
+                            c[3] += 1
+            print(f"fold {k + 1}/{args.folds} done: {time.perf_counter() - started:.0f} s", flush=True)
+
+    if dump is not None:
+        dump.close()
+    print(f"\n{args.folds}-fold cross-validation, models trained by {args.recipe.name} on the other folds only")
+    print(f"{'set':<36}{'goal':>14}" + "".join(f"{k:>16}" for k in KINDS))
+    met_all = True
+    for es, _ in evals:
+        cells = []
+        for kind in KINDS:
+            caught, n, okf, n_ok = counts[es.name][kind]
+            cells.append(f"{caught / max(n, 1):.3f} / {okf / max(n_ok, 1):.3f}")
+        goal = f"{es.goal[0]:.2f} / {es.goal[1]:.2f}" if es.goal else "report"
+        if es.goal:
+            caught, n, okf, n_ok = counts[es.name]["both"]
+            met = caught / max(n, 1) >= es.goal[0] and okf / max(n_ok, 1) <= es.goal[1]
+            met_all = met_all and met
+            goal += " " + ("MET" if met else "no")
+        print(f"{es.name:<36}{goal:>14}" + "".join(f"{c:>16}" for c in cells))
+    print("(each cell: target caught / ok flagged)")
+    return 0 if met_all else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""`civility learn`: labeled comments and moderators' feedback -> a model file, byte for byte the same on
+every run, calibrated, and loadable by the engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("sklearn")
+
+from engine import Comment, decide, load_policy  # noqa: E402
+from engine import learn as lm  # noqa: E402
+from engine.cli import main  # noqa: E402
+from engine.errors import ErrorCollector  # noqa: E402
+from engine.textmodel import load_model  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "fixtures" / "learn_small.jsonl"
+MODEL_POLICY = Path(__file__).parent / "policies" / "model"
+
+
+def learn(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["learn", *args])
+    return result.exit_code, result.output
+
+
+def test_same_inputs_give_identical_bytes(tmp_path: Path):
+    a, b = tmp_path / "a" / "insult.json", tmp_path / "b" / "insult.json"
+    for out in (a, b):
+        code, output = learn(str(FIXTURE), "--category", "name_calling", "--name", "insult", "--out", str(out))
+        assert code == 0, output
+    assert a.read_bytes() == b.read_bytes()
+    errors = ErrorCollector()
+    model = load_model(a, errors)
+    assert not errors.errors and model is not None
+    data = json.loads(a.read_text())
+    (source,) = data["training"]["sets"]
+    assert source["file"] == "learn_small.jsonl" and len(source["sha256"]) == 64
+    assert source["rows"] == 80 and source["positive"] == 40  # profanity and spam rows are left out
+    assert all(1 <= len(f.split(" ")) <= 2 for f in data["weights"])
+
+
+def test_report_prints_precision_recall_and_calibration(tmp_path: Path):
+    code, output = learn(str(FIXTURE), "--category", "name_calling", "--out", str(tmp_path / "m.json"))
+    assert code == 0
+    assert "name_calling: 40 positive, 40 ok (cross-validated, out-of-fold)" in output
+    assert "precision" in output and "recall" in output and "ok flagged" in output
+    assert "calibration: predicted band -> observed share positive" in output
+
+
+def test_a_learned_model_works_in_a_policy(tmp_path: Path):
+    root = tmp_path / "p"
+    shutil.copytree(MODEL_POLICY, root)
+    code, _ = learn(str(FIXTURE), "--category", "name_calling", "--name", "insult", "--out", str(root / "models" / "insult.json"))
+    assert code == 0
+    policy = load_policy(root)
+    d = decide(policy, Comment(text="Honestly, you are a total halfwit."))
+    assert "name_calling.model_sure" in [h.rule for h in d.hits]
+    hit = next(h for h in d.hits if h.rule == "name_calling.model_sure")
+    assert hit.probability >= 0.9 and hit.match
+    assert not decide(policy, Comment(text="I think the library plan is a reasonable compromise.")).hits
+
+
+def test_calibration_is_isotonic_and_pinned():
+    import numpy as np
+
+    scores = np.array([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+    labels = np.array([0, 0, 1, 0, 1, 0, 1, 1])
+    knots = lm._calibration(scores, labels, np.ones(8), max_knots=40)
+    # pooled adjacent violators: {-3, -2} -> 0, {-1, 0} -> 0.5, {1, 2} -> 0.5, {3, 4} -> 1
+    assert knots == [(-3.0, 0.0), (-2.0, 0.0), (-1.0, 0.5), (2.0, 0.5), (3.0, 1.0), (4.0, 1.0)]
+
+
+def test_calibration_on_the_fixture_matches_observed_rates(tmp_path: Path):
+    examples, _ = lm.read_examples(FIXTURE)
+    data, report = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4))
+    xs = [x for x, _ in data["calibration"]]
+    ps = [p for _, p in data["calibration"]]
+    assert xs == sorted(set(xs)) and ps == sorted(ps) and 0.0 <= ps[0] and ps[-1] <= 1.0
+    total = sum(n for _, _, n, _, _ in report.calibration)
+    assert total == 80
+    for _, _, n, predicted, observed in report.calibration:
+        assert abs(predicted - observed) < 1e-9  # isotonic fit on these very out-of-fold scores
+
+
+def test_feedback_is_merged_with_its_weight(tmp_path: Path):
+    feedback = tmp_path / "feedback.jsonl"
+    feedback.write_text(
+        "".join(json.dumps({"text": f"Go away, you gronk number {i}.", "label": "name_calling"}) + "\n" for i in range(3))
+    )
+    without, with_fb = tmp_path / "a.json", tmp_path / "b.json"
+    learn(str(FIXTURE), "--category", "name_calling", "--min-count", "1", "--out", str(without))
+    code, _ = learn(
+        str(FIXTURE), "--category", "name_calling", "--min-count", "1", "--feedback", str(feedback),
+        "--feedback-weight", "5", "--out", str(with_fb),
+    )
+    assert code == 0
+    a, b = json.loads(without.read_text()), json.loads(with_fb.read_text())
+    assert "gronk" not in a["weights"] and b["weights"]["gronk"] > 0
+    fb = b["training"]["sets"][-1]
+    assert fb["feedback"] is True and fb["weight"] == 5.0 and fb["positive"] == 3
+
+
+def test_label_map_and_wildcard(tmp_path: Path):
+    rows, _ = lm.read_examples(FIXTURE, label_map={"profanity": "ok", "*": "skip"})
+    labels = {r.label for r in rows}
+    assert labels == {"ok", "skip"}
+    assert next(r for r in rows if "weather" in r.text).label == "ok"
+
+
+@pytest.mark.parametrize(
+    ("published", "text"),
+    [
+        ('"You\\xa0idiot\\n"', "You\u00a0idiot\n"),
+        ('"it\\u2019s a joke"', "it\u2019s a joke"),
+        ('"doubly\\\\nescaped"', "doubly\nescaped"),
+        ('"caf\\xc3\\xa9 owner"', "caf\u00e9 owner"),
+        ("plain text", "plain text"),
+    ],
+)
+def test_kaggle_texts_are_unwrapped_and_unescaped(published, text):
+    assert lm.unescape_kaggle(published) == text
+
+
+def test_usage_errors():
+    code, output = learn(str(FIXTURE))
+    assert code == 2 and "--category" in output
+    code, output = learn(str(FIXTURE), "--category", "threat", "--out", "/dev/null")
+    assert code == 1 and "need comments labelled both 'threat' and 'ok'" in output
+
+
+def test_recipe(tmp_path: Path):
+    recipe = tmp_path / "models.yaml"
+    recipe.write_text(
+        "models:\n  - name: insult\n    category: name_calling\n    map: {profanity: ok}\n"
+        "    settings: {min_count: 1, folds: 4}\n"
+        f"    sets:\n      - {{file: {FIXTURE.name}, license: written for the tests}}\n"
+    )
+    code, output = learn("--recipe", str(recipe), "--data-dir", str(FIXTURE.parent), "--out-dir", str(tmp_path / "m"))
+    assert code == 0, output
+    data = json.loads((tmp_path / "m" / "insult.json").read_text())
+    assert data["training"]["sets"][0]["license"] == "written for the tests"
+    assert data["training"]["sets"][0]["rows"] == 81  # profanity read as ok
+    recipe.write_text("models:\n  - name: insult\n    category: name_calling\n    settings: {depth: 3}\n")
+    code, output = learn("--recipe", str(recipe))
+    assert code == 2 and "unknown setting 'depth'" in output
