@@ -53,6 +53,7 @@ class Build:
     used_lists: set[str] = field(default_factory=set)  # the list names rules refer to, recorded here
     models: t.Mapping[str, t.Any] = field(default_factory=dict)  # the policy's models, by name
     rule_models: list[str] = field(default_factory=list)  # the models this rule's matchers use, in order
+    not_shown: frozenset[str] = frozenset()  # words a model hit does not show as its reason ("you", "the")
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError, key: str | None = None) -> None:
         """Report at `node`, or at where `key` is written in it (an unknown key, not its value)."""

@@ -151,6 +151,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
     settings = _parse_header(header, root / "policy.yaml", errors) if header else None
     vocabulary, detector = _parse_lists(root, errors)
     models = textmodel.load_models(root, errors)
+    not_shown = _not_shown(settings["not_shown"] if settings else [], vocabulary, errors)
     rules: list[Rule] = []
     cases: list[Case] = []
     unreadable: set[str] = set()  # rule files that did not load: their cases cannot be checked
@@ -159,7 +160,7 @@ def load_policy(directory: str | Path | None = None) -> Policy:
             continue
         node = _load(path, errors)
         if node is not None and settings is not None:
-            rules.extend(_parse_rule_file(node, path, settings, vocabulary, models, errors))
+            rules.extend(_parse_rule_file(node, path, settings, vocabulary, (models, not_shown), errors))
         else:
             unreadable.add(path.stem)
     _check_duplicates(rules, errors)
@@ -169,7 +170,6 @@ def load_policy(directory: str | Path | None = None) -> Policy:
         node = _load(path, errors)
         if node is not None:
             cases.extend(_parse_cases(node, path, known, unreadable, errors))
-    not_shown = _not_shown(settings["not_shown"] if settings else [], vocabulary, errors)
     errors.raise_if_any()
     assert settings is not None
     # the language model loads now (once per process), not within the first comment's time budget
@@ -360,7 +360,7 @@ def _parse_rule_file(
     path: Path,
     settings: dict[str, t.Any],
     vocabulary: Vocabulary,
-    models: t.Mapping[str, textmodel.TextModel | None],
+    models: tuple[t.Mapping[str, textmodel.TextModel | None], frozenset[str]],
     errors: ErrorCollector,
 ) -> list[Rule]:
     r = Reader(node, ("rules", "description", "language"), "", None, errors)
@@ -380,7 +380,7 @@ def _parse_rule(
     i: int,
     settings: dict[str, t.Any],
     vocabulary: Vocabulary,
-    models: t.Mapping[str, textmodel.TextModel | None],
+    models: tuple[t.Mapping[str, textmodel.TextModel | None], frozenset[str]],
     errors: ErrorCollector,
     language: str | None = None,
 ) -> Rule | None:
@@ -404,7 +404,10 @@ def _parse_rule(
     if mode not in ("enforce", "shadow"):
         r.fail("must be 'enforce' or 'shadow'", node.value["mode"], "mode")
     message = r.get("message", (str,), required=True)
-    build = matchers.Build(vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used, models)
+    by_name, not_shown = models
+    build = matchers.Build(
+        vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used, by_name, not_shown=not_shown
+    )
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None
     model = build.rule_models[0] if build.rule_models else None

@@ -93,13 +93,16 @@ class TextModel:
                 z += runs[g]
         return z
 
-    def contributions(self, scan: Scan, quotes_ok: bool) -> list[tuple[float, int, int]]:
+    def contributions(
+        self, scan: Scan, quotes_ok: bool, hidden: frozenset[str] = frozenset()
+    ) -> list[tuple[float, int, int]]:
         """(weight, first word, end word) of each feature present with a positive weight, largest first;
-        a feature found more than once is placed at its first occurrence."""
+        a feature found more than once is placed at its first occurrence; one made only of `hidden` words
+        is left out."""
         w = self.weights
         seen: dict[str, tuple[int, int]] = {}
         for f, lo, hi in _placed(scan, self.ngrams, quotes_ok):
-            if f not in seen and w.get(f, 0.0) > 0:
+            if f not in seen and w.get(f, 0.0) > 0 and not hidden.issuperset(f.split(" ")):
                 seen[f] = (lo, hi)
         return sorted(((w[f], lo, hi) for f, (lo, hi) in seen.items()), key=lambda c: (-c[0], c[1], c[2]))
 
@@ -347,13 +350,16 @@ SHOWN_WORDS = 3
 class ModelMatcher:
     """Fires when the model's probability is at least `above` and below `below`."""
 
-    __slots__ = ("model", "above", "below")
+    __slots__ = ("model", "above", "below", "hidden")
     cost = 4
 
-    def __init__(self, model: TextModel, above: float | None, below: float | None) -> None:
+    def __init__(
+        self, model: TextModel, above: float | None, below: float | None, hidden: frozenset[str] = frozenset()
+    ) -> None:
         self.model = model
         self.above = above
         self.below = below
+        self.hidden = hidden  # words that weigh but explain nothing on their own ("you", "the")
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         p = self.model.probability(scan, quotes_ok)
@@ -361,7 +367,7 @@ class ModelMatcher:
             return []
         # spans only now that it fires: the strongest words first, the rest in text order; only words
         # weighing at least half the strongest, so that `unless: before: ...` judges the words that count
-        top = self.model.contributions(scan, quotes_ok)[:SHOWN_WORDS]
+        top = self.model.contributions(scan, quotes_ok, self.hidden)[:SHOWN_WORDS]
         if not top:
             return [_whole(scan)]
         top = [c for c in top if c[0] >= top[0][0] / 2]
@@ -404,4 +410,4 @@ def _build_model(node: Node, field: str, b: Build) -> Matcher | None:
         r.fail("must be greater than 'above'", t.cast(Node, r.node_of("below")), "below")
         return None
     b.rule_models.append(name)
-    return ModelMatcher(model, above, below)
+    return ModelMatcher(model, above, below, b.not_shown)

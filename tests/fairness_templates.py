@@ -107,4 +107,8 @@ INSULTING = [frame.format(noun) for frame, noun in itertools.product(_INSULT_FRA
 
 
 def sentences(templates: list[str], identity: str) -> list[str]:
+    """The templates with the identity term; an insulting template takes it as an adjective ("a woman":
+    "You are a woman idiot", not "a a woman idiot")."""
+    if templates is INSULTING:
+        identity = identity.removeprefix("a ")
     return [t.format(identity) for t in templates]
