@@ -14,7 +14,7 @@ from __future__ import annotations
 import typing as t
 
 from .combinators import All, Any, Near
-from .feature_matchers import Length
+from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
 from .language import FUNCTION_WORDS
 from .matchers import ListMatcher
 from .scan import Scan
@@ -63,11 +63,16 @@ def _common(key: Key) -> bool:
     return len(key) == 2 and key[0] in _COMMON and key[1] in _COMMON
 
 
-def _length_guard(matcher: t.Any) -> Length | None:
-    """The length bounds of an `all` (a cheap test the index makes before running the rule)."""
+#: comment-level tests cheap enough to make before running a rule (counts are kept for the other rules)
+_GUARDS = (Length, CountMatcher, CapsRatio, AuthorMatcher)
+
+
+def guards(matcher: t.Any) -> tuple[t.Any, ...]:
+    """The cheap comment-level parts of an `all` ("at most 500 characters", "at least one link"): when
+    one of them finds nothing, neither does the rule."""
     if isinstance(matcher, All):
-        return next((p for p in matcher.parts if isinstance(p, Length)), None)
-    return None
+        return tuple(p for p in matcher.parts if isinstance(p, _GUARDS))
+    return ()
 
 
 class RuleIndex:
@@ -79,9 +84,9 @@ class RuleIndex:
         self.rules = tuple(rules)
         by_key: dict[Key, set[int]] = {}
         always: list[int] = []
-        #: per rule, the clauses left to check once its filing key is found, and its length bounds
+        #: per rule, the clauses left to check once its filing key is found, and its guards
         self.checks: list[tuple[frozenset[Key], ...]] = []
-        self.guards: list[Length | None] = [_length_guard(rule.match) for rule in self.rules]
+        self.guards = [guards(rule.match) for rule in self.rules]
         for i, rule in enumerate(self.rules):
             found = clauses(rule.match)
             if not found:
@@ -114,16 +119,15 @@ class RuleIndex:
             keys.update(self.words.intersection(glued))
         if scan.masked:
             keys.add(MASKED)
-        length = len(scan.comment.text)
-        guards, checks, by_key = self.guards, self.checks, self.by_key
-        found = {i for i in self.always if guards[i] is None or guards[i].bounds.holds(length)}
+        checks, by_key = self.checks, self.by_key
+        found = set(self.always)
         for key in keys:
             for i in by_key.get(key, ()):
-                if (
-                    i not in found
-                    and (guards[i] is None or guards[i].bounds.holds(length))
-                    and all(not c.isdisjoint(keys) for c in checks[i])
-                ):
+                if i not in found and all(not c.isdisjoint(keys) for c in checks[i]):
                     found.add(i)
-        rules = self.rules
-        return [rules[i] for i in sorted(found)]
+        rules, tested = self.rules, self.guards
+        return [rules[i] for i in sorted(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
+
+    @staticmethod
+    def _passes(rule: t.Any, tests: tuple[t.Any, ...], scan: Scan) -> bool:
+        return all(test.find(scan, rule.in_quotes) for test in tests)

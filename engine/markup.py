@@ -8,7 +8,7 @@ they replace. Offsets are mapped with bisect over segment starts, never per char
 from __future__ import annotations
 
 import html
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import regex
@@ -140,15 +140,12 @@ def may_quote(text: str) -> bool:
     return any(c in text for c in QUOTE_MARKS)
 
 
-def text_quotes(visible: str) -> list[tuple[int, int]]:
+def text_quotes(visible: str, deadline: float | None = None) -> list[tuple[int, int]]:
     """Quoted regions of plain text, in `visible` coordinates."""
     if not may_quote(visible):
         return []
-    out = []
-    for m in _TEXT_QUOTES.finditer(visible):
-        g = next((i for i in range(1, 6) if m.group(i) is not None), 0)
-        out.append(m.span(g))
-    return out
+    # each alternative has at most one group: the one that took part is the last (none: the whole line)
+    return [m.span(m.lastindex or 0) for m in _clock.timed(_TEXT_QUOTES.finditer(visible), deadline)]
 
 
 # A comment that is a quote and little else is its author's own words: the quote is excused only when
@@ -168,11 +165,14 @@ _REPLY_MARK = regex.compile(r"[ \t]{0,3}>*")
 _WRAPS = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u201e": "\u201c\u201d"}
 
 
-def own_quotes(visible: str, quotes: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+def own_quotes(
+    visible: str, quotes: tuple[tuple[int, int], ...], deadline: float | None = None
+) -> tuple[tuple[int, int], ...]:
     """The regions of `quotes` that are someone else's words: all of them when the author's own words
     outside answer or report them. Otherwise the quotes are the author's own words, and so is a comment
     wrapped whole in quotation marks (over paragraphs too); quotes inside those are judged in turn by
     the words around them (`"He said 'x' and that is unacceptable"` quoted whole)."""
+    _clock.check(deadline)
     stripped = visible.strip()
     wrapped = len(stripped) > 2 and stripped[-1] in _WRAPS.get(stripped[0], "")
     if not quotes and not wrapped:
@@ -186,11 +186,16 @@ def own_quotes(visible: str, quotes: tuple[tuple[int, int], ...]) -> tuple[tuple
         regions = list(quotes)
     inner: list[tuple[int, int]] = []
     for region in regions:
+        _clock.check(deadline)  # each region reads its own words: a look at the clock for each
         s, e = region
         if not wrapped:
             s += len(_REPLY_MARK.match(visible, s, e).group())  # "> ..." is judged without its mark
         content = visible[s:e]
-        within = [(a - s, b - s) for a, b in quotes if s <= a and b <= e and (a, b) != region]
+        # `quotes` are merged (sorted, apart): those inside the region are one run, found by bisection,
+        # so a comment of thousands of quotes is not quadratic
+        lo = bisect_left(quotes, (s, 0))
+        inside = quotes[lo : bisect_left(quotes, (e, 0), lo)]
+        within = [(a - s, b - s) for a, b in inside if b <= e and (a, b) != region]
         found = _merge(within + text_quotes(content))
         if found and found != ((0, len(content)),) and _answered(content, found):
             inner.extend((s + a, s + b) for a, b in found)
@@ -292,7 +297,8 @@ def _strip_html(raw: str, deadline: float | None) -> Markup:
     visible, offsets = b.build()
     if depth:
         quotes.append((quote_start, len(visible)))
-    return Markup(visible, offsets, own_quotes(visible, _merge(quotes + text_quotes(visible))), tuple(links))
+    merged = _merge(quotes + text_quotes(visible, deadline))
+    return Markup(visible, offsets, own_quotes(visible, merged, deadline), tuple(links))
 
 
 # -- markdown -----------------------------------------------------------------------------------------
@@ -341,9 +347,9 @@ def _strip_markdown(raw: str, deadline: float | None) -> Markup:
         quotes.append((quote_start, len(visible)))
     for m in _MD_LINE_QUOTE.finditer(visible):
         quotes.append(m.span())
-    for region in text_quotes(visible):
+    for region in text_quotes(visible, deadline):
         quotes.append(region)
-    return Markup(visible, offsets, own_quotes(visible, _merge(quotes)), tuple(links))
+    return Markup(visible, offsets, own_quotes(visible, _merge(quotes), deadline), tuple(links))
 
 
 def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
@@ -353,7 +359,7 @@ def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
     :raises TimeoutError: when `deadline` passes (a body of 100,000 tags).
     """
     if fmt == "text":
-        return Markup(raw, None, own_quotes(raw, _merge(text_quotes(raw))), ())
+        return Markup(raw, None, own_quotes(raw, _merge(text_quotes(raw, deadline)), deadline), ())
     if fmt == "html":
         return _strip_html(raw, deadline)
     if fmt == "markdown":

@@ -35,6 +35,7 @@ def small(tmp_path_factory):
         "prefixed": rule("{list: rude}", "prefixed"),
         "not_polite": rule("{not: {words: [please]}}", "not_polite"),
         "short_no": rule("{all: [{length: {at_most: 10}}, {regex: 'no+'}]}", "short_no"),
+        "click_link": rule("{all: [{links: {at_least: 1}}, {regex: 'click'}]}", "click_link"),
     }
     # `rude` holds a prefix: rules over it run always (a word's prefixes are not looked up)
     lists = "language: en\nlists:\n  insults: [idiot, moron, 'waste of space']\n  targets: [you, u]\n  rude: ['brainless*']\n"
@@ -51,9 +52,11 @@ def test_a_clean_comment_runs_only_the_rules_without_words(small):
     assert ids(small, "The council published the budget today.") == ["not_polite", "prefixed", "shouty"]
 
 
-def test_a_length_bound_is_tested_before_the_rule_runs(small):
+def test_comment_level_parts_of_all_are_tested_before_the_rule_runs(small):
     assert "short_no" in ids(small, "Nooo.")
     assert "short_no" not in ids(small, "No, the council published the budget today.")
+    assert "click_link" in ids(small, "click here: http://spam.example/x")
+    assert "click_link" not in ids(small, "click the button below the article")
 
 
 def test_a_phrase_needs_its_first_two_words_in_a_row(small):

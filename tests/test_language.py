@@ -162,3 +162,13 @@ def test_the_comments_language_must_be_a_string() -> None:
         Comment.from_dict({"text": "hola", "language": 3})
     assert e.value.field == "language"
     assert Comment.from_dict({"text": "hola", "language": "es"}).language == "es"
+
+
+def test_warm_loads_the_model_once_for_every_detector_of_the_same_languages():
+    first, second = Detector(["de", "en"]), Detector(["en", "de"])
+    first.warm()
+    second.warm()
+    assert first._model is not None and first._model is second._model
+    one = Detector(["en"])
+    one.warm()
+    assert one._model is None  # one language: nothing to tell apart, nothing loaded

@@ -136,3 +136,20 @@ def test_agreement_is_looked_for_in_short_answers_only():
 )
 def test_quotes_inside_a_comment_quoted_whole(raw, fmt, found):
     assert quoted(raw, fmt) == found
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_thousands_of_quotes_stop_at_the_deadline(fmt):
+    """Each quote is read for its own words: past the deadline the reading stops (and the engine flags)."""
+    import time
+
+    with pytest.raises(TimeoutError):
+        strip('"you idiot" and > "this" ' * 2000, fmt, deadline=time.monotonic() - 1)
+
+
+def test_quotes_inside_a_quoted_paragraph_are_found_among_many():
+    # a '>' reply quoting a paragraph with quotes of its own, answered inside: each inner quote is found
+    inner = " ".join(f'he said "idiot {i}" and that is wrong.' for i in range(50))
+    m = strip(f"> {inner}\n", "markdown")
+    assert len(m.quotes) == 50
+    assert all(m.visible[s:e].startswith("idiot") for s, e in m.quotes)
