@@ -7,7 +7,13 @@ regex also runs with the comment's remaining time budget.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import regex
+
+#: False only inside ``load_policy(..., refuse_unsafe_regex=False)``: tests of the run-time bound load
+#: patterns that the load-time check would refuse. Nothing in a policy file can change it.
+refusing: ContextVar[bool] = ContextVar("refusing_unsafe_regex", default=True)
 
 _TRIAL_TIMEOUT = 0.25  # generous: a loaded machine must not refuse a sound pattern; exponential ones blow far past it
 _TRIALS = ("a" * 3000 + "!", "a " * 1500 + "!", "1" * 3000 + "x", "aaaa.com/" * 400 + " ", "x\n" * 1500)

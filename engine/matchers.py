@@ -235,7 +235,7 @@ def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | No
     except regex.error as e:
         b.fail(f"invalid regular expression: {e}", node, field)
         return None
-    problem = _regex_safety.problem(pattern)
+    problem = _regex_safety.problem(pattern) if _regex_safety.refusing.get() else None
     if problem:
         b.fail(problem, node, field)
         return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # the matcher kinds beyond matchers.py's own register themselves when imported
-from . import combinators, feature_matchers, matchers, textmodel  # noqa: F401
+from . import _regex_safety, combinators, feature_matchers, matchers, textmodel  # noqa: F401
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .index import RuleIndex
@@ -138,11 +138,22 @@ def bundled_policy_dir() -> Path:
     raise PolicyError("the bundled policy is missing from this installation", Location(here / "policies"))
 
 
-def load_policy(directory: str | Path | None = None) -> Policy:
+def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: bool = True) -> Policy:
     """Load, validate and compile a policy directory (None: the bundled default policy).
+
+    ``refuse_unsafe_regex=False`` is for tests and experts only: it skips the load-time refusal of regexes
+    that can backtrack catastrophically, so that the run-time time budget can be shown to stop them.
 
     :raises PolicyError: every problem found, one per line as FILE:LINE:COL: rule 'ID': field 'PATH': message.
     """
+    token = _regex_safety.refusing.set(refuse_unsafe_regex)
+    try:
+        return _load_policy(directory)
+    finally:
+        _regex_safety.refusing.reset(token)
+
+
+def _load_policy(directory: str | Path | None) -> Policy:
     root = Path(directory) if directory is not None else bundled_policy_dir()
     errors = ErrorCollector()
     if not (root / "policy.yaml").is_file():
