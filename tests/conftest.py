@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import typing as t
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from flask.testing import FlaskClient
 
 from webhook import create_app
+
+# Property tests run a bounded number of examples in CI; HYPOTHESIS_PROFILE=long runs a longer campaign
+# (tests that fix their own max_examples keep it).
+settings.register_profile("ci", max_examples=100)
+settings.register_profile("long", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 WEBHOOK_POLICY = Path(__file__).parent / "policies" / "webhook"
 #: The bearer token every test app is configured with; its test clients send it unless a test overrides it.
