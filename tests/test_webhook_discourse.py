@@ -78,7 +78,7 @@ def test_other_events_are_ignored_and_bad_posts_are_400(make_app):
     client = make_app(DISCOURSE_SECRET=SECRET).test_client()
     assert send(client, "topic_created", {"topic": {"id": 1}}).json == {"ignored": "topic_created"}
     r = send(client, "post_created", {"post": {"id": 1}})
-    assert r.status_code == 400 and r.json["error"]["field"] == "raw"
+    assert r.status_code == 400 and r.json["error"]["field"] == "post.raw"
 
 
 class FakeDiscourse:

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from engine import Comment, CommentError
 
 from . import body as b
+from . import schemas
 from .access import configured
 from .errors import ApiError
 from .moderation import explain, moderate, state
@@ -46,14 +47,13 @@ def parse_comment(data: t.Any, prefix: str = "") -> Comment:
 
 @bp.post("/moderate")
 def moderate_one() -> ResponseReturnValue:
-    comment = parse_comment(b.json_body())
+    comment = parse_comment(b.json_body(schemas.COMMENT))
     return jsonify(moderate(comment, "api").to_dict())
 
 
 @bp.post("/moderate/batch")
 def moderate_batch() -> ResponseReturnValue:
-    data = b.json_body()
-    items = b.field_of(data, "comments", list)
+    items = b.json_body(schemas.BATCH)["comments"]
     limit = int(current_app.config["MAX_BATCH"])
     if len(items) > limit:
         raise ApiError(400, "batch_too_large", f"at most {limit} comments per batch", "comments")
@@ -76,9 +76,8 @@ def get_decision(decision_id: str) -> ResponseReturnValue:
 
 @bp.post("/feedback")
 def feedback() -> ResponseReturnValue:
-    data = b.json_body()
-    decision_id = b.field_of(data, "id", (str, int))
-    verdict = b.field_of(data, "verdict", str)
+    data = b.json_body(schemas.FEEDBACK)
+    decision_id, verdict = data["id"], data["verdict"]
     st = state()
     allowed = ("ok", *st.policy.categories)
     if verdict not in allowed:

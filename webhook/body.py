@@ -8,6 +8,7 @@ import typing as t
 from flask import request
 
 from .errors import ApiError
+from .schemas import validate
 
 
 def raw_body() -> bytes:
@@ -53,9 +54,13 @@ def parse_json(data: bytes) -> t.Any:
     return value
 
 
-def json_body() -> t.Any:
+def json_body(schema: dict[str, t.Any] | None = None) -> t.Any:
+    """The JSON body, checked against ``schema`` (one of :mod:`webhook.schemas`) when given."""
     require_json()
-    return parse_json(raw_body())
+    value = parse_json(raw_body())
+    if schema is not None:
+        validate(schema, value)
+    return value
 
 
 def _no_constant(name: str) -> t.NoReturn:

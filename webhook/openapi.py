@@ -1,8 +1,15 @@
-"""The OpenAPI 3.1 description of every route; ``tests/test_webhook_openapi.py`` checks real responses against it."""
+"""The OpenAPI 3.1 description of every route; ``tests/test_webhook_openapi.py`` checks real responses against it.
+
+Request bodies are the very schemas the handlers validate with (:mod:`webhook.schemas`); responses are
+described here and checked against real answers by the tests, and the whole document drives the API fuzzing
+in ``tests/test_webhook_fuzz.py``.
+"""
 
 from __future__ import annotations
 
 import typing as t
+
+from . import schemas
 
 S = dict[str, t.Any]
 
@@ -64,29 +71,6 @@ _DECISION: S = {
         "message": {"type": "string"},
         "policy_version": {"type": "string"},
         "language": {"type": "string", "description": "ISO 639-1 code the comment was scored as; und: too short"},
-    },
-}
-_COMMENT: S = {
-    "type": "object",
-    "description": "CONTRACT.md section 2",
-    "required": ["text"],
-    "properties": {
-        "id": {"type": "string"},
-        "text": {"type": "string"},
-        "format": {"enum": ["text", "html", "markdown"]},
-        "language": {"type": "string", "description": "ISO 639-1 code (es, pt-BR); overrides detection"},
-        "author": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "name": {"type": "string"},
-                "role": {"type": "string"},
-                "account_age_days": {"type": "number"},
-                "approved_count": {"type": "integer"},
-            },
-        },
-        "parent": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-        "context": {"type": "object"},
     },
 }
 _ERROR: S = {
@@ -164,36 +148,29 @@ _CORAL_RESPONSE: S = {
     },
     "additionalProperties": False,
 }
-_AKISMET_FORM: S = {
-    "type": "object",
-    "properties": {
-        "api_key": {"type": "string"},
-        "key": {"type": "string"},
-        "blog": {"type": "string"},
-        "user_ip": {"type": "string"},
-        "user_agent": {"type": "string"},
-        "comment_author": {"type": "string"},
-        "comment_author_email": {"type": "string"},
-        "comment_content": {"type": "string"},
-        "comment_type": {"type": "string"},
-        "user_role": {"type": "string"},
-        "is_test": {"type": "string"},
-    },
-}
 
 _ERRORS_V1 = {str(c): _json(_ref("Error"), d) for c, d in
               [(400, "Malformed request; `field` names the culprit"), (401, "Missing or wrong credentials"),
                (413, "Body over CIVILITY_MAX_BODY_BYTES"), (415, "Not JSON")]}  # fmt: skip
-_ERRORS_GOOGLE = {"400": _json(_ref("GoogleError"), "Invalid argument or key (Google's error shape)")}
+_OFF = _json(_ref("Error"), "The adapter is off: its secret is not configured (the message names the setting)")
+_ERRORS_GOOGLE = {str(c): _json(_ref("GoogleError"), d) for c, d in
+                  [(400, "Invalid argument or key (Google's error shape)"),
+                   (404, "The adapter is off: CIVILITY_PERSPECTIVE_KEYS is not configured"),
+                   (413, "Body over CIVILITY_MAX_BODY_BYTES"), (415, "Not JSON")]}  # fmt: skip
+_DISCOURSE_FORM: S = {
+    "type": "object",
+    "required": ["payload"],
+    "properties": {"payload": {"type": "string", "description": "the event as JSON"}},
+}
 _AKISMET_INVALID = "`invalid`, with the reason in the X-akismet-debug-help header"
 
 
-def _akismet(summary: str, ok: S, ok_desc: str) -> S:
+def _akismet(summary: str, form: S, ok: S, ok_desc: str) -> S:
     return {
         "post": {
             "summary": summary,
             "tags": ["akismet"],
-            "requestBody": _body(_ref("AkismetForm"), "application/x-www-form-urlencoded"),
+            "requestBody": _body(form, "application/x-www-form-urlencoded"),
             "responses": {"200": _text({"anyOf": [ok, {"const": "invalid"}]}, f"{ok_desc}; or {_AKISMET_INVALID}")},
         }
     }
@@ -216,13 +193,7 @@ def spec() -> S:
                 "post": {
                     "summary": "Moderate up to CIVILITY_MAX_BATCH comments",
                     "tags": ["api"],
-                    "requestBody": _body(
-                        {
-                            "type": "object",
-                            "required": ["comments"],
-                            "properties": {"comments": {"type": "array", "items": _ref("Comment")}},
-                        }
-                    ),
+                    "requestBody": _body(schemas.BATCH),
                     "responses": {
                         "200": _json(
                             {
@@ -252,16 +223,7 @@ def spec() -> S:
                 "post": {
                     "summary": "A moderator's verdict on a decision",
                     "tags": ["api"],
-                    "requestBody": _body(
-                        {
-                            "type": "object",
-                            "required": ["id", "verdict"],
-                            "properties": {
-                                "id": {"type": "string"},
-                                "verdict": {"type": "string", "description": "`ok` or a category"},
-                            },
-                        }
-                    ),
+                    "requestBody": _body(schemas.FEEDBACK),
                     "responses": {
                         "201": _json(
                             {
@@ -286,25 +248,14 @@ def spec() -> S:
                     "summary": "Coral external moderation phase",
                     "tags": ["coral"],
                     "parameters": [{"name": "X-Coral-Signature", "in": "header", "schema": {"type": "string"}}],
-                    "requestBody": _body(
-                        {
-                            "type": "object",
-                            "required": ["comment"],
-                            "properties": {
-                                "action": {"type": "string"},
-                                "comment": {"type": "object"},
-                                "author": {"type": "object"},
-                                "story": {"type": "object"},
-                                "site": {"type": "object"},
-                            },
-                        }
-                    ),
+                    "requestBody": _body(schemas.CORAL_PHASE),
                     "responses": {
                         "200": _json(
                             _ref("CoralResponse"),
                             "Coral's phase result; any failure after a valid signature is SYSTEM_WITHHELD",
                         ),
                         "401": _json(_ref("Error"), "Missing or invalid signature"),
+                        "404": _OFF,
                         "413": _ERRORS_V1["413"],
                     },
                 }  # fmt: skip
@@ -317,7 +268,13 @@ def spec() -> S:
                         {"name": "X-Discourse-Event-Signature", "in": "header", "schema": {"type": "string"}},
                         {"name": "X-Discourse-Event", "in": "header", "schema": {"type": "string"}},
                     ],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": schemas.DISCOURSE_EVENT},
+                            "application/x-www-form-urlencoded": {"schema": _DISCOURSE_FORM},
+                        },
+                    },
                     "responses": {
                         "200": _json(
                             {
@@ -338,44 +295,31 @@ def spec() -> S:
                             "Accepted",
                         ),
                         **_ERRORS_V1,
+                        "404": _OFF,
                     },
                 }  # fmt: skip
             },
             "/1.1/comment-check": _akismet(
                 "Akismet-compatible comment check",
+                schemas.AKISMET_CHECK,
                 {"enum": ["true", "false"]},
                 "`true` (spam; X-akismet-pro-tip: discard for a certain reject) or `false`",
             ),
-            "/1.1/verify-key": _akismet("Akismet-compatible key check", {"const": "valid"}, "`valid`"),
+            "/1.1/verify-key": _akismet(
+                "Akismet-compatible key check", schemas.AKISMET_VERIFY, {"const": "valid"}, "`valid`"
+            ),
             "/1.1/submit-spam": _akismet(
-                "Moderator says spam (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"
+                "Moderator says spam (feedback)", schemas.AKISMET_SUBMIT, {"const": "Thanks for making the web a better place."}, "Recorded"
             ),
             "/1.1/submit-ham": _akismet(
-                "Moderator says ham (feedback)", {"const": "Thanks for making the web a better place."}, "Recorded"
+                "Moderator says ham (feedback)", schemas.AKISMET_SUBMIT, {"const": "Thanks for making the web a better place."}, "Recorded"
             ),
             "/v1alpha1/comments:analyze": {
                 "post": {
                     "summary": "Perspective-compatible analysis",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": _body(
-                        {
-                            "type": "object",
-                            "required": ["comment", "requestedAttributes"],
-                            "properties": {
-                                "comment": {
-                                    "type": "object",
-                                    "required": ["text"],
-                                    "properties": {"text": {"type": "string"}, "type": {"type": "string"}},
-                                },
-                                "requestedAttributes": {"type": "object"},
-                                "spanAnnotations": {"type": "boolean"},
-                                "languages": {"type": "array", "items": {"type": "string"}},
-                                "doNotStore": {"type": "boolean"},
-                                "clientToken": {"type": "string"},
-                            },
-                        }
-                    ),
+                    "requestBody": _body(schemas.PERSPECTIVE_ANALYZE),
                     "responses": {
                         "200": _json(
                             {
@@ -419,17 +363,7 @@ def spec() -> S:
                     "summary": "Perspective-compatible feedback (Coral: 0 approved, 1 rejected)",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
-                    "requestBody": _body(
-                        {
-                            "type": "object",
-                            "required": ["comment", "attributeScores"],
-                            "properties": {
-                                "comment": {"type": "object"},
-                                "attributeScores": {"type": "object"},
-                                "clientToken": {"type": "string"},
-                            },
-                        }
-                    ),
+                    "requestBody": _body(schemas.PERSPECTIVE_SUGGEST),
                     "responses": {
                         "200": _json({"type": "object", "properties": {"clientToken": {"type": "string"}}}, "Recorded"),
                         **_ERRORS_GOOGLE,
@@ -492,12 +426,11 @@ def spec() -> S:
                         "text": {"type": ["string", "null"]},
                     },
                 },  # fmt: skip
-                "Comment": _COMMENT,
+                "Comment": schemas.COMMENT,
                 "Error": _ERROR,
                 "GoogleError": _GOOGLE_ERROR,
                 "Score": _SCORE,
                 "CoralResponse": _CORAL_RESPONSE,
-                "AkismetForm": _AKISMET_FORM,
             }
         },
     }

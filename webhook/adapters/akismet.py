@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from engine import Author, Comment, Decision
 
+from .. import schemas
 from ..config import lookup
 from ..errors import ApiError
 from ..moderation import feedback_label, moderate, state
@@ -59,14 +60,16 @@ def _valid_key(key: str | None) -> bool:
     return ok
 
 
-def _check_key(form: t.Mapping[str, str], field: str = "api_key") -> None:
+def _check(form: t.Mapping[str, str], schema: dict[str, t.Any], field: str = "api_key") -> None:
+    """The key first (from the form or the Host), then each field ``schema`` requires, as Akismet words it."""
     key = _key(form, field)
     if not key:
         raise _invalid(f'Empty "{field}" value')
     if not _valid_key(key):
         raise _invalid("Invalid API key or site URL")
-    if not form.get("blog"):
-        raise _invalid('Empty "blog" value')
+    for name in schema["required"]:
+        if not form.get(name):
+            raise _invalid(f'Empty "{name}" value')
 
 
 def _text(body: str) -> Response:
@@ -77,15 +80,20 @@ def _text(body: str) -> Response:
 def verify_key() -> ResponseReturnValue:
     form = _form()
     key = form.get("key") or _key(form, "api_key")
-    return _text("valid" if key and _valid_key(key) and form.get("blog") else "invalid")
+    missing = [name for name in schemas.AKISMET_VERIFY["required"] if not form.get(name)]
+    why = 'Empty "key" value' if not key else "Invalid API key" if not _valid_key(key) else None
+    why = why or (f'Empty "{missing[0]}" value' if missing else None)
+    if why is None:
+        return _text("valid")
+    resp = _text("invalid")
+    resp.headers["X-akismet-debug-help"] = why  # as Akismet does: the reason, for whoever reads the headers
+    return resp
 
 
 @bp.post("/comment-check")
 def comment_check() -> ResponseReturnValue:
     form = _form()
-    _check_key(form)
-    if not form.get("user_ip"):
-        raise _invalid('Empty "user_ip" value')
+    _check(form, schemas.AKISMET_CHECK)
     # The documented test triggers answer without moderating, so client test suites pass unchanged.
     if form.get("comment_author") in SPAM_AUTHORS or form.get("comment_author_email") in SPAM_EMAILS:
         return _text("true")
@@ -121,7 +129,7 @@ def render(decision: Decision, cfg: t.Mapping[str, t.Any]) -> Response:
 
 def _submit(verdict_spam: bool) -> Response:
     form = _form()
-    _check_key(form)
+    _check(form, schemas.AKISMET_SUBMIT)
     text = form.get("comment_content", "")
     if form.get("is_test") not in ("1", "true"):
         st = state()

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from engine import Author, Comment, Decision, Verdict
 
 from .. import body as b
+from .. import schemas
 from ..access import configured
 from ..config import lookup
 from ..errors import ApiError
@@ -33,14 +34,16 @@ def phase() -> ResponseReturnValue:
             raise ApiError(401, "unauthorized", "missing or invalid X-Coral-Signature")
     g.coral_verified = True
     b.require_json()
-    comment = parse(b.parse_json(raw))
+    payload = b.parse_json(raw)
+    schemas.validate(schemas.CORAL_PHASE, payload)
+    comment = parse(payload)
     decision = moderate(comment, "coral")
     return jsonify(render(decision, current_app.config))
 
 
 def parse(payload: t.Any) -> Comment:
     """The phase request as a comment: ``comment.body`` is HTML; Coral sends no comment id or parent text."""
-    text = b.field_of(payload, "comment.body", str)
+    text = payload["comment"]["body"]
     author = payload.get("author") if isinstance(payload.get("author"), dict) else {}
     story = payload.get("story") if isinstance(payload.get("story"), dict) else {}
     return Comment(

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from engine import Author, Comment, Decision, Verdict
 
 from .. import body as b
+from .. import schemas
 from ..access import configured
 from ..config import lookup
 from ..errors import ApiError
@@ -40,8 +41,9 @@ def webhook() -> ResponseReturnValue:
         return jsonify({"ping": "OK"})
     if event not in MODERATED_EVENTS:
         return jsonify({"ignored": event or "unknown event"})
-    post = b.field_of(payload, "post", dict)
-    comment, post_id, version = parse(post)
+    if payload.get("post") is None:
+        raise ApiError(400, "invalid_field", f"'post' is required for {event}", "post")
+    comment, post_id, version = parse(payload["post"])
     decision = moderate(comment, "discourse", native_id=post_id)
     queued = False
     if decision.decision is not Verdict.APPROVE and flag_back_enabled(cfg):
@@ -59,15 +61,13 @@ def _payload(raw: bytes) -> dict[str, t.Any]:
     else:
         b.require_json()
         value = b.parse_json(raw)
-    if not isinstance(value, dict):
-        raise ApiError(400, "invalid_field", "the body must be a JSON object", "body")
-    return value
+    schemas.validate(schemas.DISCOURSE_EVENT, value)
+    return t.cast(dict[str, t.Any], value)
 
 
 def parse(post: dict[str, t.Any]) -> tuple[Comment, str, str]:
     """``post.raw`` (Markdown) as a comment, with the post id and version that key the flag-back."""
-    text = b.field_of(post, "raw", str)
-    post_id = b.field_of(post, "id", (int, str))
+    text, post_id = post["raw"], post["id"]
     version = post.get("version", 1)
     role = "admin" if post.get("admin") else "moderator" if post.get("moderator") or post.get("staff") else None
     # the post's locale, where the forum sends one (content localization), is the caller's language

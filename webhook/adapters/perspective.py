@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from engine import Comment, Decision, Verdict
 
 from .. import body as b
+from .. import schemas
 from ..access import configured
 from ..errors import ApiError
 from ..moderation import feedback_label, moderate, state
@@ -100,7 +101,7 @@ def _languages(data: dict[str, t.Any]) -> list[str]:
 @bp.post("/comments:analyze")
 def analyze() -> ResponseReturnValue:
     _check_key()
-    data = b.json_body()
+    data = b.json_body(schemas.PERSPECTIVE_ANALYZE)
     text = b.field_of(data, "comment.text", str)
     kind = b.field_of(data, "comment.type", str, required=False) or "PLAIN_TEXT"
     st = state()
@@ -132,7 +133,7 @@ def analyze() -> ResponseReturnValue:
 def suggest_score() -> ResponseReturnValue:
     """A moderator's verdict (Coral: 0 approved, 1 rejected) recorded as feedback on the stored decision."""
     _check_key()
-    data = b.json_body()
+    data = b.json_body(schemas.PERSPECTIVE_SUGGEST)
     text = b.field_of(data, "comment.text", str)
     st = state()
     known = attributes(st.policy, current_app.config)
