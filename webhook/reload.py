@@ -8,6 +8,7 @@ gunicorn stop the whole server.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -41,6 +42,7 @@ class PolicyHolder:
         self._next_check = time.monotonic() + interval
         self._fingerprint: str | None = None
         self._hup = False
+        self._snapshot: Path | None = None
         self.policy = self._boot()
         _holders.add(self)
 
@@ -51,35 +53,76 @@ class PolicyHolder:
             return load_policy(None)
         self._fingerprint = fingerprint(self.policy_dir)
         try:
-            policy = load_policy(self.policy_dir)
+            return self._load_files()
         except (PolicyError, OSError) as e:
-            self.error = str(e)
+            self.error = self._named(e)
             backup = self.data_dir / LAST_GOOD
             if not backup.is_dir():
-                raise
-            log.error("policy in %s is broken; booting on the last good copy in %s:\n%s", self.policy_dir, backup, e)
-            policy = load_policy(backup)
+                return load_policy(self.policy_dir)  # raises, naming the user's own files
+            log.error("policy in %s is broken; booting on the last good copy in %s:\n%s", self.policy_dir, backup,
+                      self.error)  # fmt: skip
             self.source = "last-good"
-            return policy
-        self._save_last_good()
-        return policy
+            return load_policy(backup)
 
-    def _save_last_good(self) -> None:
-        """Copy the policy files next to the store, replacing the previous copy in one rename."""
+    def _load_files(self) -> t.Any:
+        """Copy the policy files, load the copy, and keep it as the last good copy when it loads.
+
+        Loading the files and copying them afterwards could keep an edit that landed in between, a broken
+        one too, as the copy a restarted worker boots on; loading the copy makes them the same bytes.
+
+        :raises PolicyError: naming a copy's files (see :meth:`_named`); OSError.
+        """
         assert self.policy_dir is not None
-        target = self.data_dir / LAST_GOOD
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".policy-", dir=self.data_dir))
+        self._snapshot = tmp / "p"
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".policy-", dir=self.data_dir))
-            shutil.copytree(self.policy_dir, tmp / "p", ignore=shutil.ignore_patterns(".git"))
-            old = self.data_dir / f".old-{os.getpid()}-{threading.get_ident()}"
-            if target.exists():
-                os.replace(target, old)
-            os.replace(tmp / "p", target)
-            shutil.rmtree(old, ignore_errors=True)
+            shutil.copytree(self.policy_dir, self._snapshot, ignore=shutil.ignore_patterns(".git", ".*"))
+            policy = load_policy(self._snapshot)
+            self._keep(self._snapshot, policy.version)
+            return dataclasses.replace(policy, source_dir=self.policy_dir)
+        finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _named(self, e: Exception) -> str:
+        """The error with the copy's paths given as the policy directory's, where the user edits."""
+        return str(e).replace(str(self._snapshot), str(self.policy_dir))
+
+    def _keep(self, snapshot: Path, version: str) -> None:
+        """Make ``snapshot`` the last good copy: a directory per version, and ``last-good-policy`` a symlink
+        switched in one rename, so a worker booting meanwhile always finds a complete copy."""
+        target = self.data_dir / LAST_GOOD
+        kept = self.data_dir / f"good-{version}"
+        try:
+            if kept.exists():  # kept before, by this or another worker: the same bytes
+                os.utime(kept)  # fresh, so that no worker prunes it while it is being linked
+            else:
+                os.replace(snapshot, kept)
+            link = self.data_dir / f".link-{os.getpid()}-{threading.get_ident()}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(kept.name)
+            if target.is_dir() and not target.is_symlink():  # a data directory from before the symlink
+                os.replace(target, self.data_dir / f".old-{os.getpid()}")
+                shutil.rmtree(self.data_dir / f".old-{os.getpid()}", ignore_errors=True)
+            os.replace(link, target)
         except OSError as e:  # a full disk must not stop the service; the live policy is still good
             log.warning("could not keep a last good copy of the policy: %s", e)
+            return
+        self._prune(kept)
+
+    def _prune(self, current: Path) -> None:
+        """Drop kept copies no longer linked, once they are old enough that no worker is switching to them."""
+        now = time.time()
+        try:
+            linked = os.readlink(self.data_dir / LAST_GOOD)
+        except OSError:
+            linked = None
+        for old in self.data_dir.glob("good-*"):
+            try:
+                if old != current and old.name != linked and now - old.stat().st_mtime > 60:
+                    shutil.rmtree(old)
+            except OSError:
+                pass
 
     def reload(self) -> bool:
         """Load the files now; on success swap the policy in, else keep the old one and record the error."""
@@ -88,14 +131,13 @@ class PolicyHolder:
         with self._lock:
             self._fingerprint = fingerprint(self.policy_dir)
             try:
-                policy = load_policy(self.policy_dir)
+                policy = self._load_files()
             except (PolicyError, OSError) as e:
-                self.error = str(e)
-                log.error("policy reload rejected; still serving %s:\n%s", self.policy.version, e)
+                self.error = self._named(e)
+                log.error("policy reload rejected; still serving %s:\n%s", self.policy.version, self.error)
                 return False
             self.policy, self.error, self.source, self.loaded_at = policy, None, "files", time.time()
             log.info("policy reloaded: %s", policy.version)
-            self._save_last_good()
             return True
 
     # Serving ---------------------------------------------------------------------------------------------
