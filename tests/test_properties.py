@@ -8,9 +8,9 @@ profile (tests/conftest.py): bounded by default, larger with ``HYPOTHESIS_PROFIL
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -42,8 +42,9 @@ formats = st.sampled_from(FORMATS)
 PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def policy():  # type: ignore[no-untyped-def]
+@functools.cache
+def bundled():  # type: ignore[no-untyped-def]
+    """The bundled policy, loaded once; not a fixture, so hypothesis never prints its (large) repr."""
     return load_policy()
 
 
@@ -64,7 +65,8 @@ def check_decision(text: str, d) -> None:  # type: ignore[no-untyped-def]
 @example(text="y\u200bo\u200bu i\u200bd\u200bi\u200bo\u200bt", fmt="html")
 @example(text="\u202etoidi na era uoy \u202c you idiot", fmt="markdown")
 @example(text="e\u0301" * 300 + " you moron", fmt="html")
-def test_decide_never_raises_is_deterministic_and_spans_point_at_their_match(policy, text, fmt):
+def test_decide_never_raises_is_deterministic_and_spans_point_at_their_match(text, fmt):
+    policy = bundled()
     first = decide(policy, Comment(text=text, format=fmt))
     check_decision(text, first)
     again = decide(policy, Comment(text=text, format=fmt))
@@ -93,7 +95,8 @@ MEGABYTE = 1_000_000
 
 @settings(deadline=None, max_examples=4, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(seed=hostile_text.filter(bool), fmt=formats)
-def test_a_megabyte_body_is_decided_within_its_budget(policy, seed, fmt):
+def test_a_megabyte_body_is_decided_within_its_budget(seed, fmt):
+    policy = bundled()
     text = (seed * (MEGABYTE // len(seed) + 1))[:MEGABYTE]
     roomy = dataclasses.replace(policy, max_chars=2 * MEGABYTE)  # past the policy's own length limit
     started = time.monotonic()

@@ -82,7 +82,7 @@ def test_other_events_are_ignored_and_bad_posts_are_400(make_app):
 
 
 class FakeDiscourse:
-    """Records ``post_actions`` calls and fails the first one with a 502."""
+    """Records ``post_actions`` calls and fails the first one with a 502; knows no post to read back."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[dict, dict]] = []
@@ -92,6 +92,8 @@ class FakeDiscourse:
 
     def wsgi(self, environ, start_response):
         req = Request(environ)
+        if req.method == "GET":
+            return Response('{"errors": ["not found"]}', status=404)(environ, start_response)
         self.calls.append((dict(req.form), {k: v for k, v in req.headers.items() if k.startswith("Api-")}))
         if req.path != "/post_actions.json" or len(self.calls) == 1:
             return Response("{}", status=502)(environ, start_response)

@@ -25,22 +25,60 @@ def test_wal_and_lookups(tmp_path):
     store.close()
 
 
-def test_text_is_dropped_after_retention(tmp_path, monkeypatch):
-    store = SQLiteStore(tmp_path, retain_days=1)
+class Clock:
+    """A clock the test moves forward: retention is shown without waiting for days."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def texts(tmp_path) -> dict[str, str | None]:
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
+        rows = conn.execute("SELECT id, text FROM decisions UNION ALL SELECT 'f:' || decision_id, text FROM feedback")
+        return dict(rows.fetchall())
+    finally:
+        conn.close()
+
+
+def test_text_is_dropped_after_retention(tmp_path):
+    clock = Clock()
+    store = SQLiteStore(tmp_path, retain_days=1, clock=clock)
     store.put_decision(decision("a"), "name_calling", "You idiot", "api")
     store.add_feedback("a", "ok", "api", text="You idiot")
-    later = time.time() + 2 * 86400
-    monkeypatch.setattr(time, "time", lambda: later)
-    assert store.get_decision("a").text is None
+    clock.now += 2 * 86400
+    assert store.get_decision("a").text is None  # hidden at once...
     store.purge()
-    assert (
-        sqlite3.connect(tmp_path / DB_NAME)
-        .execute("SELECT COUNT(*) FROM decisions WHERE text IS NOT NULL")
-        .fetchone()[0]
-        == 0
-    )
+    assert texts(tmp_path) == {"a": None, "f:a": None}  # ...and erased from the file
     assert list(store.feedback_rows()) == []
     assert store.find_by_text("You idiot").id == "a"  # the hash stays
+    store.close()
+
+
+def test_a_running_service_erases_old_text_as_it_writes(tmp_path):
+    clock = Clock()
+    store = SQLiteStore(tmp_path, retain_days=30, clock=clock)
+    store.put_decision(decision("old"), "name_calling", "You idiot", "api")
+    store.add_feedback("old", "name_calling", "api", text="You idiot")
+    clock.now += 29 * 86400
+    store.put_decision(decision("recent"), "ok", "Fine point about the budget.", "api")
+    assert texts(tmp_path) == {"old": "You idiot", "recent": "Fine point about the budget.", "f:old": "You idiot"}
+    clock.now += 2 * 86400  # 31 days after the first comment, 2 after the second: no restart in between
+    store.put_decision(decision("new"), "ok", "Thanks for the link.", "api")
+    assert texts(tmp_path) == {"old": None, "recent": "Fine point about the budget.", "new": "Thanks for the link.",
+                               "f:old": None}  # fmt: skip
+    assert store.get_decision("old").decision["id"] == "old"  # the decision itself stays
+    store.close()
+
+
+def test_retention_zero_keeps_no_text(tmp_path):
+    store = SQLiteStore(tmp_path, retain_days=0)
+    store.put_decision(decision("a"), "name_calling", "You idiot", "api")
+    store.add_feedback("a", "ok", "api", text="You idiot")
+    assert texts(tmp_path) == {"a": None, "f:a": None}
     store.close()
 
 

@@ -1,6 +1,8 @@
 """The Discourse flag-back outbox: stored before the webhook is answered, sent after it by a sender thread.
 
-Each (post id, version) is queued once. A failed call is retried with exponential backoff
+Each (post id, version) is queued once, and sent at least once: before each send the post is read back,
+and a flag Discourse already shows (sent by a worker killed before it saw the answer) is not sent again.
+A failed call is retried with exponential backoff
 (``DISCOURSE_RETRY_BASE_S`` doubled per attempt, at most 5 minutes apart) until Discourse answers 2xx or
 ``DISCOURSE_MAX_ATTEMPTS`` is reached. Items are leased while being sent, so several gunicorn workers share
 one outbox without sending twice, and a restarted worker picks up what was left pending.
@@ -25,7 +27,8 @@ _MAX_DELAY_S = 300.0
 class Outbox:
     def __init__(self, store: Store, cfg: t.Mapping[str, t.Any], transport: httpx.BaseTransport | None = None) -> None:
         self.store = store
-        self.url = str(cfg["DISCOURSE_URL"]).rstrip("/") + "/post_actions.json"
+        self.base_url = str(cfg["DISCOURSE_URL"]).rstrip("/")
+        self.url = self.base_url + "/post_actions.json"
         self.headers = {"Api-Key": cfg["DISCOURSE_API_KEY"], "Api-Username": cfg["DISCOURSE_USERNAME"] or "system"}
         self.base = float(cfg["DISCOURSE_RETRY_BASE_S"])
         self.max_attempts = int(cfg["DISCOURSE_MAX_ATTEMPTS"])
@@ -75,10 +78,11 @@ class Outbox:
 
     def send_due(self, client: httpx.Client) -> int:
         sent = 0
-        for item in self.store.outbox_claim(lease_s=self.timeout + 30):
-            if self._stop.is_set():
-                break
-            error = self._send(client, item)
+        # One item at a time, leased for one check and one send: a worker killed mid-send leaves it to
+        # another worker (or its own replacement) a few seconds later, not after a whole batch's lease.
+        while not self._stop.is_set() and (items := self.store.outbox_claim(lease_s=2 * self.timeout + 5, limit=1)):
+            item = items[0]
+            error = None if self._flagged(client, item) else self._send(client, item)
             if error is None:
                 self.store.outbox_done(item)
                 sent += 1
@@ -90,6 +94,17 @@ class Outbox:
                     "discourse flag for post %s failed (attempt %d): %s", item.post_id, item.attempts + 1, error
                 )
         return sent
+
+    def _flagged(self, client: httpx.Client, item: OutboxItem) -> bool:
+        """Whether Discourse shows our flag on the post already: a send whose answer was lost (a worker killed
+        mid-call) is then not repeated. Any doubt (the post unreadable, an old Discourse) means not flagged."""
+        try:
+            resp = client.get(f"{self.base_url}/posts/{item.post_id}.json", headers=self.headers)
+            kind = int(item.payload.get("post_action_type_id", 0))
+            actions = resp.json().get("actions_summary", []) if resp.status_code == 200 else []
+            return any(isinstance(a, dict) and a.get("id") == kind and a.get("acted") is True for a in actions)
+        except (httpx.HTTPError, ValueError, AttributeError, TypeError):
+            return False
 
     def _send(self, client: httpx.Client, item: OutboxItem) -> str | None:
         try:

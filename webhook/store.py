@@ -101,11 +101,16 @@ class Store(t.Protocol):
     ) -> None: ...
     def feedback_rows(self) -> t.Iterator[tuple[str, str]]: ...
     def outbox_add(self, post_id: str, version: str, payload: dict[str, t.Any]) -> bool: ...
-    def outbox_claim(self, lease_s: float) -> list[OutboxItem]: ...
+    def outbox_claim(self, lease_s: float, limit: int = 20) -> list[OutboxItem]: ...
     def outbox_done(self, item: OutboxItem) -> None: ...
     def outbox_retry(self, item: OutboxItem, error: str, delay_s: float, max_attempts: int) -> None: ...
     def outbox_state(self, post_id: str, version: str) -> tuple[str, int] | None: ...
     def next_due(self) -> float | None: ...
+    def _purge_if_due(self, now: float) -> None:
+        if now >= self._next_purge:
+            self._next_purge = now + self.PURGE_EVERY_S
+            self.purge()
+
     def purge(self) -> None: ...
     def close(self) -> None: ...
 
@@ -116,13 +121,20 @@ SYNC_MODES = ("normal", "full")
 class SQLiteStore:
     """One connection per thread to one database file in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, retain_days: int = 30, sync: str = "normal") -> None:
+    #: how often writes also erase comment text past its retention (besides at start-up)
+    PURGE_EVERY_S = 3600.0
+
+    def __init__(
+        self, data_dir: Path, retain_days: int = 30, sync: str = "normal", clock: t.Callable[[], float] = time.time
+    ) -> None:
         if sync.lower() not in SYNC_MODES:
             raise ValueError(f"sync must be one of {', '.join(SYNC_MODES)}, not {sync!r}")
         self.sync = sync.upper()
         self.path = Path(data_dir) / DB_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.retain_days = retain_days
+        self.clock = clock  # tests move it forward to show retention without waiting for days
+        self._next_purge = 0.0
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -155,7 +167,8 @@ class SQLiteStore:
     def put_decision(
         self, decision: dict[str, t.Any], label: str, text: str, source: str, *, keep_text: bool = True
     ) -> None:
-        now = time.time()
+        now = self.clock()
+        self._purge_if_due(now)
         keep = keep_text and self.retain_days > 0
         self._conn().execute(
             "INSERT INTO decisions (id, text_sha256, text, source, decision, label, body, created, text_expires)"
@@ -176,7 +189,7 @@ class SQLiteStore:
         )
         if row is None:
             return None
-        text = row[5] if row[6] is None or row[6] > time.time() else None
+        text = row[5] if row[6] is None or row[6] > self.clock() else None
         return StoredDecision(row[0], json.loads(row[1]), row[2], row[3], row[4], text, row[7])
 
     def get_decision(self, decision_id: str) -> StoredDecision | None:
@@ -199,7 +212,7 @@ class SQLiteStore:
         """One moderator verdict; give the text when known, else at least its hash."""
         if text is None and text_sha256 is None:
             raise ValueError("feedback needs the text or its hash")
-        now = time.time()
+        now = self.clock()
         keep = self.retain_days > 0 and text is not None
         self._conn().execute(
             "INSERT INTO feedback (decision_id, text_sha256, text, verdict, source, created, text_expires)"
@@ -210,7 +223,7 @@ class SQLiteStore:
 
     def feedback_rows(self) -> t.Iterator[tuple[str, str]]:
         """``(text, label)`` per distinct text, the latest verdict winning; rows whose text expired are left out."""
-        now = time.time()
+        now = self.clock()
         rows = (
             self._conn()
             .execute(
@@ -233,18 +246,18 @@ class SQLiteStore:
         """Queue one call; False when this (post, version) was queued before, so it is sent once."""
         cur = self._conn().execute(
             "INSERT OR IGNORE INTO outbox (post_id, version, payload, next_at) VALUES (?, ?, ?, ?)",
-            (post_id, version, json.dumps(payload), time.time()),
+            (post_id, version, json.dumps(payload), self.clock()),
         )
         return cur.rowcount == 1
 
-    def outbox_claim(self, lease_s: float) -> list[OutboxItem]:
+    def outbox_claim(self, lease_s: float, limit: int = 20) -> list[OutboxItem]:
         """Due items, each leased to this caller so that other workers skip it while it is being sent."""
-        now = time.time()
+        now = self.clock()
         conn = self._conn()
         due = conn.execute(
             "SELECT post_id, version, payload, attempts FROM outbox"
-            " WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT 20",
-            (now, now),
+            " WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?",
+            (now, now, limit),
         ).fetchall()
         out = []
         for post_id, version, payload, attempts in due:
@@ -269,7 +282,7 @@ class SQLiteStore:
         self._conn().execute(
             "UPDATE outbox SET state = ?, attempts = attempts + 1, next_at = ?, lease_until = 0, last_error = ?"
             " WHERE post_id = ? AND version = ?",
-            (state, time.time() + delay_s, error[:500], item.post_id, item.version),
+            (state, self.clock() + delay_s, error[:500], item.post_id, item.version),
         )
 
     def outbox_state(self, post_id: str, version: str) -> tuple[str, int] | None:
@@ -286,9 +299,14 @@ class SQLiteStore:
 
     # Retention -------------------------------------------------------------------------------------------
 
+    def _purge_if_due(self, now: float) -> None:
+        if now >= self._next_purge:
+            self._next_purge = now + self.PURGE_EVERY_S
+            self.purge()
+
     def purge(self) -> None:
         """Forget comment text past its retention; hashes, verdicts and decisions stay."""
-        now = time.time()
+        now = self.clock()
         conn = self._conn()
         for table in ("decisions", "feedback"):
             conn.execute(
