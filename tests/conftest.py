@@ -8,9 +8,8 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from webhook import create_app
 

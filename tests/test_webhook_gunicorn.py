@@ -57,8 +57,10 @@ class Policy:
     BROKEN = [
         ("name_calling.yaml", "rules:\n  - id: insult\n    match: {list: insults\n"),  # YAML syntax error
         ("spam.yaml", "rules:\n  - id: link\n    category: spam\n    guideline: no-spam\n    match: {nope: 1}\n"),
-        ("threat.yaml", "rules:\n  - id: kill\n    category: threat\n    guideline: no-threats\n"
-                        "    match: {regex: '(a|aa)+$'}\n"),  # fmt: skip  # refused: catastrophic
+        (
+            "threat.yaml",
+            "rules:\n  - id: kill\n    category: threat\n    guideline: no-threats\n    match: {regex: '(a|aa)+$'}\n",
+        ),  # fmt: skip  # refused: catastrophic
     ]
 
     def __init__(self, root: Path) -> None:
@@ -189,7 +191,9 @@ def test_kill_9_while_writing_decisions_and_feedback_loses_no_acknowledged_write
         conn.close()
     store = SQLiteStore(data)
     try:
-        missing = [cid for cid, body in decisions.items() if (s := store.get_decision(cid)) is None or s.decision != body]
+        missing = [
+            cid for cid, body in decisions.items() if (s := store.get_decision(cid)) is None or s.decision != body
+        ]
     finally:
         store.close()
     lost_feedback = Counter(feedback) - Counter(map(tuple, rows))

@@ -309,10 +309,16 @@ def spec() -> S:
                 "Akismet-compatible key check", schemas.AKISMET_VERIFY, {"const": "valid"}, "`valid`"
             ),
             "/1.1/submit-spam": _akismet(
-                "Moderator says spam (feedback)", schemas.AKISMET_SUBMIT, {"const": "Thanks for making the web a better place."}, "Recorded"
+                "Moderator says spam (feedback)",
+                schemas.AKISMET_SUBMIT,
+                {"const": "Thanks for making the web a better place."},
+                "Recorded",
             ),
             "/1.1/submit-ham": _akismet(
-                "Moderator says ham (feedback)", schemas.AKISMET_SUBMIT, {"const": "Thanks for making the web a better place."}, "Recorded"
+                "Moderator says ham (feedback)",
+                schemas.AKISMET_SUBMIT,
+                {"const": "Thanks for making the web a better place."},
+                "Recorded",
             ),
             "/v1alpha1/comments:analyze": {
                 "post": {

@@ -31,8 +31,13 @@ COMMENT: S = {
         "language": {"type": ["string", "null"], "description": "ISO 639-1 code (es, pt-BR); overrides detection"},
         "author": {
             "type": ["object", "null"],
-            "properties": {"id": _ID, "name": _ID, "role": _ID, "account_age_days": _OPT_NUM,
-                           "approved_count": _OPT_NUM},
+            "properties": {
+                "id": _ID,
+                "name": _ID,
+                "role": _ID,
+                "account_age_days": _OPT_NUM,
+                "approved_count": _OPT_NUM,
+            },
         },  # fmt: skip
         "parent": {"type": ["object", "null"], "required": ["text"], "properties": {"text": {"type": "string"}}},
         "context": {"type": ["object", "null"]},
@@ -46,8 +51,11 @@ BATCH: S = {
 FEEDBACK: S = {
     "type": "object",
     "required": ["id", "verdict"],
-    "properties": {"id": {"type": ["string", "integer"]}, "verdict": {"type": "string", "description": "ok or a category"}},
-}  # fmt: skip
+    "properties": {
+        "id": {"type": ["string", "integer"]},
+        "verdict": {"type": "string", "description": "ok or a category"},
+    },
+}
 CORAL_PHASE: S = {
     "type": "object",
     "required": ["comment"],
@@ -86,7 +94,10 @@ _LANGUAGES: S = {"type": ["array", "null"], "items": {"type": "string"}}
 _PERSPECTIVE_TEXT: S = {
     "type": "object",
     "required": ["text"],
-    "properties": {"text": {"type": "string"}, "type": {"type": ["string", "null"], "description": "PLAIN_TEXT or HTML"}},
+    "properties": {
+        "text": {"type": "string"},
+        "type": {"type": ["string", "null"], "description": "PLAIN_TEXT or HTML"},
+    },
 }
 PERSPECTIVE_ANALYZE: S = {
     "type": "object",
@@ -119,7 +130,11 @@ PERSPECTIVE_SUGGEST: S = {
                 "type": "object",
                 "required": ["summaryScore"],
                 "properties": {
-                    "summaryScore": {"type": "object", "required": ["value"], "properties": {"value": {"type": "number"}}}
+                    "summaryScore": {
+                        "type": "object",
+                        "required": ["value"],
+                        "properties": {"value": {"type": "number"}},
+                    }
                 },
             },
         },
