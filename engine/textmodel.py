@@ -15,10 +15,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from ._yaml import Node, Reader, did_you_mean
 from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
 from .matchers import Build, Matcher, register
 from .feature_matchers import _whole
+from .normalize import _SEP
 from .scan import Scan, Span
 
 FORMAT = "civility-model/1"
@@ -45,6 +48,10 @@ class TextModel:
     #: two set intersections done in C rather than a look-up per word in Python
     _single: dict[str, float] = field(init=False, repr=False, compare=False)
     _runs: dict[tuple[str, ...], float] = field(init=False, repr=False, compare=False)
+    #: their keys as frozensets: `comment_set & frozenset` walks the comment's few words, whereas
+    #: `set & dict.keys()` would walk the whole vocabulary
+    _single_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _runs_keys: frozenset[tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         single, runs = {}, {}
@@ -55,6 +62,8 @@ class TextModel:
                 single[f] = w
         object.__setattr__(self, "_single", single)
         object.__setattr__(self, "_runs", runs)
+        object.__setattr__(self, "_single_keys", frozenset(single))
+        object.__setattr__(self, "_runs_keys", frozenset(runs))
 
     def calibrate(self, z: float) -> float:
         return interpolate(self.knots_x, self.knots_p, z)
@@ -72,25 +81,16 @@ class TextModel:
         return t.cast(float, p)
 
     def _score(self, scan: Scan, quotes_ok: bool) -> float:
-        """`raw_score(features(scan, ngrams, quotes_ok))` by set intersections, reusing the word sets the
-        rules have built."""
-        single, runs = self._single, self._runs
-        keep = _kept(scan, quotes_ok)
-        texts: t.Sequence[str] = scan.words.texts
-        if keep is None:
-            forms, pairs = scan.word_set, scan.word_pairs
-        else:
-            texts = [texts[i] for i in keep]
-            forms, pairs = _forms(scan, keep, texts), None
+        """`raw_score(features(scan, ngrams, quotes_ok))` by set intersections over word sets shared by
+        every model of the policy (built once per comment)."""
+        forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
+        single, weights = self._single, self._runs
         z = self.bias
-        for f in forms & single.keys():
+        for f in forms & self._single_keys:
             z += single[f]
-        if self.ngrams >= 2 and runs:
-            grams = set(zip(texts, texts[1:])) if pairs is None else pairs
-            if self.ngrams >= 3:
-                grams = grams | set(zip(texts, texts[1:], texts[2:]))
-            for g in grams & runs.keys():
-                z += runs[g]
+        if runs:
+            for g in runs & self._runs_keys:
+                z += weights[g]
         return z
 
     def contributions(
@@ -117,16 +117,51 @@ def interpolate(xs: t.Sequence[float], ps: t.Sequence[float], z: float) -> float
     return ps[i] + (ps[i + 1] - ps[i]) * (z - xs[i]) / (xs[i + 1] - xs[i])
 
 
+def _word_sets(scan: Scan, quotes_ok: bool, ngrams: int) -> tuple[set[str], set[tuple[str, ...]]]:
+    """The comment's word forms and its runs of 2..ngrams words, outside quotes unless they count;
+    cached on the scan, so that the policy's models share them."""
+    key = ("model words", quotes_ok, ngrams)
+    found = scan.cache.get(key)
+    if found is None:
+        keep = _kept(scan, quotes_ok)
+        texts: t.Sequence[str] = scan.words.texts
+        if keep is None:
+            forms, pairs = scan.word_set, scan.word_pairs
+        else:
+            texts = [texts[i] for i in keep]
+            forms, pairs = _forms(scan, keep, texts), None
+        runs: set[tuple[str, ...]] = set()
+        if ngrams >= 2:
+            runs = set(zip(texts, texts[1:])) if pairs is None else pairs
+        if ngrams >= 3:
+            runs = runs | set(zip(texts, texts[1:], texts[2:]))
+        found = scan.cache[key] = (forms, runs)
+    return t.cast(tuple[set[str], set[tuple[str, ...]]], found)
+
+
 def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
     """Word positions outside quotes (None: all of them)."""
     quotes = scan.prepared.quotes
     if quotes_ok or not quotes:
         return None
-    starts = [tok.start for tok in scan.tokens]
+    starts = _word_starts(scan)
     inside: set[int] = set()
     for q_start, q_end in quotes:
         inside.update(range(bisect_left(starts, q_start), bisect_left(starts, q_end)))
     return [i for i in range(len(starts)) if i not in inside]
+
+
+_RUN = regex.compile(r"[^ ]+")
+
+
+def _word_starts(scan: Scan) -> list[int]:
+    """Where each word starts in the normalized text. Most comments' words are the runs of word
+    characters (see `normalize.Prepared.words`), found far faster than the tokens that a span needs."""
+    texts = scan.words.texts
+    runs = list(_RUN.finditer(scan.prepared.norm.translate(_SEP)))
+    if [m.group() for m in runs] == texts:
+        return [m.start() for m in runs]
+    return [tok.start for tok in scan.tokens]
 
 
 def _forms(scan: Scan, keep: list[int], texts: list[str]) -> set[str]:
