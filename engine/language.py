@@ -35,7 +35,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "by his her how who why when out up one more than people think know it at been does did doesn't "
         "please check love no on being such still though cause next time back follow some every those these "
         "lol lmao im dont cant thats gonna wanna got ain't yeah really much even only never who's there's "
-        "a i me so in an as do go us or was will man",
+        "a i me so in an as do go us or was will man am",
         "de": "der die das und ist nicht ich du sie wir ihr ein eine einen dem den des zu mit auf für sich "
         "auch es wie von bist sind noch nur aber oder wenn dass schon mal jetzt hier kein keine doch bei aus "
         "nach wer im vom zum zur werden wird hat haben kann muss sein seine ihre diese dieser uns euch mich "
@@ -108,13 +108,17 @@ class Detector:
         if len(self.languages) < 2:
             return Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone
         prefix, words = _words(text)
-        if word_count(words) < MIN_WORDS:
-            return self._everyone
         counts: dict[str, int] = {}
         for word in words:
             lang = self._marks.get(word) or _laugh(word)
             if lang is not None and lang in self._everyone.packs:
                 counts[lang] = counts.get(lang, 0) + 1
+        if word_count(words) < MIN_WORDS:
+            # too short to tell: every pack scores it, unless its few words belong to some languages only
+            # ("du Idiot" is German, "shut up, clown" English: "Idiot" and "clown" alone are not)
+            # (a one-letter word such as "o" or "e" is too weak a sign on its own)
+            marked = frozenset(lang for word in words if len(word) > 1 and (lang := self._marks.get(word)))
+            return Scored(UNDETERMINED, marked) if marked else self._everyone
         present: frozenset[str] = frozenset()
         if counts:
             best = max(counts, key=counts.__getitem__)

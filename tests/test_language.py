@@ -36,10 +36,19 @@ def test_each_language_is_told_apart(text: str, lang: str) -> None:
 
 
 def test_too_short_to_tell_is_scored_by_every_pack() -> None:
-    for text in ("du Idiot", "eres idiota", "lol", "", "https://t.co/abc @user #tag"):
+    for text in ("Idiot!", "idiota", "", "https://t.co/abc @user #tag"):
         scored = SIX.detect(text)
         assert scored.language == UNDETERMINED
         assert scored.packs == {"en", "de", "es", "pt", "fr", "it"}
+
+
+def test_a_short_comment_is_scored_by_the_languages_of_its_words() -> None:
+    assert SIX.detect("Sie Vollidiot").packs == {"de"}
+    assert SIX.detect("eres idiota").packs == {"es"}
+    assert SIX.detect("shut up, clown").packs == {"en"}
+    assert SIX.detect("Sie Vollidiot").language == UNDETERMINED
+    # "du" is German and French: both score it
+    assert SIX.detect("du Idiot").packs == set(SIX.languages)
 
 
 def test_links_mentions_and_entities_are_not_words() -> None:
@@ -137,7 +146,7 @@ def test_each_pack_scores_its_own_language(bilingual) -> None:
 
 
 def test_too_short_to_tell_is_scored_by_every_pack_in_decide(bilingual) -> None:
-    d = decide(bilingual, Comment(text="eres idiota"))
+    d = decide(bilingual, Comment(text="idiota, tú"))
     assert (d.language, [h.rule for h in d.hits]) == ("und", ["es.insulto"])
 
 
