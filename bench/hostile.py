@@ -59,8 +59,6 @@ def overrun(policy: t.Any, budget_ms: float, chars: int, say: t.Callable[[str], 
     """The most any body runs past `budget_ms`, in ms; `say` gets one line per body."""
     budget = budget_ms / 1000
     decide(policy, Comment(text="warm up: you idiot http://a.example f*ck"))
-    if policy.detector is not None:
-        policy.detector.warm()  # as the service does before its first comment
     worst = 0.0
     say(f"{'body':20s} {'decision':9s} {'reasons':12s} {'ms':>6s}  over budget")
     for name, (unit, fmt) in BODIES.items():
