@@ -75,7 +75,10 @@ def main() -> None:
     from glin_profanity import Filter
 
     glin = Filter()
-    out["glin-profanity"] = {**per_call(glin.is_profane, texts, seconds), "flags": flags(glin.is_profane, labeled, seconds * 2)}
+    out["glin-profanity"] = {
+        **per_call(glin.is_profane, texts, seconds),
+        "flags": flags(glin.is_profane, labeled, seconds * 2),
+    }
     json.dump(out, sys.stdout)
 
 

@@ -255,13 +255,16 @@ def main() -> None:
     detect = bench_engine.detection_us(policy, texts[:5000])
     n_model_rules, model_us = bench_engine.model_cost(None, texts[:5000]) if policy.models else (0, None)
     print(f"   {'floor: casefold().split() + set look-up':44s} {floor:>10,.0f} comments/s")
-    print(f"   {'civility decide(), default policy':44s} {civility:>10,.0f} comments/s   ({floor / civility:.1f}x the floor's time)")
+    print(f"   {'civility decide(), default policy':44s} {civility:>10,.0f} comments/s   "
+          f"({floor / civility:.1f}x the floor's time)")
     print(f"   {'per comment p50 / p99 (CPU)':44s} {p50:>10,.0f} / {p99:,.0f} us")
     print(f"   {'a 100 KB comment':44s} {big_ms:>10,.1f} ms")
     print(f"   {'worst overrun of a hostile 199 KB body':44s} {worst:>10,.1f} ms past a 100 ms budget")
     print(f"   {'civility dry-run --json, end to end':44s} {dry:>10,.0f} comments/s ({dry_wall:,.0f}/s by the clock)")
-    print(f"   {'language detection':44s} " + (f"{detect:>10,.1f} us/comment (inside decide's rate)" if detect is not None else "      none (one language)"))
-    print(f"   {'model rules':44s} " + (f"{model_us:>10,.1f} us/comment ({n_model_rules} rules)" if model_us is not None else "      none (no model in the policy)"))
+    detected = f"{detect:>10,.1f} us/comment (inside decide's rate)" if detect is not None else "none (one language)"
+    print(f"   {'language detection':44s} {detected}")
+    modelled = f"{model_us:>10,.1f} us/comment ({n_model_rules} rules)" if model_us is not None else "none (no model)"
+    print(f"   {'model rules':44s} {modelled}")
     ratios += [
         ("engine: share of the floor's rate", f"1/{floor / civility:.1f}", ">= 1/8"),
         ("dry-run --json end to end", f"{dry:,.0f}/s", ">= 12,000/s"),
@@ -280,7 +283,8 @@ def main() -> None:
         short = {"better-profanity": "better-profanity", "alt-profanity-check per call": "alt-check per call",
                  "alt-profanity-check batched": "alt-check batched", "glin-profanity": "glin-profanity"}
         names = ["civility", *(short.get(name, name[:20]) for name in found)]
-        print(f"\n   share of each label flagged (n per label: civility {PER_LABEL} at most; a peer stopped by time saw fewer)")
+        print(f"\n   share of each label flagged (n per label: civility {PER_LABEL} at most; "
+              "a peer stopped by time saw fewer)")
         print("   " + f"{'label':22s}" + "".join(f"{n:>22s}" for n in names))
         for label in dict.fromkeys(label for label, _ in labeled):
             cells = []
@@ -304,15 +308,18 @@ def main() -> None:
         ratios += [
             ("50,000-term list vs 100-term, time per comment", f"{by[50_000]['vs_base'] / by[100]['vs_base']:.2f}x",
              "<= 1.5x"),
-            ("50,000-term list: policy load, memory grown", f"{by[50_000]['load_s']:.2f} s, {by[50_000]['grew_mb']:.0f} MB",
+            ("50,000-term list: policy load, memory grown",
+             f"{by[50_000]['load_s']:.2f} s, {by[50_000]['grew_mb']:.0f} MB",
              "< 2 s, < 150 MB"),
         ]
 
     if "webhook" not in skip:
-        print(f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, {args.seconds:.0f} s per step")
+        print(f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, "
+              f"{args.seconds:.0f} s per step")
         w = webhook(args.seconds)
         c, b = w["civility"], w["bare_flask"]
-        print(f"   {'':12s} {'peak req/s':>11s} {'held req/s':>11s} {'p50 ms':>7s} {'p99 ms':>7s} {'checked':>9s} {'not 200 decision':>17s}")
+        print(f"   {'':12s} {'peak req/s':>11s} {'held req/s':>11s} {'p50 ms':>7s} {'p99 ms':>7s} {'checked':>9s} "
+              f"{'not 200 decision':>17s}")
         for name, r in w.items():
             if "peak_rps" in r:
                 print(f"   {name:12s} {r['peak_rps']:>11,.0f} {r['half_rps']:>11,.0f} {r['half_p50_ms']:>7.0f} "

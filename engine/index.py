@@ -27,7 +27,7 @@ _COMMON = frozenset().union(*FUNCTION_WORDS.values())
 
 #: a key is a word, two words in a row (a phrase's first two: "you", "are"), or a phrase's first word
 #: alone ("you",), looked up only in a comment whose words have other readings (then pairs are not built)
-Key = t.Union[str, tuple[str, ...]]
+Key = str | tuple[str, ...]
 Clauses = list[frozenset[Key]]  # each must share a key with the comment's; empty: none is required
 
 

@@ -12,12 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
+from policy_helpers import rule, write_policy
 
 import engine
 from engine.index import MASKED, RuleIndex, clauses
 from engine.scan import Scan
-
-from policy_helpers import rule, write_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT.parent / "shared" / "data"
