@@ -63,6 +63,17 @@ EVAL_SETS = (
     ),
     EvalSet("impermium name_calling (decoded)", "real/impermium-insults-dev.jsonl", "name_calling", (0.80, 0.12), "kaggle"),
     EvalSet("gab (ok flagged)", "real/gab-hate-corpus-dev.jsonl", "violation", None),
+    # the language packs' sets (ToLD-Br and HateBR: evaluation only, no model trains on them)
+    EvalSet("germeval2018 name_calling", "real/germeval2018-de-dev.jsonl", "name_calling", (0.50, 0.05)),
+    EvalSet("germeval2019 name_calling", "real/germeval2019-de-dev.jsonl", "name_calling", (0.50, 0.05)),
+    EvalSet("germeval2021 toxic", "real/germeval2021-de-dev.jsonl", "toxic", (0.40, 0.05)),
+    EvalSet("offendes name_calling", "real/offendes-es-dev.jsonl", "name_calling", (0.50, 0.05)),
+    EvalSet("toldbr name_calling (eval only)", "real/toldbr-pt-dev.jsonl", "name_calling", (0.50, 0.05)),
+    EvalSet("hatebr offensive (eval only)", "real/hatebr-pt-dev.jsonl", "offensive", (0.40, 0.05)),
+    EvalSet("offcombr offensive", "real/offcombr-pt-dev.jsonl", "offensive", (0.40, 0.05)),
+    EvalSet("cyberagressionado name_calling", "real/cyberagressionado-fr-dev.jsonl", "name_calling", (0.0, 0.05)),
+    EvalSet("pejorativity pejorative_epithet", "real/pejorativity-it-dev.jsonl", "pejorative_epithet", (0.0, 0.05)),
+    EvalSet("disaggreghateit offensive_group", "real/disaggreghateit-it-dev.jsonl", "offensive_group", (0.0, 0.05)),
 )
 KINDS = ("rules", "model", "both")
 
@@ -86,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--policy", type=Path, default=None, help="the policy whose rules use the models (default: bundled)")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument(
+        "--sets",
+        help="only the sets whose name holds one of these texts ('germeval,offendes'); only the models trained on one of them are"
+        " trained per fold, the others are the shipped files (trained on none of the sets scored)",
+    )
     ap.add_argument("--dump", type=Path, help="write each held-out comment's model probabilities and rule hits (JSONL)")
     args = ap.parse_args(argv)
     base = args.policy or bundled_policy_dir()
@@ -103,12 +119,17 @@ def main(argv: list[str] | None = None) -> int:
             out.append({f for f in cache[key] if f.count(" ") < ngrams})
         return out
 
+    wanted = args.sets.split(",") if args.sets else [""]
+    eval_sets = [es for es in EVAL_SETS if any(w in es.name for w in wanted)]
+    if args.sets:
+        scored = {(args.data_dir / es.file).resolve() for es in eval_sets}
+        plans = [p for p in plans if any(src.path.resolve() in scored for src in p.sources)]
     training = []
     for plan in plans:
         examples, _, _ = lm.load_plan(plan)
         training.append((plan, examples, featurized(examples, plan.settings.ngrams)))
     evals = []
-    for es in EVAL_SETS:
+    for es in eval_sets:
         path = args.data_dir / es.file
         if path.exists():
             rows, _ = lm.read_examples(path, group=es.group, fmt=es.format, decode=es.decode)
