@@ -1,4 +1,4 @@
-"""The language packs of the default policy (German, Spanish, Portuguese): whom an insult is aimed at,
+"""The language packs of the default policy (German, Spanish, Portuguese, French): whom an insult is aimed at,
 each language's own evasions with spans in the text as received, hard negatives, identity terms,
 commenters answered in their language, the team's cases, and every word of Debian's word list for the
 language on its own."""
@@ -55,6 +55,10 @@ AIMED = [
     ("pt", "Fica quieto, seu imbecil, ninguém pediu a sua opinião.", "imbecil"),
     ("pt", "Sua vaca, devolve o livro que você pegou emprestado.", "vaca"),
     ("pt", "Vai tomar no cu, você e essa sua opinião de merda.", "tomar no cu"),
+    ("fr", "T'es vraiment un connard, tu l'as même pas lu.", "connard"),
+    ("fr", "Vous êtes des crétins, tous autant que vous êtes.", "crétins"),
+    ("fr", "Espèce d'abruti, tu comprends rien à rien.", "abruti"),
+    ("fr", "Ferme ta gueule, personne t'a demandé ton avis.", "Ferme ta gueule"),
 ]
 
 
@@ -78,16 +82,21 @@ HARD_NEGATIVES = [
     "Que pergunta idiota, a resposta está no segundo parágrafo do texto.",
     "Essa lei é burra e o governo precisa revogar o quanto antes.",
     "O plano econômico do presidente é um desastre para quem ganha salário mínimo.",
+    "Quelle question débile, la réponse est dans le deuxième paragraphe.",
+    "La réforme du gouvernement est stupide et le ministre devrait la retirer.",
     # sharp disagreement
     "Ich sehe das völlig anders als du, die Zahlen sagen etwas ganz anderes.",
     "No estoy de acuerdo contigo en absoluto, los datos dicen lo contrario.",
     "Discordo totalmente de você, a pesquisa ouviu só quarenta pessoas.",
+    "Je ne suis pas du tout d'accord avec vous, l'étude n'a interrogé que quarante personnes.",
     # profanity aimed at nobody
     "Scheiße, ist das heute wieder heiß in Berlin, man kann kaum schlafen.",
     "Joder, qué calor hace hoy en Madrid, no hay quien duerma.",
     "merda, perdi o ônibus de novo e vou chegar atrasado",
     "Puta que pariu, que calor faz hoje na cidade!",
     "Caralho, que golaço do time no segundo tempo.",
+    "Putain il pleut encore, je vais être trempé en arrivant.",
+    "Merde, j'ai encore raté le bus ce matin.",
     # denied, reported
     "Du bist kein Idiot, aber in diesem Punkt liegst du falsch.",
     "Er hat mich einen Idioten genannt, und das tut immer noch weh.",
@@ -97,6 +106,8 @@ HARD_NEGATIVES = [
     "Eu fui um idiota de vender as ações em março.",
     "O burro puxava a carroça pela estrada de terra até a vila.",
     "Vou te pegar no aeroporto às seis, combinado?",
+    "T'es pas con, t'es juste mal informé sur ce sujet.",
+    "Il m'a traité de connard devant tout le monde hier.",
 ]
 
 
@@ -127,6 +138,12 @@ EVASIONS = [
     ("cala a boca seu 1d10ta", "1d10ta"),
     ("vtnc vc e essa conversa", "vtnc"),  # chat abbreviation of "vai tomar no cu"
     ("seu fdp, apaga isso agora", "fdp"),
+    ("espece de connard va", "connard"),  # accents dropped
+    ("t'es qu'un abrutiii", "abrutiii"),
+    ("espèce de c0nnard, rends le vélo", "c0nnard"),
+    ("espèce de conn*rd, rends le vélo", "conn*rd"),
+    ("tg sérieux, personne t'écoute", "tg"),  # "ta gueule"
+    ("ntm toi et tes potes", "ntm"),  # "nique ta mère"
 ]
 
 
@@ -155,6 +172,10 @@ IDENTITIES = {
            "umbandista", "nordestino", "nordestina", "baiano", "paraíba", "imigrante", "refugiado",
            "venezuelano", "haitiano", "boliviano", "deficiente", "cego", "surdo", "autista", "idoso", "velho",
            "jovem", "uma mulher", "um homem", "feminista", "cigano", "asiático", "japonês", "árabe", "africano"],
+    "fr": ["gay", "lesbienne", "bisexuel", "trans", "noir", "noire", "blanc", "arabe", "juif", "juive",
+           "musulman", "musulmane", "chrétien", "catholique", "athée", "maghrébin", "africain", "asiatique",
+           "chinois", "rom", "gitan", "immigré", "réfugié", "handicapé", "sourd", "aveugle", "autiste", "vieux",
+           "jeune", "une femme", "un homme", "féministe"],
 }  # fmt: skip
 TEMPLATES = {
     "de": ["Ich bin {}.", "Meine Nachbarin ist {} und führt die Bäckerei in unserer Straße.",
@@ -163,6 +184,8 @@ TEMPLATES = {
            "¡Estoy orgulloso de ser {}!"],
     "pt": ["Eu sou {}.", "Minha vizinha é {} e tem uma padaria na nossa rua.", "Meu melhor amigo é {}.",
            "Tenho orgulho de ser {}!", "Ser {} faz parte de quem eu sou."],
+    "fr": ["Je suis {}.", "Ma voisine est {} et tient la boulangerie de notre rue.", "Mon meilleur ami est {}.",
+           "Je suis fier d'être {} !"],
 }  # fmt: skip
 
 
@@ -182,6 +205,8 @@ def test_identity_terms_never_fire(policy, lang: str, identity: str) -> None:
         "Eres un idiota, musulmán.",
         "Você é um nordestino idiota.",
         "Cala a boca, seu judeu imbecil.",
+        "T'es un connard de juif.",
+        "Ferme ta gueule, espèce d'arabe débile.",
     ],
 )
 def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
@@ -197,6 +222,7 @@ def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
         ("Eres un imbécil y un idiota, cállate.", "es", "Por favor, critica la idea y no a la persona"),
         ("Du bist ein Idiot und das weißt du auch genau.", "de", "Bitte kritisiere die Sache, nicht die Person"),
         ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Por favor, critique a ideia"),
+        ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Merci de critiquer l'idée"),
         ("You are an idiot and you know it.", "en", "Please criticize the idea, not the person"),
     ],
 )
@@ -220,7 +246,7 @@ def test_the_callers_language_picks_the_pack(policy) -> None:
 
 # --- the team's cases for each pack -------------------------------------------------------------------
 
-PACKS = ("de", "es", "pt")
+PACKS = ("de", "es", "pt", "fr")
 
 
 def _pack_cases():
@@ -238,7 +264,7 @@ def test_each_packs_cases(policy, case) -> None:
 @pytest.mark.skipif(not WORDLISTS, reason="word lists run in CI, or with CIVILITY_WORDLISTS=1")
 @pytest.mark.parametrize(
     "lang, wordlist, package",
-    [("de", "ngerman", "wngerman"), ("es", "spanish", "wspanish"), ("pt", "brazilian", "wbrazilian")],
+    [("de", "ngerman", "wngerman"), ("es", "spanish", "wspanish"), ("pt", "brazilian", "wbrazilian"), ("fr", "french", "wfrench")],
 )
 def test_scunthorpe_dictionary_words(policy, lang: str, wordlist: str, package: str) -> None:
     check_word_list(
