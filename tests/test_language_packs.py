@@ -1,4 +1,4 @@
-"""The language packs of the default policy (German, Spanish, Portuguese, French): whom an insult is aimed at,
+"""The language packs of the default policy (German, Spanish, Portuguese, French, Italian): whom an insult is aimed at,
 each language's own evasions with spans in the text as received, hard negatives, identity terms,
 commenters answered in their language, the team's cases, and every word of Debian's word list for the
 language on its own."""
@@ -59,6 +59,10 @@ AIMED = [
     ("fr", "Vous êtes des crétins, tous autant que vous êtes.", "crétins"),
     ("fr", "Espèce d'abruti, tu comprends rien à rien.", "abruti"),
     ("fr", "Ferme ta gueule, personne t'a demandé ton avis.", "Ferme ta gueule"),
+    ("it", "Sei un cretino, non hai nemmeno letto l'articolo.", "cretino"),
+    ("it", "Siete degli idioti, tutti quanti voi che commentate.", "idioti"),
+    ("it", "Brutto stronzo, ridammi subito la bici che mi hai preso.", "stronzo"),
+    ("it", "Vaffanculo, nessuno ti ha chiesto niente su questo.", "Vaffanculo"),
 ]
 
 
@@ -84,6 +88,8 @@ HARD_NEGATIVES = [
     "O plano econômico do presidente é um desastre para quem ganha salário mínimo.",
     "Quelle question débile, la réponse est dans le deuxième paragraphe.",
     "La réforme du gouvernement est stupide et le ministre devrait la retirer.",
+    "Che domanda stupida, la risposta è nel secondo paragrafo.",
+    "La riforma del governo è ridicola e il ministro dovrebbe ritirarla.",
     # sharp disagreement
     "Ich sehe das völlig anders als du, die Zahlen sagen etwas ganz anderes.",
     "No estoy de acuerdo contigo en absoluto, los datos dicen lo contrario.",
@@ -97,6 +103,9 @@ HARD_NEGATIVES = [
     "Caralho, que golaço do time no segundo tempo.",
     "Putain il pleut encore, je vais être trempé en arrivant.",
     "Merde, j'ai encore raté le bus ce matin.",
+    "Cazzo che freddo stamattina, non si esce di casa.",
+    "Porca miseria, ti sei fatto male con quella bici?",
+    "La vacca mangia l'erba nel prato dietro la casa.",
     # denied, reported
     "Du bist kein Idiot, aber in diesem Punkt liegst du falsch.",
     "Er hat mich einen Idioten genannt, und das tut immer noch weh.",
@@ -144,6 +153,11 @@ EVASIONS = [
     ("espèce de conn*rd, rends le vélo", "conn*rd"),
     ("tg sérieux, personne t'écoute", "tg"),  # "ta gueule"
     ("ntm toi et tes potes", "ntm"),  # "nique ta mère"
+    ("lei e un incapace", "incapace"),  # accents dropped
+    ("6 un cretino, davvero", "cretino"),  # "sei" written 6
+    ("brutto str0nzo, vattene", "str0nzo"),
+    ("brutto str*nzo, vattene", "str*nzo"),
+    ("sei un imbecilleee", "imbecilleee"),
 ]
 
 
@@ -176,6 +190,11 @@ IDENTITIES = {
            "musulman", "musulmane", "chrétien", "catholique", "athée", "maghrébin", "africain", "asiatique",
            "chinois", "rom", "gitan", "immigré", "réfugié", "handicapé", "sourd", "aveugle", "autiste", "vieux",
            "jeune", "une femme", "un homme", "féministe"],
+    "it": ["gay", "lesbica", "bisessuale", "trans", "nero", "nera", "bianco", "ebreo", "ebrea", "musulmano",
+           "musulmana", "cristiano", "cattolico", "ateo", "rom", "sinti", "africano", "arabo", "cinese",
+           "marocchino", "rumeno", "albanese", "immigrato", "migrante", "profugo", "rifugiato", "disabile",
+           "sordo", "cieco", "autistico", "meridionale", "siciliano", "napoletano", "anziano", "giovane",
+           "una donna", "un uomo", "femminista"],
 }  # fmt: skip
 TEMPLATES = {
     "de": ["Ich bin {}.", "Meine Nachbarin ist {} und führt die Bäckerei in unserer Straße.",
@@ -186,6 +205,8 @@ TEMPLATES = {
            "Tenho orgulho de ser {}!", "Ser {} faz parte de quem eu sou."],
     "fr": ["Je suis {}.", "Ma voisine est {} et tient la boulangerie de notre rue.", "Mon meilleur ami est {}.",
            "Je suis fier d'être {} !"],
+    "it": ["Io sono {}.", "La mia vicina è {} e gestisce il forno della nostra via.", "Il mio migliore amico è {}.",
+           "Sono orgoglioso di essere {}!"],
 }  # fmt: skip
 
 
@@ -207,6 +228,8 @@ def test_identity_terms_never_fire(policy, lang: str, identity: str) -> None:
         "Cala a boca, seu judeu imbecil.",
         "T'es un connard de juif.",
         "Ferme ta gueule, espèce d'arabe débile.",
+        "Sei un ebreo cretino.",
+        "Stai zitto, brutto musulmano idiota.",
     ],
 )
 def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
@@ -223,6 +246,7 @@ def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
         ("Du bist ein Idiot und das weißt du auch genau.", "de", "Bitte kritisiere die Sache, nicht die Person"),
         ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Por favor, critique a ideia"),
         ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Merci de critiquer l'idée"),
+        ("Siete degli idioti, non capite niente di economia.", "it", "Per favore, critica l'idea"),
         ("You are an idiot and you know it.", "en", "Please criticize the idea, not the person"),
     ],
 )
@@ -246,7 +270,7 @@ def test_the_callers_language_picks_the_pack(policy) -> None:
 
 # --- the team's cases for each pack -------------------------------------------------------------------
 
-PACKS = ("de", "es", "pt", "fr")
+PACKS = ("de", "es", "pt", "fr", "it")
 
 
 def _pack_cases():
@@ -264,7 +288,7 @@ def test_each_packs_cases(policy, case) -> None:
 @pytest.mark.skipif(not WORDLISTS, reason="word lists run in CI, or with CIVILITY_WORDLISTS=1")
 @pytest.mark.parametrize(
     "lang, wordlist, package",
-    [("de", "ngerman", "wngerman"), ("es", "spanish", "wspanish"), ("pt", "brazilian", "wbrazilian"), ("fr", "french", "wfrench")],
+    [("de", "ngerman", "wngerman"), ("es", "spanish", "wspanish"), ("pt", "brazilian", "wbrazilian"), ("fr", "french", "wfrench"), ("it", "italian", "witalian")],
 )
 def test_scunthorpe_dictionary_words(policy, lang: str, wordlist: str, package: str) -> None:
     check_word_list(
