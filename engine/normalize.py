@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import regex
 
-from engine import _clock, markup
+from engine import _clock, _confusables, markup
 
 
 class Token(t.NamedTuple):
@@ -134,7 +134,7 @@ class Prepared:
         if not cache:
             spaced = self.norm.translate(_SEP)
             stretched = _has_stretch(self.norm)
-            if _SPELLED_OUT.search(f" {spaced} "):
+            if _SPELLED_OUT.search(f" {spaced} ") or _short_glue(self.norm):
                 cache.append(Words.of(self.tokens))
             elif stretched or any(c in spaced for c in _UNUSUAL_CHARS):
                 cache.append(_plain_words(spaced, self.deadline, stretched))
@@ -169,12 +169,10 @@ class Prepared:
 
 # -- the per-character fold ---------------------------------------------------------------------------
 
-# Lookalikes that NFKC leaves alone: Cyrillic and Greek letters (after casefold) that read as Latin,
-# and typographic punctuation. A Cyrillic list term folds the same way, so genuine Cyrillic text still
-# matches its own terms.
+# Latin lookalikes that NFKC leaves alone (small capitals, "ɪᴅɪᴏᴛ"; letters with a stroke) and
+# typographic punctuation, folded per character. Letters of other scripts that look Latin are read as
+# Latin in words that mix scripts only (`_unconfuse`), so that Russian or Greek stays itself.
 _CONFUSABLES = {
-    **dict(zip("аеорсухіјѕԁһԛԝкмтвнгёїɑαβεηικνορτυχζ", "aeopcyxijsdhqwkmtbhreiaabehiknoptuxz")),
-    # small capitals, which NFKC leaves alone ("ɪᴅɪᴏᴛ")
     **dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz")),
     "ı": "i",
     "ł": "l",
@@ -298,15 +296,59 @@ def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] 
 
 def fold_term(term: str) -> str:
     """The fold `prepare` applies to text, for a list term at load time (no leet, no spacing)."""
-    folded = term.lower() if term.isascii() else term.translate(_FOLD)
+    folded = term.lower() if term.isascii() else _unconfuse(term.translate(_FOLD))
     return " ".join(folded.split())
+
+
+# -- lookalikes from other scripts (Unicode's confusables, UTS #39) ------------------------------------
+
+_UNCONFUSE = str.maketrans(_confusables.SOURCE, _confusables.TARGET)
+_LOOKALIKES = frozenset(_confusables.SOURCE)
+# A word for this purpose: letters, digits and leet symbols, or single characters spelled out with one
+# spacer between them ("і.d.і.о.т", "і d і о т"), so that a lookalike has Latin letters beside it.
+_SCRIPT_WORD = regex.compile(
+    r"(?<![\w@$!|*])(?:[\w@$!|*][ ._-]){2,}[\w@$!|*](?![\w@$!|*])|[\w@$!|*]+(?:[._-][\w@$!|*]+)*"
+)
+
+
+@lru_cache(maxsize=4096)
+def _script(ch: str) -> str:
+    """A letter's script, from its Unicode name ("CYRILLIC SMALL LETTER A" -> "CYRILLIC")."""
+    if ch.isascii():
+        return "LATIN"
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+def _unconfuse(norm: str) -> str:
+    """`norm` with lookalikes read as the Latin letters they imitate, in words that mix scripts (or are
+    Latin): "іdiоt" with Cyrillic і and о is "idiot"; a word all in one other script ("идиот", "ποτέ")
+    is left alone. One character for one, so offsets do not move."""
+    if _LOOKALIKES.isdisjoint(norm):
+        return norm
+    parts: list[str] = []
+    last = 0
+    for m in _SCRIPT_WORD.finditer(norm):
+        word = m.group()
+        if _LOOKALIKES.isdisjoint(word):
+            continue
+        scripts = {_script(c) for c in word if c.isalpha()}
+        if len(scripts) == 1 and "LATIN" not in scripts:
+            continue
+        parts.append(norm[last : m.start()])
+        parts.append(word.translate(_UNCONFUSE))
+        last = m.end()
+    if not parts:
+        return norm
+    parts.append(norm[last:])
+    return "".join(parts)
 
 
 # -- words --------------------------------------------------------------------------------------------
 
 # Word characters: letters and digits of any script, and the symbols leet and masking use. Everything
 # else (including '_') separates words; a fold table maps it to a space so str.split finds the words.
-_WORD_SYMBOLS = frozenset("@$!|*")
+_WORD_SYMBOLS = frozenset("@$!|*+#")
 
 
 class _SeparatorTable(dict[int, str]):
@@ -326,15 +368,19 @@ _SEP = _SeparatorTable()
 _SPELLED_OUT = regex.compile(r" [^ ] [^ ] [^ ] ")
 # Characters that make a word need reading one by one: leet and mask symbols, and digits (leet, or
 # letters beside digits). A text without them is words of letters only.
-_UNUSUAL_CHARS = "@$!|*0123456789"
+_UNUSUAL_CHARS = "@$!|*+#0123456789"
 new_token = tuple.__new__  # the plain-word fast path skips NamedTuple's Python-level __new__
+# Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n";
+# a mask or leet symbol may stand for a letter ("i d * o t", "f.*.c.k").
+_RUN_SYMBOLS = frozenset("*#@$+|")
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
 _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
 # Longer words with a dot, hyphen or underscore inside ("id.iot", "douche-bag"), read joined as well.
-_GLUED = regex.compile(r"[^\W\d_]+(?:[.\-_][^\W\d_]+)+")
-_GLUE_HINT = regex.compile(r"(?<=[^\W\d_])[.\-_](?=[^\W\d_])")  # a 4 us test; _GLUED takes 50 us
-_GLUE_MARKS = str.maketrans("", "", ".-_")
+# (Markdown emphasis inside a word, "k__itchen__", "~~id~~iot", glues the same way.)
+_GLUED = regex.compile(r"[^\W\d_]+(?:(?:[.\-_~]|__|~~)[^\W\d_]+)+")
+_GLUE_HINT = regex.compile(r"(?<=[^\W\d_])(?:[.\-_~]|__|~~)(?=[^\W\d_])")  # a 4 us test; _GLUED takes 50 us
+_GLUE_MARKS = str.maketrans("", "", ".-_~")
 
 _LEET = str.maketrans(
     {
@@ -343,6 +389,7 @@ _LEET = str.maketrans(
         "3": "e",
         "4": "a",
         "5": "s",
+        "6": "g",
         "7": "t",
         "8": "b",
         "9": "g",
@@ -350,13 +397,15 @@ _LEET = str.maketrans(
         "$": "s",
         "!": "i",
         "|": "i",
+        "+": "t",
     }
 )
-_LEET_ALT = str.maketrans({"1": "l", "|": "l"})  # the other reading of the ambiguous ones
-_LEET_CHARS = frozenset("013457789@$!|")
-# Letters then a number ("covid19", "a55", "win10") or a number then a short suffix ("2nd", "90s", "4k")
-# are names and ordinals, not leet.
-_NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+[^\W\d_]{1,2}")
+_LEET_ALT = str.maketrans({"1": "l", "|": "l", "6": "b"})  # the other reading of the ambiguous ones
+_LEET_CHARS = frozenset("0134567789@$!|+")
+_I_OR_L = "1|"
+# Letters then a number ("covid19", "a55", "win10") or a number then an ordinal or unit ("2nd", "90s",
+# "4k", "5gb") are names, ordinals and sizes, not leet ("4ny" is).
+_NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+(?:st|nd|rd|th|s|k|m|b|g|x|d|p|h|am|pm|kb|mb|gb|tb|kg|km|cm|mm|ml|hz|yo|v)")
 
 
 _ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
@@ -386,13 +435,14 @@ def _has_stretch(norm: str) -> bool:
 
 def _word(w: str, start: int, stretched: bool) -> Token | None:
     """The token for a word `w` found at `start`, or None when it holds no letter or digit."""
-    # Edge symbols: trailing '!' is punctuation; '*' on both ends is emphasis, inside it is a mask.
+    # Edge symbols: trailing '!' is punctuation; '*' on both ends is emphasis, inside it is a mask; '#'
+    # in front is a hashtag, inside a mask ("mo#on"); '+' at the ends is punctuation unless leet follows.
     core = w
-    if core[0] == "*":
-        core = core.lstrip("*")
+    if core[0] in "*#":
+        core = core.lstrip("*#")
         start += len(w) - len(core)
-        core = core.rstrip("*!")
-    core = core.rstrip("!")
+        core = core.rstrip("*!#")
+    core = core.rstrip("!#")
     if not any(c.isalnum() for c in core):
         return None
     end = start + len(core)
@@ -400,13 +450,21 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
     alts: list[str] = []
     if not core.isalpha():
         has_letter = any(c.isalpha() for c in core)
+        if "#" in core:
+            core = text = core.replace("#", "*")
         if has_letter and not _NOT_LEET.fullmatch(core) and not _LEET_CHARS.isdisjoint(core):
             text = core.translate(_LEET)
             alt = core.translate(_LEET_ALT).translate(_LEET)
             if alt != text:
                 alts.append(alt)
+                alts.extend(_i_or_l(core, text))
             if core[0] == "@" and len(core) > 1:
                 alts.append(core[1:])  # a mention: "@user"
+        if "*" in text and has_letter:
+            # '*' as markdown emphasis inside a word ("idio**t**", "spo*iled*"), not a mask
+            plain = text.replace("*", "")
+            if len(plain) >= 3 and plain.isalpha():
+                alts.append(plain)
     if stretched and _STRETCH.search(text):
         # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt.
         single = _STRETCH.sub(r"\1", text)
@@ -414,6 +472,27 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
         text = _STRETCH.sub(r"\1\1", text)
     alts = [a for a in dict.fromkeys(alts) if a != text]
     return Token(start, end, text, tuple(alts), "*" in text)
+
+
+def _i_or_l(core: str, text: str) -> list[str]:
+    """Readings of a word whose '1's or '|'s are some 'i' and some 'l' ("spo113d"), up to three of them."""
+    at = [i for i, c in enumerate(core) if c in _I_OR_L]
+    if not 2 <= len(at) <= 3:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(at) - 1):
+        chars = list(text)
+        for bit, i in enumerate(at):
+            if mask >> bit & 1:
+                chars[i] = "l"
+        out.append("".join(chars))
+    return out
+
+
+# A one-letter word may sit beside a spelled-out word: "a" before it ("a m o r o n"), "a", "y", "o" or
+# "e" after it ("r e a d a book", "m e n t i r o s o y ..."): the run is also read without it.
+_LONE_HEADS = "a"
+_LONE_TAILS = "aoye"
 
 
 def _spaced(norm: str, run: list[int]) -> Token | None:
@@ -428,7 +507,18 @@ def _spaced(norm: str, run: list[int]) -> Token | None:
     tok = _word(joined, 0, _has_stretch(joined))
     if tok is None:
         return None
-    return Token(first, last + 1, tok.text, tok.alts, tok.masked)
+    alts = tok.alts
+    text = tok.text
+    if len(text) >= 5 and len(text) == len(run):
+        head = text[0] in _LONE_HEADS
+        tail = text[-1] in _LONE_TAILS
+        extra = [text[1:]] if head else []
+        if tail:
+            extra.append(text[:-1])
+        if head and tail and len(text) >= 6:
+            extra.append(text[1:-1])
+        alts = tuple(dict.fromkeys((*alts, *extra)))
+    return Token(first, last + 1, text, alts, tok.masked)
 
 
 def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
@@ -442,7 +532,7 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     for w in _clock.timed(s.split(), deadline):
         i = find(w, pos)
         pos = i + len(w)
-        if len(w) == 1 and w.isalnum():
+        if len(w) == 1 and (w.isalnum() or w in _RUN_SYMBOLS):
             if run and (i - run[-1] != 2 or norm[i - 1] not in _SPACERS):
                 _flush(norm, run, append)
             elif run and norm[i - 1] != norm[run[0] + 1]:
@@ -463,7 +553,59 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
                 append(tok)
     if run:
         _flush(norm, run, append)
+    if _short_glue(norm):
+        out = _join_glued(norm, out, stretched)
     return tuple(out)
+
+
+# Pieces of a word split by dots, underscores or tildes where one piece is a letter or two ("fu.ck",
+# "m.at.ar", "k__itchen__"): one word, for phrases too. Hyphens are left out ("e-mail", "co-op" stay
+# two words for phrases; `glued_words` reads them joined for single words).
+_GLUE_BETWEEN = regex.compile(r"[._~]|__|~~")
+_SHORT_GLUE = regex.compile(
+    r"(?<![\w@$!|*+#])[\w@$!|*+#]{1,2}(?:[._~]|__|~~)[\w@$!|*+#]|[\w@$!|*+#](?:[._~]|__|~~)[\w@$!|*+#]{1,2}(?![\w@$!|*+#])"
+)
+_GLUE_CHARS = "._~"
+
+
+def _short_glue(norm: str) -> bool:
+    return any(c in norm for c in _GLUE_CHARS) and _GLUE_HINT.search(norm) is not None and (
+        _SHORT_GLUE.search(norm) is not None
+    )
+
+
+def _join_glued(norm: str, tokens: list[Token], stretched: bool) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while (
+            j + 1 < len(tokens)
+            and _GLUE_BETWEEN.fullmatch(norm, tokens[j].end, tokens[j + 1].start)
+            and _plain_piece(norm, tokens[j])
+            and _plain_piece(norm, tokens[j + 1])
+        ):
+            j += 1
+        pieces = tokens[i : j + 1]
+        sizes = [p.end - p.start for p in pieces]
+        # all single letters is a run for `_spaced` (which wants three: "e.g" stays two words)
+        if j > i and min(sizes) <= 2 and max(sizes) >= 2 and any(c.isalpha() for p in pieces for c in p.text):
+            tok = _word("".join(norm[p.start : p.end] for p in pieces), 0, stretched)
+            if tok is not None:
+                # a long piece keeps its own reading too ("u.idiot" is "uidiot" and "idiot")
+                longer = [p.text for p in pieces if len(p.text) >= 3]
+                alts = tuple(a for a in dict.fromkeys((*tok.alts, *longer)) if a != tok.text)
+                out.append(Token(pieces[0].start, pieces[-1].end, tok.text, alts, tok.masked))
+                i = j + 1
+                continue
+        out.extend(pieces)  # each chain is looked at once: linear however long
+        i = j + 1
+    return out
+
+
+def _plain_piece(norm: str, tok: Token) -> bool:
+    """A token that is one word as written (not a spelled-out run, which holds separators)."""
+    return tok.end - tok.start == len(tok.text) and " " not in norm[tok.start : tok.end]
 
 
 def _flush(norm: str, run: list[int], append: t.Callable[[Token], None]) -> None:
@@ -472,7 +614,8 @@ def _flush(norm: str, run: list[int], append: t.Callable[[Token], None]) -> None
         append(tok)
     else:
         for i in run:
-            append(Token(i, i + 1, norm[i]))
+            if norm[i].isalnum():  # a lone mask or leet symbol is no word
+                append(Token(i, i + 1, norm[i]))
     run.clear()
 
 
@@ -498,4 +641,6 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prep
         m = markup.strip(text, fmt, deadline)
         visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
     norm, n2v = _fold(visible, deadline)
+    if not norm.isascii():
+        norm = _unconfuse(norm)
     return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [])

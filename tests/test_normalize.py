@@ -249,3 +249,104 @@ def test_stretched_words_read_fast_on_real_comments():
     for text in ["Nooooo you are sooo wrong, see www.example.com", "Ñooo, ça va, l'idiooot 2020!", "zzz... 1d10t"]:
         p = prepare(text)
         assert p.words == Words.of(p.tokens)
+
+
+# -- lookalikes of other scripts (Unicode's confusables) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\u0456di\u043et", "idiot"),  # Cyrillic і and о among Latin letters
+        ("\u0455tu\u0440\u0456d", "stupid"),  # Cyrillic ѕ, р, і
+        ("m\u03bfr\u03bfn", "moron"),  # Greek omicron
+        ("\u13a5di\u043et", "idiot"),  # Cherokee and Cyrillic: no table of 60 letters had these
+        ("\u026a\u1d05\u026a\u1d0f\u1d1b", "idiot"),  # Latin small capitals
+    ],
+)
+def test_lookalikes_in_words_that_mix_scripts_are_read_as_latin(text, expected):
+    tok, span = only(text)
+    assert tok.text == expected and span == (0, len(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ты просто не понял, о чём статья, прочитай ещё раз.",
+        "Αυτό το σχέδιο δεν θα περάσει ποτέ από τη βουλή.",
+        "Սա շատ լավ գաղափար է։",
+    ],
+)
+def test_a_russian_greek_or_armenian_sentence_is_not_read_as_english(text):
+    p = prepare(text)
+    assert p.norm == text.casefold().translate({0x301: None}) or not p.norm.isascii()
+    for tok in p.tokens:
+        assert not tok.text.isascii(), tok  # every word stays in its own script
+
+
+def test_spelled_out_lookalikes_are_read_with_their_latin_neighbours():
+    assert [t.text for t in prepare("you \u0456.d.\u0456.\u043e.t").tokens] == ["you", "idiot"]
+    assert [t.text for t in prepare("you \u0456 d \u0456 \u043e t").tokens] == ["you", "idiot"]
+
+
+def test_the_shipped_table_is_what_unicodes_data_gives():
+    pytest.importorskip("confusable_homoglyphs")
+    from engine import _confusables, _gen_confusables
+
+    table = _gen_confusables.table()
+    assert "".join(table) == _confusables.SOURCE and "".join(table.values()) == _confusables.TARGET
+    assert len(table) > 250
+
+
+# -- evasions inside words and phrases -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("st.u.p.1d", ["stupid"]),  # a dot and leet mixed
+        ("go fu.ck yourself", ["go", "fuck", "yourself"]),  # one word, for phrases too
+        ("te voy a m.at.ar", ["te", "voy", "a", "matar"]),
+        ("a k__itchen__ table", ["a", "kitchen", "table"]),  # emphasis inside a word
+        ("c0mple+3 tool", ["complete", "tool"]),  # '+' for t
+        ("tr16g3r3d", ["triggered"]),  # '6' for g
+        ("e.g. the U.S. e-mail", ["e", "g", "the", "u", "s", "e", "mail"]),  # abbreviations stay
+        ("idiot.you ok", ["idiot", "you", "ok"]),  # a missing space after a full stop
+        ("#maga rally", ["maga", "rally"]),  # a hashtag is its word
+    ],
+)
+def test_glued_and_symbol_evasions(text, expected):
+    assert [t.text for t in prepare(text).tokens] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("spo113d", "spoiled"),  # '1' for i and for l in one word
+        ("idio**t**", "idiot"),  # markdown emphasis, not a mask
+        ("*del*usional", "delusional"),
+        ("u.idiot", "idiot"),  # a long piece keeps its own reading
+        ("a m o r o n", "moron"),  # "a" spelled out with the word after it
+        ("r e a d a", "read"),
+    ],
+)
+def test_other_readings(text, reading):
+    (tok,) = prepare(text).tokens
+    assert reading in (tok.text, *tok.alts)
+
+
+@pytest.mark.parametrize(("text", "masked"), [("mo#on", "mo*on"), ("i d * o t", "id*ot"), ("f.*.c.k", "f*ck")])
+def test_hash_and_spelled_out_masks(text, masked):
+    (tok,) = prepare(text).tokens
+    assert tok.masked and tok.text == masked
+    assert text[slice(*prepare(text).raw_span(tok.start, tok.end))] == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab\u0456\u043e\u03bf.*#+1|_~ \u13a5", max_size=30))
+def test_normalization_is_idempotent_and_keeps_spans(text):
+    p = prepare(text)
+    assert prepare(p.norm).norm == p.norm
+    for tok in p.tokens:
+        start, end = p.raw_span(tok.start, tok.end)
+        assert 0 <= start <= end <= len(text)
