@@ -371,8 +371,8 @@ _SPELLED_OUT = regex.compile(r" [^ ] [^ ] [^ ] ")
 _UNUSUAL_CHARS = "@$!|*+#0123456789"
 new_token = tuple.__new__  # the plain-word fast path skips NamedTuple's Python-level __new__
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n";
-# a mask or leet symbol may stand for a letter ("i d * o t", "f.*.c.k").
-_RUN_SYMBOLS = frozenset("*#@$+|")
+# a mask or leet symbol may stand for a letter ("i d * o t", "f.*.c.k", "s 7 u p ! d").
+_RUN_SYMBOLS = frozenset("*#@$+|!")
 # Single letters joined by one of these, the same throughout, are one word: "i d i o t", "m.o.r.o.n".
 _SPACERS = frozenset(" .-_")
 _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
@@ -407,6 +407,9 @@ _I_OR_L = "1|"
 # "4k", "5gb") are names, ordinals and sizes, not leet ("4ny" is).
 _NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+(?:st|nd|rd|th|s|k|m|b|g|x|d|p|h|am|pm|kb|mb|gb|tb|kg|km|cm|mm|ml|hz|yo|v)")
 
+
+# Letters then one or two digits: read as written and with the digits as leet ("wron9", "sh17").
+_LEET_TAIL = regex.compile(r"[^\W\d_]{2,}\d{1,2}")
 
 _ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
 
@@ -452,7 +455,10 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
         has_letter = any(c.isalpha() for c in core)
         if "#" in core:
             core = text = core.replace("#", "*")
-        if has_letter and not _NOT_LEET.fullmatch(core) and not _LEET_CHARS.isdisjoint(core):
+        if has_letter and _LEET_TAIL.fullmatch(core):
+            # letters then a digit or two: a name first ("win10", "mp3"), a word ending in leet too ("wher3", "sh17")
+            alts.extend((core.translate(_LEET), core.translate(_LEET_ALT).translate(_LEET)))
+        elif has_letter and not _NOT_LEET.fullmatch(core) and not _LEET_CHARS.isdisjoint(core):
             text = core.translate(_LEET)
             alt = core.translate(_LEET_ALT).translate(_LEET)
             if alt != text:
@@ -465,11 +471,16 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
             plain = text.replace("*", "")
             if len(plain) >= 3 and plain.isalpha():
                 alts.append(plain)
-    if stretched and _STRETCH.search(text):
-        # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt.
+    if (stretched or text != core) and _STRETCH.search(text):
+        # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt; leet
+        # may make the run ("dumb@s5$$"). A masked word is compared by its length, and a letter stretched
+        # once stood alone more often than doubled: there the single is canonical ("sttttup*d" -> "stup*d").
         single = _STRETCH.sub(r"\1", text)
+        double = _STRETCH.sub(r"\1\1", text)
         alts = [single, *(_STRETCH.sub(r"\1", a) for a in alts), *alts]
-        text = _STRETCH.sub(r"\1\1", text)
+        text = double
+        if "*" in single:
+            alts[0], text = double, single
     alts = [a for a in dict.fromkeys(alts) if a != text]
     return Token(start, end, text, tuple(alts), "*" in text)
 
@@ -493,6 +504,15 @@ def _i_or_l(core: str, text: str) -> list[str]:
 # "e" after it ("r e a d a book", "m e n t i r o s o y ..."): the run is also read without it.
 _LONE_HEADS = "a"
 _LONE_TAILS = "aoye"
+
+
+# Words an article follows ("what a", "you're a", "is a"): a spelled-out word after one of them that
+# begins with "a" may be the article and a word ("is a l o s e r"); after "an", "the", "you" or at the
+# start it is one word ("an a b s o l u t e", "you a s s h o l e").
+_BEFORE_AN_ARTICLE = frozenset(
+    "what such quite rather re s is are was were be been being am r ur your like as just such total "
+    "complete real proper called call calling".split()
+)
 
 
 def _spaced(norm: str, run: list[int]) -> Token | None:
@@ -534,17 +554,17 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
         pos = i + len(w)
         if len(w) == 1 and (w.isalnum() or w in _RUN_SYMBOLS):
             if run and (i - run[-1] != 2 or norm[i - 1] not in _SPACERS):
-                _flush(norm, run, append)
+                _flush(norm, run, out)
             elif run and norm[i - 1] != norm[run[0] + 1]:
                 # the spacer changed: a short run ("u m" of "u m.o.r.o.n") hands its last letter on
                 last = run.pop() if len(run) < 3 else None
-                _flush(norm, run, append)
+                _flush(norm, run, out)
                 if last is not None:
                     run.append(last)
             run.append(i)
             continue
         if run:
-            _flush(norm, run, append)
+            _flush(norm, run, out)
         if (w.isalpha() or w.isdigit()) and not stretched:
             append(new_token(Token, (i, pos, w, (), False)))
         else:
@@ -552,7 +572,7 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
             if tok is not None:
                 append(tok)
     if run:
-        _flush(norm, run, append)
+        _flush(norm, run, out)
     if _short_glue(norm):
         out = _join_glued(norm, out, stretched)
     return tuple(out)
@@ -608,8 +628,24 @@ def _plain_piece(norm: str, tok: Token) -> bool:
     return tok.end - tok.start == len(tok.text) and " " not in norm[tok.start : tok.end]
 
 
-def _flush(norm: str, run: list[int], append: t.Callable[[Token], None]) -> None:
+def _flush(norm: str, run: list[int], out: list[Token]) -> None:
+    append = out.append
+    # '!' is a letter only between letters ("s t u p ! d"); at either end it is punctuation ("wow ! a b c")
+    while run and norm[run[0]] == "!":
+        run.pop(0)
+    while run and norm[run[-1]] == "!":
+        run.pop()
     tok = _spaced(norm, run) if len(run) >= 3 else None
+    if tok is not None and tok.text[0] == "a" and len(run) >= 4 and out and out[-1].text in _BEFORE_AN_ARTICLE:
+        # "what a l o s e r", "you're a n o b o d y": the article is a word of its own, for phrases
+        # ("a nobody", "what a loser"); the joined letters stay a reading of the rest
+        rest = _word(norm[run[1] : run[-1] + 1].replace(norm[run[0] + 1], ""), 0, False)
+        if rest is not None and rest.text.isalpha():
+            append(Token(run[0], run[0] + 1, "a"))
+            alts = tuple(a for a in dict.fromkeys((tok.text, *tok.alts, *rest.alts)) if a != rest.text)
+            append(Token(run[1], run[-1] + 1, rest.text, alts, rest.masked))
+            run.clear()
+            return
     if tok is not None:
         append(tok)
     else:

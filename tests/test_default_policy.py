@@ -321,3 +321,42 @@ def test_a_link_from_an_author_with_nothing_approved_yet_is_held(policy):
     known = engine.Comment(text=body, author=engine.Author(approved_count=12))
     assert engine.decide(policy, new).decision.value == "flag"
     assert engine.decide(policy, known).decision.value == "approve"
+
+
+# --- English evasions through the default policy: the span is the text as written -------------------
+
+EVASIONS = [
+    ("I know wher3 you live, keep talking.", "I know wher3 you live"),  # leet at a word's end
+    ("you're full of sh17 and you know it", "full of sh17"),
+    ("you dumb@s5$$", "dumb@s5$$"),  # leet making a stretched run
+    ("The sttttupppppp*d woman at the counter sent me away.", "sttttupppppp*d"),  # mask and stretch
+    ("ok bbboooooo*mer", "ok bbboooooo*mer"),
+    ("You're a n o b o d y.", "n o b o d y"),  # the article spelled out with the word
+    ("what a l o s e r this guy in the comments is", "what a l o s e r"),
+    ("she is so s 7 u p ! d it hurts", "s 7 u p ! d"),  # '!' for i between spelled-out letters
+]
+# disguised the same ways, innocent words stay innocent
+EVASIONS_INNOCENT = [
+    "My covid19 booster was on Monday.",
+    "Windows win10 still gets security fixes.",
+    "The a55 has a better camera than last year's phone.",
+    "Goooood morning, the sttttation was c*osed again.",
+    "Sh1pping t00k f0rever, but the b00ts are great.",
+    "That is a b o u t right, thanks.",
+    "Wow ! a b c of cooking, finally.",
+    "an a s s e s s m e n t of the damage",
+]
+
+
+@pytest.mark.parametrize(("text", "written"), EVASIONS)
+def test_english_evasions_are_caught_with_spans_in_the_original_text(policy, text, written):
+    d = decide(policy, text)
+    assert d.decision.value == "flag", text
+    start = text.index(written)
+    assert ((start, start + len(written)), written) in {(h.span, h.match) for h in d.hits}, d.hits
+
+
+@pytest.mark.parametrize("text", EVASIONS_INNOCENT)
+def test_english_disguised_innocent_comments_are_approved(policy, text):
+    d = decide(policy, text)
+    assert d.decision.value == "approve", (text, rules_of(d))

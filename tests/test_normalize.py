@@ -350,3 +350,31 @@ def test_normalization_is_idempotent_and_keeps_spans(text):
     for tok in p.tokens:
         start, end = p.raw_span(tok.start, tok.end)
         assert 0 <= start <= end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "raw"),
+    [
+        ("I know wher3 you live", "where", "wher3"),  # letters then a leet digit: also read as leet
+        ("you're full of sh17", "shit", "sh17"),
+        ("Wron9.", "wrong", "Wron9"),
+        ("you dumb@s5$$", "dumbass", "dumb@s5$$"),  # leet makes a stretched run
+    ],
+)
+def test_leet_at_a_word_end_and_leet_stretching(text, reading, raw):
+    p = prepare(text)
+    (tok,) = [t for t in p.tokens if reading in (t.text, *t.alts)]
+    assert text[slice(*p.raw_span(tok.start, tok.end))] == raw
+    # names with a number keep their own reading first
+    assert only("covid19")[0].text == "covid19" and only("win10")[0].text == "win10"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [("sttttupppppp*d", "stup*d"), ("dddddd#mmy", "d*mmy"), ("ok bbboooooo*mer", "bo*mer")],
+)
+def test_a_masked_stretched_word_is_compared_by_its_single_letters(text, masked):
+    p = prepare(text)
+    tok = p.tokens[-1]
+    assert tok.masked and tok.text == masked
+    assert text[slice(*p.raw_span(tok.start, tok.end))] == text.split()[-1]
