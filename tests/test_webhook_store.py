@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from webhook.store import DB_NAME, SQLiteStore, text_hash
+from engine.learn import read_examples
+from webhook.store import DB_NAME, SQLiteStore, feedback_lines, text_hash
 
 
 def decision(cid: str, verdict: str = "flag") -> dict:
@@ -135,3 +136,23 @@ def test_sync_mode_is_checked(tmp_path):
     store = SQLiteStore(tmp_path, sync="full")
     assert store._conn().execute("PRAGMA synchronous").fetchone()[0] == 2
     store.close()
+
+
+def test_feedback_export_is_what_learn_reads(tmp_path):
+    """One line per distinct text, the latest verdict winning, read by `civility learn --feedback` as is."""
+    store = SQLiteStore(tmp_path / "store")
+    store.put_decision(decision("a", "approve"), "ok", "Check out my channel, free gift cards!!", "api")
+    store.add_feedback("a", "spam", "api", text="Check out my channel, free gift cards!!")
+    store.add_feedback(None, "ok", "akismet", text="Great song, takes me back to 2012 \u266a")
+    store.add_feedback(None, "spam", "akismet", text="Great song, takes me back to 2012 \u266a")  # changed their mind
+    store.add_feedback(None, "ok", "perspective", text="Line one\nline two, \"quoted\"")
+    out = tmp_path / "labels.jsonl"
+    out.write_text("".join(feedback_lines(store)), encoding="utf-8")
+    store.close()
+    rows, problems = read_examples(out, weight=5.0)
+    assert problems == []
+    assert [(ex.text, ex.label, ex.weight) for ex in rows] == [
+        ("Check out my channel, free gift cards!!", "spam", 5.0),
+        ("Great song, takes me back to 2012 \u266a", "spam", 5.0),
+        ('Line one\nline two, "quoted"', "ok", 5.0),
+    ]

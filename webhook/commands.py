@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 from pathlib import Path
 
 import click
 
 from .config import default_data_dir
-from .store import DB_NAME, SQLiteStore
+from .store import DB_NAME, SQLiteStore, feedback_lines
 
 
 @click.command("serve")
@@ -72,10 +71,7 @@ def export(data_dir: Path | None, output: Path | None) -> None:
         raise click.ClickException(f"no store in {directory} (looked for {DB_NAME})")
     store = SQLiteStore(directory, retain_days=int(os.environ.get("CIVILITY_RETAIN_DAYS", "30") or 30))
     try:
-        lines = [
-            json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n"
-            for text, label in store.feedback_rows()
-        ]
+        lines = list(feedback_lines(store))
     finally:
         store.close()
     if output is None or str(output) == "-":

@@ -323,6 +323,9 @@ def spec() -> S:
             "/v1alpha1/comments:analyze": {
                 "post": {
                     "summary": "Perspective-compatible analysis",
+                    "description": "Each attribute's value lies in the band the decision fixes (approve below 0.80,"
+                    " flag 0.81 to 0.94, reject 0.95 to 0.999) and, inside it, follows the policy's models'"
+                    " probability and the score of the attribute's hits (docs/service.md).",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
                     "requestBody": _body(schemas.PERSPECTIVE_ANALYZE),
@@ -367,6 +370,8 @@ def spec() -> S:
             "/v1alpha1/comments:suggestscore": {
                 "post": {
                     "summary": "Perspective-compatible feedback (Coral: 0 approved, 1 rejected)",
+                    "description": "Recorded as a moderator's verdict, which `civility feedback export` writes"
+                    " for `civility eval` and `civility learn --feedback`.",
                     "tags": ["perspective"],
                     "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"}}],
                     "requestBody": _body(schemas.PERSPECTIVE_SUGGEST),

@@ -118,6 +118,15 @@ class Store(t.Protocol):
 SYNC_MODES = ("normal", "full")
 
 
+def feedback_lines(store: Store) -> t.Iterator[str]:
+    """``civility feedback export``'s output: one ``{"text", "label"}`` JSON line per comment, the latest verdict
+    winning (``ok`` or a category). It is the labeled input that ``civility eval`` and ``civility learn --feedback``
+    read, so moderators' verdicts from every source (``/v1/feedback``, Akismet submits, Perspective
+    ``suggestscore``) become regression cases and training rows the same way."""
+    for text, label in store.feedback_rows():
+        yield json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n"
+
+
 class SQLiteStore:
     """One connection per thread to one database file in ``data_dir``."""
 

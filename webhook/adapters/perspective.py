@@ -1,15 +1,21 @@
 """A self-hosted drop-in for Perspective's ``comments:analyze`` and ``comments:suggestscore`` (``/v1alpha1``).
 
 Coral's toxicity phase (and other Perspective users) request ``TOXICITY`` and treat ``value > 0.80`` as toxic.
-Scores are derived from the policy's decision, not a model, in bands that keep that contract:
+The decision fixes the band, so that threshold still equals our flag; inside its band a comment is placed by
+``q = 1 - (1 - p) * (1 - r)``, where ``p`` is the highest probability the policy's models give it (the models
+of the attribute's categories that score the comment's language; each rescaled so that a comment without
+words is 0; 0 without models) and ``r`` grows with the score ``s`` of the attribute's hits:
 
-- ``approve``: ``0.79 * s / (s + 3)``, below 0.79 (``s`` is the score of the attribute's hits);
-- ``flag``: ``0.81 + 0.13 * s / (s + 5)``, in [0.81, 0.94); a flag made without rules (timeout, ...) is 0.81;
-- ``reject``: ``0.95 + 0.049 * s / (s + 5)``, in [0.95, 0.999).
+- ``approve``: ``0.799 * q`` with ``r = s / (s + 3)``, in [0, 0.80): a rude comment the policy lets through
+  scores above a friendly one, so a stricter threshold than 0.80 catches the likeliest first;
+- ``flag``: ``0.81 + 0.13 * q`` with ``r = s / (s + 5)``, in [0.81, 0.94]; a flag made without rules (timeout,
+  ...) is 0.81;
+- ``reject``: ``0.95 + 0.049 * q``, in [0.95, 0.999].
 
 ``TOXICITY`` covers every category; ``SEVERE_TOXICITY`` too, but only a ``reject`` takes it above 0.80. Other
 attributes (``PERSPECTIVE_ATTRIBUTES``, and each policy category upper-cased) cover their categories: they score
 in the decision's band when the comment is not approved and one of their categories hit, else in the approve band.
+``suggestscore`` verdicts are stored as feedback, which ``civility feedback export`` writes for ``civility learn``.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import typing as t
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import Comment, Decision, Verdict
+from engine import Comment, Decision, Policy, Verdict
+from engine.decide import scored_as
+from engine.scan import Scan
 
 from .. import body as b
 from .. import schemas
@@ -33,13 +41,20 @@ bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
 ALL = "*"
 
 
-def band(verdict: Verdict, s: float) -> float:
-    s = max(0.0, float(s))
+def band(verdict: Verdict, s: float, p: float = 0.0) -> float:
+    """The value of a decision's band for hits scoring ``s`` and a model probability ``p``."""
+    s, p = max(0.0, float(s)), min(1.0, max(0.0, float(p)))
+    if verdict is Verdict.APPROVE:
+        return round(0.799 * _either(p, s / (s + 3)), 6)
+    q = _either(p, s / (s + 5))
     if verdict is Verdict.REJECT:
-        return round(0.95 + 0.049 * s / (s + 5), 6)
-    if verdict is Verdict.FLAG:
-        return round(0.81 + 0.13 * s / (s + 5), 6)
-    return round(0.79 * s / (s + 3), 6)
+        return round(0.95 + 0.049 * q, 6)
+    return round(0.81 + 0.13 * q, 6)
+
+
+def _either(p: float, r: float) -> float:
+    """Either of two pieces of evidence: 0 when both are 0, 1 when one is 1, ordered by each."""
+    return 1.0 - (1.0 - p) * (1.0 - r)
 
 
 def attributes(policy: t.Any, cfg: t.Mapping[str, t.Any]) -> dict[str, tuple[str, ...] | None]:
@@ -54,7 +69,56 @@ def attributes(policy: t.Any, cfg: t.Mapping[str, t.Any]) -> dict[str, tuple[str
     return out
 
 
-def score(decision: Decision, name: str, covers: tuple[str, ...] | None) -> tuple[float, list[t.Any]]:
+def model_probability(
+    policy: Policy, comment: Comment, covers: tuple[str, ...] | None, seen: dict[t.Any, t.Any] | None = None
+) -> float:
+    """The highest probability the policy's models give the comment, among the models its rules of the covered
+    categories use in the packs that score the comment (quoted text counted as those rules count it); 0 when
+    there are none. ``seen`` keeps the comment's scan and probabilities for the next attribute."""
+    seen = {} if seen is None else seen
+    scored = scored_as(policy, comment)
+    packs = scored.packs if scored is not None else None
+    wanted = {
+        (rule.model, rule.in_quotes)
+        for rule in policy.rules
+        if rule.model in policy.models
+        and not rule.shadow
+        and (covers is None or rule.category in covers)
+        and (not rule.language or packs is None or rule.language in packs)
+    }
+    if not wanted:
+        return 0.0
+    for key in wanted - seen.keys():
+        if "scan" not in seen:
+            seen["scan"] = Scan(comment, None)
+        seen[key] = _above_blank(policy.models[key[0]], seen["scan"], key[1])
+    return max(seen[key] for key in wanted)
+
+
+def _above_blank(model: t.Any, scan: Scan, quotes_ok: bool) -> float:
+    """The model's probability, measured from what it gives a comment without words (0) to 1.
+
+    A comment none of whose words a model knows (English to a Portuguese model) gets the model's prior, which
+    is high for a model trained where most comments offend; rescaled, it is 0 for every model, and models of
+    several languages compare on what the comment's words add."""
+    blank = model.probability(Scan(Comment(text=""), None), quotes_ok)
+    p = model.probability(scan, quotes_ok)
+    return (p - blank) / (1.0 - blank) if p > blank and blank < 1.0 else 0.0
+
+
+def likeliest(policy: Policy, text: str, covers: tuple[str, ...] | None) -> list[str]:
+    """What a moderator most likely meant by rejecting a comment we approved: the covered categories whose
+    models see the text as theirs, likeliest first, then the attribute's other categories in its order (none
+    for an attribute of every category: ``feedback_label`` then falls back as for any source)."""
+    cats = list(policy.categories) if covers is None else list(covers)
+    comment, seen = Comment(text=text), {}
+    evidence = {cat: model_probability(policy, comment, (cat,), seen) for cat in cats}
+    ranked = sorted((cat for cat in cats if evidence[cat] > 0), key=lambda cat: -evidence[cat])
+    return ranked + ([] if covers is None else [cat for cat in cats if cat not in ranked])
+
+
+def score(decision: Decision, name: str, covers: tuple[str, ...] | None, p: float = 0.0) -> tuple[float, list[t.Any]]:
+    """The attribute's value and its hits with spans, each with the value of its own score."""
     hits = [h for h in decision.hits if covers is None or h.category in covers]
     s = sum(max(0.0, h.score) for h in hits)
     verdict = decision.decision
@@ -62,7 +126,7 @@ def score(decision: Decision, name: str, covers: tuple[str, ...] | None) -> tupl
         verdict = Verdict.APPROVE
     elif covers is not None and not hits:
         verdict = Verdict.APPROVE
-    return band(verdict, s), [(h, band(verdict, h.score)) for h in hits if h.span is not None]
+    return band(verdict, s, p), [(h, band(verdict, h.score)) for h in hits if h.span is not None]
 
 
 def _check_key() -> None:
@@ -111,8 +175,12 @@ def analyze() -> ResponseReturnValue:
     comment = Comment(text=text, format="html" if kind.upper() == "HTML" else "text", context={"cms": "perspective"})
     decision = moderate(comment, "perspective", keep_text=data.get("doNotStore") is not True)
     out: dict[str, t.Any] = {}
+    seen: dict[t.Any, t.Any] = {}
     for name, opts in requested.items():
-        value, span_hits = score(decision, name.upper(), known[name.upper()])
+        covers = known[name.upper()]
+        # a decision failed closed (timeout, too long) leaves no time for the models
+        p = 0.0 if decision.reasons else model_probability(st.policy, comment, covers, seen)
+        value, span_hits = score(decision, name.upper(), covers, p)
         threshold = opts.get("scoreThreshold") if isinstance(opts, dict) else None
         if isinstance(threshold, (int, float)) and value < threshold:
             continue
@@ -146,8 +214,10 @@ def suggest_score() -> ResponseReturnValue:
         )
     _languages(data)
     stored = st.store.find_by_text(text)
-    covers = known[name.upper()] or ()
-    verdict = feedback_label(st, stored.label if stored else None, covers) if value >= 0.5 else "ok"
+    verdict = "ok"
+    if value >= 0.5:
+        covers = known[name.upper()]
+        verdict = feedback_label(st, stored.label if stored else None, likeliest(st.policy, text, covers))
     st.store.add_feedback(stored.id if stored else None, verdict, "perspective", text=text)
     resp: dict[str, t.Any] = {}
     if isinstance(data.get("clientToken"), str):
