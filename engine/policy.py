@@ -175,6 +175,7 @@ def _load_policy(directory: str | Path | None) -> Policy:
         else:
             unreadable.add(path.stem)
     _check_duplicates(rules, errors)
+    textmodel.group_models(models, [(r.language, r.model) for r in rules if r.model])
     # a rule with an error is reported once, at the rule, not again at every case that names it
     known = {r.id for r in rules} | {e.rule_id for e in errors.errors if e.rule_id}
     for path in sorted(root.glob("*.cases.yaml")):

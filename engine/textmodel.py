@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import typing as t
+from math import fsum
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,26 +45,8 @@ class TextModel:
     knots_p: tuple[float, ...]
     training: t.Mapping[str, t.Any] = field(default_factory=dict)
     path: Path | None = None
-    #: the weights split for scoring: single words by text, runs of words by tuple, so that scoring is
-    #: two set intersections done in C rather than a look-up per word in Python
-    _single: dict[str, float] = field(init=False, repr=False, compare=False)
-    _runs: dict[tuple[str, ...], float] = field(init=False, repr=False, compare=False)
-    #: their keys as frozensets: `comment_set & frozenset` walks the comment's few words, whereas
-    #: `set & dict.keys()` would walk the whole vocabulary
-    _single_keys: frozenset[str] = field(init=False, repr=False, compare=False)
-    _runs_keys: frozenset[tuple[str, ...]] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        single, runs = {}, {}
-        for f, w in self.weights.items():
-            if " " in f:
-                runs[tuple(f.split(" "))] = w
-            else:
-                single[f] = w
-        object.__setattr__(self, "_single", single)
-        object.__setattr__(self, "_runs", runs)
-        object.__setattr__(self, "_single_keys", frozenset(single))
-        object.__setattr__(self, "_runs_keys", frozenset(runs))
+    #: the models scored with this one in one pass (`group_models`); alone until a policy groups it
+    group: ModelGroup | None = field(default=None, init=False, repr=False, compare=False)
 
     def calibrate(self, z: float) -> float:
         return interpolate(self.knots_x, self.knots_p, z)
@@ -73,25 +56,18 @@ class TextModel:
         return self.bias + sum(w.get(f, 0.0) for f in features)
 
     def probability(self, scan: Scan, quotes_ok: bool) -> float:
-        """The calibrated probability for the comment, computed once per comment (cached on the scan)."""
+        """The calibrated probability for the comment, computed once per comment (cached on the scan)
+        together with every model of its group."""
         key = ("model", self.name, quotes_ok)
         p = scan.cache.get(key)
         if p is None:
-            p = scan.cache[key] = self.calibrate(self._score(scan, quotes_ok))
+            group = self.group
+            if group is None:
+                group = ModelGroup((self,))
+                object.__setattr__(self, "group", group)
+            group.score(scan, quotes_ok)
+            p = scan.cache[key]
         return t.cast(float, p)
-
-    def _score(self, scan: Scan, quotes_ok: bool) -> float:
-        """`raw_score(features(scan, ngrams, quotes_ok))` by set intersections over word sets shared by
-        every model of the policy (built once per comment)."""
-        forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        single, weights = self._single, self._runs
-        z = self.bias
-        for f in forms & self._single_keys:
-            z += single[f]
-        if runs:
-            for g in runs & self._runs_keys:
-                z += weights[g]
-        return z
 
     def contributions(
         self, scan: Scan, quotes_ok: bool, hidden: frozenset[str] = frozenset()
@@ -105,6 +81,72 @@ class TextModel:
             if f not in seen and w.get(f, 0.0) > 0 and not hidden.issuperset(f.split(" ")):
                 seen[f] = (lo, hi)
         return sorted(((w[f], lo, hi) for f, (lo, hi) in seen.items()), key=lambda c: (-c[0], c[1], c[2]))
+
+
+class ModelGroup:
+    """Models scored in one pass over the comment's features: one table, built at load, maps each feature
+    (a word, or a run of words as a tuple) to its weight in every model of the group, so that a comment's
+    word is looked up once whatever the number of models. A policy groups the models whose rules apply to
+    the same languages (`group_models`): a German comment never pays for the English models, nor the
+    reverse. Sums are exact (`math.fsum`), so a score does not depend on the order sets are walked in."""
+
+    __slots__ = ("models", "ngrams", "_table")
+
+    def __init__(self, models: t.Sequence[TextModel]) -> None:
+        self.models = tuple(models)
+        self.ngrams = max(m.ngrams for m in self.models)
+        rows: dict[str | tuple[str, ...], list[float]] = {}
+        for i, m in enumerate(self.models):
+            for feature, w in m.weights.items():
+                # a run of words is looked up as the tuple of its words (no string to build per comment)
+                f = tuple(feature.split(" ")) if " " in feature else feature
+                row = rows.get(f)
+                if row is None:
+                    row = rows[f] = [0.0] * len(self.models)
+                row[i] = w
+        # one model: the weight itself; several: a tuple, one weight per model. A zero weight (never
+        # written by `learn`) is left out: `score` drops what the look-up finds false
+        self._table: dict[t.Any, t.Any] = (
+            {f: row[0] for f, row in rows.items() if row[0]}
+            if len(self.models) == 1
+            else {f: tuple(row) for f, row in rows.items() if any(row)}
+        )
+
+    def score(self, scan: Scan, quotes_ok: bool) -> None:
+        """Every model's probability for the comment, cached on the scan under ("model", NAME, quotes_ok).
+        One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
+        cache, so each probe costs memory reads that an extra set intersection would double."""
+        forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
+        get = self._table.get
+        found = list(filter(None, map(get, forms)))
+        if runs:
+            found += filter(None, map(get, runs))
+        if len(self.models) == 1:
+            sums: t.Iterable[float] = (fsum(found),)
+        else:
+            sums = [fsum(column) for column in zip(*found)] if found else [0.0] * len(self.models)
+        # without quotes in the comment, rules that score quoted text and rules that do not see the same words
+        modes = (quotes_ok,) if scan.prepared.quotes else (False, True)
+        for model, z in zip(self.models, sums):
+            p = model.calibrate(model.bias + z)
+            for mode in modes:
+                scan.cache[("model", model.name, mode)] = p
+
+
+def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tuple[str | None, str]]) -> None:
+    """Group a policy's models by the languages of the rules that use them (`uses`: (language, model)
+    pairs; None: every language), so that the models one comment needs are scored in one pass."""
+    languages: dict[str, set[str | None]] = {}
+    for language, name in uses:
+        if models.get(name) is not None:
+            languages.setdefault(name, set()).add(language)
+    by_languages: dict[frozenset[str | None], list[TextModel]] = {}
+    for name in sorted(languages):
+        by_languages.setdefault(frozenset(languages[name]), []).append(t.cast(TextModel, models[name]))
+    for members in by_languages.values():
+        group = ModelGroup(members)
+        for model in members:
+            object.__setattr__(model, "group", group)
 
 
 def interpolate(xs: t.Sequence[float], ps: t.Sequence[float], z: float) -> float:

@@ -15,7 +15,7 @@ from engine.cli import main
 from engine.errors import ErrorCollector
 from engine.policy import policy_hash
 from engine.scan import Scan
-from engine.textmodel import dump_model, features, load_model
+from engine.textmodel import ModelGroup, dump_model, features, load_model
 
 MODEL_POLICY = Path(__file__).parent / "policies" / "model"
 MODEL_FILE = MODEL_POLICY / "models" / "insult.json"
@@ -219,4 +219,26 @@ def test_check_shows_probability_and_words():
 def test_fast_score_equals_the_sum_over_features(policy, text, quotes_ok):
     model = policy.models["insult"]
     scan = Scan(Comment(text=text), None)
-    assert model._score(scan, quotes_ok) == pytest.approx(model.raw_score(features(scan, 2, quotes_ok)))
+    expected = model.calibrate(model.raw_score(features(scan, 2, quotes_ok)))
+    assert model.probability(scan, quotes_ok) == pytest.approx(expected)
+
+
+def test_models_are_scored_together_by_the_languages_of_their_rules():
+    default = load_policy()
+    groups = {name: {m.name for m in model.group.models} for name, model in default.models.items()}
+    assert groups["insult"] == groups["spam"] == groups["ad_hominem"] == {"insult", "spam", "ad_hominem"}
+    assert groups["insult_de"] == {"insult_de"} and groups["insult_es"] == {"insult_es"}
+
+
+@pytest.mark.parametrize(
+    "text", ["You are a clown, buy followers at my channel", 'He said "you idiot"', "Du bist ein Idiot", ""]
+)
+def test_a_group_scores_each_model_as_it_alone_would(text):
+    default = load_policy()
+    together = Scan(Comment(text=text), None)
+    for model in default.models.values():
+        alone = Scan(Comment(text=text), None)
+        ModelGroup((model,)).score(alone, False)
+        expected = model.calibrate(model.raw_score(features(alone, model.ngrams)))
+        assert model.probability(together, False) == pytest.approx(alone.cache[("model", model.name, False)])
+        assert alone.cache[("model", model.name, False)] == pytest.approx(expected)
