@@ -36,8 +36,8 @@ def clauses(matcher: t.Any) -> Clauses:
     Kinds unknown here require nothing: always run, never wrongly skipped."""
     if isinstance(matcher, ListMatcher):
         terms = matcher.terms
-        if terms.prefixes:
-            return []  # "idiot*" would need every word's prefixes
+        if terms.prefixes or terms.suffixes:
+            return []  # "idiot*" and "*idiot" would need every word's prefixes and suffixes
         # the words, "iddiot", "id.iot" joined (a single), a phrase's first two words, a masked word:
         # what TermSet.may_match asks
         starts = {(word,) for word in terms.phrase_starts}

@@ -78,8 +78,16 @@ class Scored:
 class Detector:
     """Detection restricted to a policy's languages; built once per policy, shared by threads."""
 
-    def __init__(self, languages: t.Iterable[str], words: t.Mapping[str, t.Iterable[str]] | None = None) -> None:
-        """:param words: more words of each language (a pack's list words), told apart like function words."""
+    def __init__(
+        self,
+        languages: t.Iterable[str],
+        words: t.Mapping[str, t.Iterable[str]] | None = None,
+        everyday: t.Mapping[str, t.Iterable[str]] | None = None,
+    ) -> None:
+        """:param words: more words of each language (a pack's list words), told apart like function words.
+        :param everyday: each language's everyday words that another language's lists hold ("Abo", a German
+            subscription, is an English slur): they name their own language only, whatever lists hold them,
+            so a German comment whose only other sign is such a word is not read as English too."""
         self.languages = tuple(sorted(set(languages)))
         self._everyone = Scored(UNDETERMINED, frozenset(self.languages))
         owners: dict[str, set[str]] = {}
@@ -89,6 +97,15 @@ class Detector:
             for word in (words or {}).get(lang, ()):
                 if len(word) > 1 and _WORD.fullmatch(word):
                     owners.setdefault(word, set()).add(lang)
+        claimed: dict[str, set[str]] = {}
+        for lang in self.languages:
+            for word in (everyday or {}).get(lang, ()):
+                claimed.setdefault(word.casefold(), set()).add(lang)
+        for word, langs in claimed.items():
+            # a word two packs call everyday stays a sign of neither; another language's function word
+            # ("all", "see", "still") stays what it was: too common there to be a sign of this one
+            if not any(word in FUNCTION_WORDS.get(lang, ()) for lang in self.languages if lang not in langs):
+                owners[word] = langs
         #: the function words that name one policy language only
         self._marks = {w: next(iter(langs)) for w, langs in owners.items() if len(langs) == 1}
         self._model: t.Any = None

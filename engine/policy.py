@@ -319,7 +319,7 @@ def _parse_header(node: Node, path: Path, errors: ErrorCollector) -> dict[str, t
 
 def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, Detector]:
     """Every language pack's lists, the real words that no list term's doubled spelling stands for, and the
-    packs' languages with their words, for detection."""
+    packs' languages with their words and everyday words, for detection."""
     languages: set[str] = set()
     #: the words of each language's lists, casefolded as written: evidence for detection
     words_of: dict[str, set[str]] = {}
@@ -327,11 +327,13 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, Detect
     seen: dict[str, Location] = {}
     bodies: list[tuple[str | None, Node]] = []
     real: set[str] = set()
+    #: each language's everyday words that other packs' lists hold ("Abo", "Kraut"): its evidence alone
+    everyday: dict[str, set[str]] = {}
     for path in sorted((root / "lists").glob("*.yaml")):
         node = _load(path, errors)
         if node is None:
             continue
-        r = Reader(node, ("language", "lists", "real_words", "description"), "", None, errors)
+        r = Reader(node, ("language", "lists", "real_words", "everyday_words", "description"), "", None, errors)
         lang = r.get("language", (str,))
         if lang:
             languages.add(lang)
@@ -346,6 +348,16 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, Detect
                 for term in matchers._string_list(words, "real_words", matchers.Build(lists, None, errors))
                 for w in term_words(term)
             )
+        words = r.node_of("everyday_words")
+        if words is not None:
+            if not lang:
+                r.fail("'everyday_words' needs the file's 'language:'", words)
+            else:
+                # casefolded as written, as detection reads a comment's words
+                everyday.setdefault(lang, set()).update(
+                    term.strip().casefold()
+                    for term in matchers._string_list(words, "everyday_words", matchers.Build(lists, None, errors))
+                )
         bodies.append((lang, body))
     real_words = frozenset(real)
     for lang, body in bodies:
@@ -364,7 +376,7 @@ def _parse_lists(root: Path, errors: ErrorCollector) -> tuple[Vocabulary, Detect
             if lang:
                 # single words only: a phrase's words are often another language's ("like por like")
                 words_of.setdefault(lang, set()).update(t.casefold() for t in terms if " " not in t.strip())
-    return Vocabulary(lists, real_words, seen), Detector(languages, words_of)
+    return Vocabulary(lists, real_words, seen), Detector(languages, words_of, everyday)
 
 
 def _parse_rule_file(

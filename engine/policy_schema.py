@@ -198,6 +198,10 @@ def _list_file() -> dict[str, t.Any]:
             "description": _TEXT,
             "lists": {"type": "object", "additionalProperties": _WORDS},
             "real_words": {**_WORDS, "description": "Real words that a term's doubled letter must not be read as."},
+            "everyday_words": {
+                **_WORDS,
+                "description": "Everyday words of this language that other packs' lists hold: a sign of this language only.",
+            },
         },
         ("lists",),
         "lists/*.yaml",

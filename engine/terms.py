@@ -1,4 +1,5 @@
-"""Word and phrase lists: whole words in a set, phrases in a trie of words, `word*` prefixes.
+"""Word and phrase lists: whole words in a set, phrases in a trie of words, `word*` prefixes and `*word`
+suffixes.
 
 Lists are looked up by the comment's words (never compiled into one big alternation), so a list of
 50,000 terms costs what a list of 100 does.
@@ -32,8 +33,9 @@ class Vocabulary:
 
 
 class TermSet:
-    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes, and the
-    single words with one letter doubled."""
+    """Whole-word terms: single words in a set, phrases by their first word, `word*` prefixes, `*word`
+    suffixes (the head of a compound: "*idiot" is "Fachidiot", not "idiot"), and the single words with one letter
+    doubled."""
 
     __slots__ = (
         "singles",
@@ -43,6 +45,7 @@ class TermSet:
         "phrase_starts",
         "phrase_pairs",
         "prefixes",
+        "suffixes",
         "_by_shape",
         "_first_by_shape",
         "size",
@@ -54,11 +57,14 @@ class TermSet:
         # word, however many phrases share the start ("you are", "you're a", "you're so", ...)
         phrases: dict[str, t.Any] = {}
         prefixes: list[str] = []
+        suffixes: list[str] = []
         for term in terms:
             words = term_words(term)
             if not words:
                 continue
-            if term.rstrip().endswith("*") and len(words) == 1:
+            if term.strip().startswith("*") and len(words) == 1:
+                suffixes.append(words[0])
+            elif term.rstrip().endswith("*") and len(words) == 1:
                 prefixes.append(words[0])
             elif len(words) == 1:
                 singles.add(words[0])
@@ -74,9 +80,10 @@ class TermSet:
         self.phrase_starts = frozenset(phrases)
         self.phrase_pairs = _pairs(phrases)
         self.prefixes = tuple(sorted(set(prefixes)))
+        self.suffixes = tuple(sorted(set(suffixes)))
         self._by_shape: dict[int, tuple[str, ...]] | None = None
         self._first_by_shape: dict[tuple[t.Any, ...], tuple[str, ...]] | None = None
-        self.size = len(singles) + _trie_size(phrases) + len(self.prefixes)
+        self.size = len(singles) + _trie_size(phrases) + len(self.prefixes) + len(self.suffixes)
 
     def merged(self, other: TermSet) -> TermSet:
         out = TermSet(())
@@ -87,6 +94,7 @@ class TermSet:
         out.phrase_starts = frozenset(out.phrases)
         out.phrase_pairs = self.phrase_pairs | other.phrase_pairs
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
+        out.suffixes = tuple(sorted(set(self.suffixes + other.suffixes)))
         out.size = self.size + other.size
         return out
 
@@ -100,7 +108,7 @@ class TermSet:
 
     def may_match(self, scan: Scan) -> bool:
         words = scan.word_set
-        if not self.whole_words.isdisjoint(words) or self.prefixes or scan.masked:
+        if not self.whole_words.isdisjoint(words) or self.prefixes or self.suffixes or scan.masked:
             return True
         if scan.glued and not self.singles.isdisjoint(scan.glued):
             return True
@@ -133,6 +141,14 @@ class TermSet:
             for word in words:
                 if word.startswith(self.prefixes):
                     out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+        if self.suffixes:
+            # a compound: letters before the head ("*clown" is "Politclown", "Polit-Clown", not "Clown")
+            for word in words:
+                if word[1:].endswith(self.suffixes):
+                    out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+            for word, places in scan.glued.items():
+                if word[1:].endswith(self.suffixes):
+                    out.extend(Span(start, end, NORM) for start, end in places)
         if scan.masked:
             out.extend(self._masked(scan))
         return scan.keep(out, quotes_ok)
@@ -273,4 +289,4 @@ def _trie_size(node: dict[str, t.Any]) -> int:
 
 def term_words(term: str) -> list[str]:
     """A list term split into words exactly as comments are, so both sides agree."""
-    return [tok.text for tok in prepare(fold_term(term.rstrip().rstrip("*"))).tokens]
+    return [tok.text for tok in prepare(fold_term(term.strip().strip("*"))).tokens]

@@ -51,6 +51,25 @@ def test_a_short_comment_is_scored_by_the_languages_of_its_words() -> None:
     assert SIX.detect("du Idiot").packs == set(SIX.languages)
 
 
+def test_a_packs_everyday_words_are_a_sign_of_its_language_only() -> None:
+    # "abo" is an English list's slur and the German for a subscription
+    lists = {"en": ["abo", "idiot"], "de": ["Idiot"]}
+    plain = Detector(["en", "de"], lists)
+    assert plain.detect("Neues Abo").packs == {"en"}
+    assert plain.detect("Danke für das Abo").packs == {"de", "en"}
+    german = Detector(["en", "de"], lists, {"de": ["Abo"]})
+    assert german.detect("Neues Abo").packs == {"de"}
+    assert german.detect("Danke für das Abo").packs == {"de"}
+    # an English comment says so with its own words: both packs score it, as before
+    assert german.detect("you abo").packs == {"en", "de"}
+    assert german.detect("I think that you are an abo").packs >= {"en"}
+    # another language's function word stays that language's: "all" is not made German
+    assert Detector(["en", "de"], lists, {"de": ["all"]}).detect("all of them").packs == {"en"}
+    # a word two packs call everyday is a sign of neither
+    both = Detector(["en", "de"], lists, {"de": ["abo"], "en": ["abo"]})
+    assert both.detect("Abo").packs == {"en", "de"}
+
+
 def test_links_mentions_and_entities_are_not_words() -> None:
     assert word_count("@user @user https://t.co/x3 &amp; #Brexit nein") == 1
     assert word_count("Das ist aber nicht so") == 5

@@ -106,6 +106,13 @@ HARD_NEGATIVES = [
     "Cazzo che freddo stamattina, non si esce di casa.",
     "Porca miseria, ti sei fatto male con quella bici?",
     "La vacca mangia l'erba nel prato dietro la casa.",
+    # everyday words of one language that another's lists hold ("Abo" is an English slur, "wog" too)
+    "Abo",
+    "Neues Abo",
+    "Danke für das Abo, bis zum nächsten Video!",
+    "Das Kraut wächst im Garten hinter dem Haus.",
+    "Das Paket wog fünf Kilo.",
+    "Der Rat der Stadt hat gestern entschieden.",
     # denied, reported
     "Du bist kein Idiot, aber in diesem Punkt liegst du falsch.",
     "Er hat mich einen Idioten genannt, und das tut immer noch weh.",
@@ -124,6 +131,11 @@ HARD_NEGATIVES = [
 def test_hard_negatives_are_approved_without_a_hit(policy, text: str) -> None:
     d = decide(policy, text)
     assert d.decision.value == "approve" and not rules_of(d), rules_of(d)
+
+
+def test_an_everyday_german_word_still_flags_where_english_words_aim_it(policy) -> None:
+    d = decide(policy, "you are a kraut and a wog")
+    assert d.decision.value == "flag" and "hate.slur" in rules_of(d)
 
 
 # --- each language's evasions: the span is the text as written --------------------------------------

@@ -77,6 +77,10 @@ class TestErrors:
         )
         assert errors_of(root) == [f"{root}/lists/en.yaml:2:13: field 'real_words': must be a list of words or phrases"]
 
+    def test_everyday_words_need_the_files_language(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, lists="everyday_words: [Abo]\nlists: {x: [y]}\n")
+        assert errors_of(root) == [f"{root}/lists/en.yaml:1:17: 'everyday_words' needs the file's 'language:'"]
+
     def test_a_broken_rule_is_reported_once_not_at_every_case(self, tmp_path: Path) -> None:
         cases = {"a": "cases:\n  - text: you idiot\n    expect: [r]\n  - text: hi\n    expect: [nope]\n"}
         root = write_policy(tmp_path, {"a": rule("{list: insultz}")}, cases=cases)

@@ -32,6 +32,22 @@ class TestTermSet:
     def test_whole_words_and_phrases(self, text: str, found: list[str]) -> None:
         assert spans(["idiot", "waste of space", "brainless*"], text) == found
 
+    @pytest.mark.parametrize(
+        "text, found",
+        [
+            ("Du Fachidiot!", ["Fachidiot"]),
+            ("Polit-Idiot und Polit-Clown", ["Polit-Idiot"]),  # joined across a hyphen
+            ("Idiot", []),  # the head alone is a word of its own: list it as such
+            ("diese VOLKSVERRÄTER", ["VOLKSVERRÄTER"]),  # umlauts read without their dots, both sides
+            ("Landesverräter und Hochverräter", ["Landesverräter", "Hochverräter"]),
+            ("Idiotie ist eine Krankheit", []),  # the head must end the word
+            ("die Verräterin", []),  # an inflection is a term of its own
+            ("ein Verrat am Volk", []),
+        ],
+    )
+    def test_a_leading_star_is_a_words_end(self, text: str, found: list[str]) -> None:
+        assert sorted(spans(["*idiot", "*verräter"], text)) == sorted(found)
+
     @pytest.mark.parametrize("text", ["1d10t", "i d i o t", "іdiоt", "ＩＤＩＯＴ", "idiooot", "id*ot"])
     def test_evasions_reach_the_list(self, text: str) -> None:
         assert spans(["idiot"], f"you {text} there") == [text]
