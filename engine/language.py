@@ -170,12 +170,16 @@ class Detector:
 
 
 def _laugh(word: str) -> str | None:
-    """Written laughter names a language where it is the usual spelling: "kkkk" (pt), "jajaja" (es)."""
+    """Written laughter names a language where it is the usual spelling: "kkkk" (pt), "jajaja" (es),
+    "lmaooo" and "loool" (en; "lmao" and "lol" themselves are function words)."""
     if len(word) >= 4:
         if word.count("k") == len(word):
             return "pt"
         if word.startswith("jaja") and not word.strip("ja"):
             return "es"
+        lmao = word.startswith("lmao") and not word.strip("lmao")
+        if lmao or (word[:2] == "lo" and word[-1] == "l" and not word.strip("lo")):
+            return "en"
     return None
 
 

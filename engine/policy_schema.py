@@ -200,7 +200,7 @@ def _list_file() -> dict[str, t.Any]:
             "real_words": {**_WORDS, "description": "Real words that a term's doubled letter must not be read as."},
             "everyday_words": {
                 **_WORDS,
-                "description": "Everyday words of this language that other packs' lists hold: a sign of this language only.",
+                "description": "Everyday words of this language that other packs' lists hold: its sign only.",
             },
         },
         ("lists",),

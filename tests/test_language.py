@@ -27,6 +27,7 @@ SIX = Detector(["en", "de", "es", "pt", "fr", "it"])
         ("Unglaubliche Frechheit, Steuergelder verschwendet, Skandal!", "de"),
         # written laughter names the language where it is the usual spelling
         ("kkkkkk mano olha isso", "pt"),
+        ("lmaooo that abo again", "en"),
     ],
 )
 def test_each_language_is_told_apart(text: str, lang: str) -> None:

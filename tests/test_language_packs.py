@@ -44,6 +44,11 @@ AIMED = [
     ("de", "Ihr seid alle Heuchler, jeder einzelne von euch hier.", "Heuchler"),
     ("de", "Lies doch erst mal den ganzen Artikel, du Trottel.", "Trottel"),
     ("de", "Was für ein Dummkopf muss man sein, um das zu glauben.", "Dummkopf"),
+    # compounds (ä written ae), the reader called a noun, a public figure called names
+    ("de", "Diese Volksverraeter in Berlin gehören alle abgewählt.", "Volksverraeter"),
+    ("de", "Lies erst mal den Artikel, du Nullnummer!", "Nullnummer"),
+    ("de", "Die Kanzlerin ist eine Verräterin und eine Lügnerin.", "Verräterin"),
+    ("de", "Dieses Lumpenp@ck in den Talkshows lügt doch nur.", "Lumpenp@ck"),
     ("es", "Eres un imbécil y un idiota, cállate.", "imbécil"),
     ("es", "Usted es un mentiroso y lo sabe todo el mundo aquí.", "mentiroso"),
     ("es", "Vos sos un pelotudo, no entendiste nada del artículo.", "pelotudo"),
@@ -112,7 +117,6 @@ HARD_NEGATIVES = [
     "Danke für das Abo, bis zum nächsten Video!",
     "Das Kraut wächst im Garten hinter dem Haus.",
     "Das Paket wog fünf Kilo.",
-    "Der Rat der Stadt hat gestern entschieden.",
     # denied, reported
     "Du bist kein Idiot, aber in diesem Punkt liegst du falsch.",
     "Er hat mich einen Idioten genannt, und das tut immer noch weh.",
