@@ -397,6 +397,8 @@ def render(decision: Decision, text: str, verbose: bool = False) -> str:
         lines.append(f"    reason: {r.value}")
     if verbose and decision.message:
         lines.append(f"    message: {decision.message}")
+    if verbose and decision.guideline_text:
+        lines.append(f"    guideline: {decision.guideline_text}")
     return _safe("\n".join(lines))
 
 

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from itertools import accumulate
 
-from .language import Scored
+from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .policy import ContextException, Policy, Rule
 from .scan import DeadlineExceeded, Scan, Span
@@ -50,9 +50,25 @@ def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decisio
         else:
             hits.append((rule, hit))
     decision = _verdict(policy, comment, hits, tuple(shadow))
-    if scored is not None and len(policy.languages) > 1:
-        decision = replace(decision, language=scored.language)
+    language = scored.language if scored is not None and len(policy.languages) > 1 else None
+    if language is not None:
+        decision = replace(decision, language=language)
+    if decision.decision is not Verdict.APPROVE and hits:
+        # the caller's language counts even where the policy has one language (and no `language` is reported)
+        said = scored.language if scored is not None else None
+        decision = replace(decision, guideline_text=_guideline_text(policy, hits, said))
     return decision
+
+
+def _guideline_text(policy: Policy, hits: list[tuple[Rule, Hit]], language: str | None) -> str | None:
+    """The guideline of the rule whose message the commenter is shown, in the comment's language where the
+    policy has that text (a Spanish comment flagged by an English rule still reads the Spanish guideline);
+    for a comment too short to tell (`und`), in the language of that rule's pack, as its message is."""
+    rule, _ = _top(hits)
+    guideline = policy.guidelines.get(rule.guideline)
+    if guideline is None or guideline.moderators_only:
+        return None
+    return guideline.text_in(rule.language if language in (None, UNDETERMINED) else language)
 
 
 def scored_as(policy: Policy, comment: Comment) -> Scored | None:
@@ -166,9 +182,14 @@ def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], s
     )
 
 
+def _top(scored: list[tuple[Rule, Hit]]) -> tuple[Rule, Hit]:
+    """The rule that speaks to the commenter: the highest-scoring hit."""
+    return max(scored, key=lambda rh: rh[1].score)
+
+
 def _message(policy: Policy, scored: list[tuple[Rule, Hit]]) -> str:
     """The top rule's message; how much more it says is the policy's `disclose` setting."""
-    rule, hit = max(scored, key=lambda rh: rh[1].score)
+    rule, hit = _top(scored)
     parts = [rule.message]
     if policy.disclose in ("rule", "full"):
         parts.append(f"(rule {rule.id})")

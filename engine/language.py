@@ -24,6 +24,10 @@ MODEL_CHARS = 200
 UNDETERMINED = "und"
 #: the model's probability (among the policy's languages) below which a comment is `und`
 SURE = 0.6
+#: an `und` comment of four words or more is scored by the packs of the model's likeliest languages that
+#: together hold this much of its probability, not by every pack: a German rule has no say on a comment the
+#: model finds English, Portuguese or Italian ("no another idiot Ezra"; a short comment stays every pack's)
+COVER = 0.9
 
 #: common function words: a word settles nothing unless it belongs to exactly one of the policy's languages
 #: ("de" is German for nothing but Spanish, Portuguese and French "of"; "no" is English and Spanish)
@@ -49,7 +53,11 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "pt": "o os as que e é não um uma uns por para com do da dos das no na nos nas você vocês mais mas "
         "muito como isso isto esse essa tem eu também porque quando foi tudo nada sempre faz são está ao pra "
         "ele ela eles seu sua meu minha nao voce vai só mesmo ser aqui já onde quem gente tá né então vc vcs "
-        "se me te de em a à bem sem ta tao ate nem pelo pela porra caralho cara aí né pq tb",
+        "se me te de em a à bem sem ta tao ate nem pelo pela porra caralho cara aí né pq tb "
+        # chat spellings and exclamations no other policy language writes ("puta que pariu, que calor")
+        "tô tou pariu pqp krl vsf vtnc tnc slc mlk mto msm tbm hj dms vei oq aq kct nn ngm vdd mds agr qdo "
+        "qnd cmg ctz sla enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois "
+        "assim pessoa pessoas dela dele nessa nesse desse dessa filho filha filhos filhas cadê daqui",
         "fr": "le les et est pas je tu il elle un une des du de que qui en pour avec ce cette sur vous mais ne "
         "nous ils sont c'est j'ai suis es au aux on fait tout très bien dans ça sa ton ta tes mon ma ou où "
         "t'es t'as oui moi toi bah ouais trop rien comme aussi être avoir veux sais me te se la a son si "
@@ -134,8 +142,10 @@ class Detector:
             # too short to tell: every pack scores it, unless its few words belong to some languages only
             # ("du Idiot" is German, "shut up, clown" English: "Idiot" and "clown" alone are not)
             # (a one-letter word such as "o" or "e" is too weak a sign on its own)
-            marked = frozenset(lang for word in words if len(word) > 1 and (lang := self._marks.get(word)))
-            return Scored(UNDETERMINED, marked) if marked else self._everyone
+            marked = frozenset(
+                lang for word in words if len(word) > 1 and (lang := self._marks.get(word) or _laugh(word))
+            )
+            return Scored(UNDETERMINED, marked & self._everyone.packs or self._everyone.packs)
         present: frozenset[str] = frozenset()
         if counts:
             best = max(counts, key=counts.__getitem__)
@@ -145,9 +155,9 @@ class Detector:
             present = frozenset(lang for lang, c in counts.items() if c * 3 >= n)
             if len(present) == 1 or n >= 3:
                 return Scored(best, present)
-        lang = self._classify(prefix[:MODEL_CHARS])
+        lang, likely = self._classify(prefix[:MODEL_CHARS])
         if lang == UNDETERMINED:
-            return self._everyone
+            return Scored(UNDETERMINED, present | likely)
         # the languages whose function words were seen score it too: a stray "the" in a Spanish comment
         # costs a look at English rules, a misread English comment would lose them
         return Scored(lang, present | {lang})
@@ -159,14 +169,23 @@ class Detector:
                 if self._model is None:
                     self._model = _identifier(self.languages)
 
-    def _classify(self, text: str) -> str:
+    def _classify(self, text: str) -> tuple[str, frozenset[str]]:
+        """The model's language (`und` below SURE) and its likeliest languages that hold COVER together."""
         self.warm()
         model = self._model
         if model is False:
-            return UNDETERMINED
-        lang, confidence = model.classify(text)
+            return UNDETERMINED, self._everyone.packs
+        ranked = model.rank(text)
+        lang, confidence = ranked[0]
+        likely: set[str] = set()
+        held = 0.0
+        for code, p in ranked:
+            if held >= COVER:
+                break
+            likely.add(str(code))
+            held += p
         # without one function word to go by, a guess is no answer: too short or too odd to tell
-        return str(lang) if confidence >= SURE else UNDETERMINED
+        return (str(lang) if confidence >= SURE else UNDETERMINED), frozenset(likely)
 
 
 def _laugh(word: str) -> str | None:

@@ -160,6 +160,8 @@ class Decision:
     label: str
     #: the language the comment was scored as, when the policy has more than one
     language: str | None = None
+    #: the top hit's guideline in the community's words, in that language where the policy has it
+    guideline_text: str | None = None
 
     def to_dict(self) -> dict[str, t.Any]:
         out: dict[str, t.Any] = {
@@ -175,6 +177,8 @@ class Decision:
         }
         if self.language is not None:
             out["language"] = self.language
+        if self.guideline_text is not None:
+            out["guideline_text"] = self.guideline_text
         return out
 
     def with_id(self, new_id: str | None) -> Decision:

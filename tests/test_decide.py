@@ -175,7 +175,10 @@ def test_decision_json_shape(policy) -> None:  # type: ignore[no-untyped-def]
         "reasons",
         "message",
         "policy_version",
+        "guideline_text",
     ]
+    # the guideline of the rule whose message is shown, in the community's words (optional: not on approve)
+    assert d["guideline_text"] == policy.guidelines["no-name-calling"].text
     assert d["hits"][0] == {
         "rule": "name_calling.insult_at_person",
         "category": "name_calling",

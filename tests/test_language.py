@@ -71,6 +71,23 @@ def test_a_packs_everyday_words_are_a_sign_of_its_language_only() -> None:
     assert both.detect("Abo").packs == {"en", "de"}
 
 
+def test_chat_spellings_and_laughter_tell_a_short_comment_apart() -> None:
+    # "puta" is a Spanish and a Portuguese word: "pariu", "tô" and "kkkk" are Portuguese only
+    assert SIX.detect("puta que pariu").packs == {"pt"}
+    assert SIX.detect("Puta que pariu, que calor!").packs == {"pt"}
+    assert SIX.detect("puta q pariu kkkkkkkkkk").packs == {"pt"}
+    assert SIX.detect("jajaja tonto").packs == {"es"}
+
+
+def test_an_unsure_model_leaves_out_the_languages_it_rules_out() -> None:
+    # four words the model finds mostly English: und, but German rules have no say on it
+    scored = SIX.detect('"no another idiot Ezra"')
+    assert scored.language == UNDETERMINED
+    assert "en" in scored.packs and "de" not in scored.packs
+    # under four words the model is not asked: every pack
+    assert SIX.detect("Idiot!").packs == set(SIX.languages)
+
+
 def test_links_mentions_and_entities_are_not_words() -> None:
     assert word_count("@user @user https://t.co/x3 &amp; #Brexit nein") == 1
     assert word_count("Das ist aber nicht so") == 5

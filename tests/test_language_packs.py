@@ -275,6 +275,45 @@ def test_civility_check_answers_in_the_comments_language(text: str, lang: str, m
     assert message_start in human
 
 
+@pytest.mark.parametrize(
+    "text, lang, guideline_start",
+    [
+        ("Eres un imbécil y un idiota, cállate.", "es", "Critica las ideas, no a las personas"),
+        ("Du bist ein Idiot und das weißt du auch genau.", "de", "Kritisiere Ideen, nicht Menschen"),
+        ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Critique as ideias, não as pessoas"),
+        ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Critiquez les idées"),
+        ("Siete degli idioti, non capite niente di economia.", "it", "Critica le idee, non le persone"),
+        ("You are an idiot and you know it.", "en", "Criticize ideas, not people"),
+        # too short to tell (und): the guideline of the pack whose rule speaks, as its message is
+        ("Sei un cretino", "und", "Critica le idee, non le persone"),
+    ],
+)
+def test_the_guideline_is_shown_in_the_comments_language(text: str, lang: str, guideline_start: str) -> None:
+    r = CliRunner().invoke(main, ["check", "--json", text], catch_exceptions=False)
+    d = json.loads(r.output)
+    assert d["decision"] == "flag" and d["language"] == lang
+    assert d["guideline_text"].startswith(guideline_start)
+    human = CliRunner().invoke(main, ["check", text], catch_exceptions=False).output
+    assert f"guideline: {guideline_start}" in human
+
+
+def test_a_rule_of_any_language_shows_the_guideline_in_the_comments_language(tmp_path: Path) -> None:
+    from tests.policy_helpers import HEADER, rule, write_policy
+
+    header = HEADER.replace(
+        '"Criticize ideas, not people."}', '"Criticize ideas, not people.", texts: {es: "Critica las ideas."}}'
+    )
+    # a rule with no language scores every comment; its guideline is shown in the comment's language
+    pol = engine.load_policy(write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, header=header))
+    spanish = engine.decide(pol, engine.Comment(text="Eres un idiot, de verdad.", language="es"))
+    assert (spanish.decision.value, spanish.guideline_text) == ("flag", "Critica las ideas.")
+    english = engine.decide(pol, engine.Comment(text="You are an idiot."))
+    assert english.guideline_text == "Criticize ideas, not people."
+    # approved: nothing to tell the commenter, and no field in the decision
+    approved = engine.decide(pol, engine.Comment(text="Gracias por el artículo.", language="es"))
+    assert approved.guideline_text is None and "guideline_text" not in approved.to_dict()
+
+
 def test_the_callers_language_picks_the_pack(policy) -> None:
     # "Idiot" is a German and an English word: the caller says which rules judge "du Idiot"
     assert decide(policy, "du Idiot", language="de").hits

@@ -71,6 +71,10 @@ _DECISION: S = {
         "message": {"type": "string"},
         "policy_version": {"type": "string"},
         "language": {"type": "string", "description": "ISO 639-1 code the comment was scored as; und: too short"},
+        "guideline_text": {
+            "type": "string",
+            "description": "the top hit's guideline in the community's words, in the comment's language where the policy has it",
+        },
     },
 }
 _ERROR: S = {
