@@ -5,9 +5,16 @@
 For each of 5 folds (rows grouped by video or thread where the data has one, by `learn.assign_folds`), every
 model of the recipe is trained by `civility learn`'s own code on the other folds only (its calibration
 too, by folds inside those), written into a copy of the default policy, and the policy decides the
-held-out fold's comments. No comment is ever scored by a model trained on it, and the policy's thresholds
-(`above:` in the rule files) are fixed before any of this runs. From each decision's hits, three
-verdicts: the rules that use no model, the rules that use a model, and the whole policy.
+held-out fold's comments. No comment is ever scored by a model trained on it, nor by a threshold chosen
+on it: each fold's rules take the thresholds its models chose on their own training rows
+(`training.thresholds` in the model file: `sure` for a rule on the model alone, `likely`..`sure` for a
+band that needs more; see `learn.choose_thresholds`). From each decision's hits, three verdicts: the
+rules that use no model, the rules that use a model, and the whole policy.
+
+    python bench/model_cv.py --write-thresholds policies
+
+writes the thresholds of a policy's own model files into its rules (after `civility learn`), so that the
+shipped rules use what the shipped models chose on all their training rows.
 
 Prints per set: the goal label's share caught and the share of `ok` flagged, for each of the three.
 Training sets not in the recipe (Gab) are scored by every fold's policy on a fifth of their rows each.
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -77,6 +85,44 @@ EVAL_SETS = (
 )
 KINDS = ("rules", "model", "both")
 
+# a model matcher as the rule files write it: `{model: NAME, above: P}` or `{model: NAME, above: P, below: Q}`
+_MODEL_MATCHER = re.compile(r"\{model: (\w+), above: ([0-9.]+)(?:, below: ([0-9.]+))?\}")
+
+
+def write_thresholds(root: Path, chosen: t.Mapping[str, t.Mapping[str, float]]) -> int:
+    """Set every model matcher of the policy's rule files to its model's chosen thresholds: a matcher
+    with `above` alone takes `sure`; a band takes `likely` to `sure`. Returns how many changed."""
+
+    def replace(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in chosen:
+            return m.group(0)
+        th = chosen[name]
+        if m.group(3) is None:
+            return f"{{model: {name}, above: {th['sure']:g}}}"
+        return f"{{model: {name}, above: {th['likely']:g}, below: {th['sure']:g}}}"
+
+    changed = 0
+    for path in sorted(root.glob("*.yaml")):
+        if path.name.endswith(".cases.yaml"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        new = _MODEL_MATCHER.sub(replace, text)
+        if new != text:
+            changed += sum(a != b for a, b in zip(_MODEL_MATCHER.findall(text), _MODEL_MATCHER.findall(new)))
+            path.write_text(new, encoding="utf-8")
+    return changed
+
+
+def model_thresholds(root: Path) -> dict[str, dict[str, float]]:
+    """Each model file's chosen thresholds (`training.thresholds`), by model name."""
+    out = {}
+    for path in sorted((root / "models").glob("*.json")):
+        th = json.loads(path.read_text(encoding="utf-8")).get("training", {}).get("thresholds")
+        if th:
+            out[path.stem] = th
+    return out
+
 
 def _verdicts(policy, rule_model: dict[str, str | None], ex: lm.Example, dump: t.IO[str] | None, set_name: str) -> tuple[bool, bool, bool]:
     d = decide(policy, Comment(text=ex.text, format=ex.format))
@@ -103,7 +149,15 @@ def main(argv: list[str] | None = None) -> int:
         " trained per fold, the others are the shipped files (trained on none of the sets scored)",
     )
     ap.add_argument("--dump", type=Path, help="write each held-out comment's model probabilities and rule hits (JSONL)")
+    ap.add_argument("--write-thresholds", type=Path, metavar="POLICY_DIR", help="set the rules' thresholds from the policy's model files, and stop")
     args = ap.parse_args(argv)
+    if args.write_thresholds:
+        chosen = model_thresholds(args.write_thresholds)
+        n = write_thresholds(args.write_thresholds, chosen)
+        for name, th in sorted(chosen.items()):
+            print(f"{name}: sure {th['sure']:g}, likely {th['likely']:g}")
+        print(f"{n} model matchers changed")
+        return 0
     base = args.policy or bundled_policy_dir()
     plans = lm.read_recipe(args.recipe, args.data_dir)
 
@@ -148,12 +202,16 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(tmp) / f"fold{k}"
             shutil.copytree(base, root)
             (root / "models").mkdir(exist_ok=True)
+            chosen = {}
             for plan, examples, feats in training:
                 keep = [i for i, ex in enumerate(examples) if fold[ex.group] != k]
                 data, _ = lm.train(
                     [examples[i] for i in keep], plan.category, plan.name, plan.settings, featurized=[feats[i] for i in keep]
                 )
                 (root / "models" / f"{plan.name}.json").write_text(dump_model(data), encoding="utf-8")
+                chosen[plan.name] = data["training"]["thresholds"]
+            write_thresholds(root, chosen)
+            print(f"fold {k + 1} thresholds: " + ", ".join(f"{n} {th['likely']:g}/{th['sure']:g}" for n, th in chosen.items()), flush=True)
             policy = load_policy(root)
             rule_model = {r.id: r.model for r in policy.rules}
             for es, rows in evals:

@@ -46,6 +46,11 @@ class Settings:
     seed: int = 0
     prune: float = 0.02
     max_knots: int = 40
+    #: the share of ok rows (out of fold) a rule may flag on the model alone: `sure` for a rule firing on
+    #: the model by itself, `likely` for a lower band that needs more (a "you" nearby, a link); the model
+    #: file records the lowest probability on THRESHOLD_GRID within each (`training.thresholds`)
+    sure_ok_flagged: float = 0.005
+    likely_ok_flagged: float = 0.02
     #: words that must not move the score (identity terms: "gay", "muslim"): every feature holding one
     #: is left out, so that the model cannot learn the bias of its data against the people they name
     neutral: tuple[str, ...] = ()
@@ -212,6 +217,7 @@ def train(
         bias, coef = _fit(matrix[train_rows], y[train_rows], w[train_rows], settings)
         scores[test_rows] = matrix[test_rows] @ coef + bias
     knots = _calibration(scores, y, w, settings.max_knots)
+    thresholds = choose_thresholds(scores, y, knots, settings)
     bias, coef = _fit(matrix, y, w, settings)
     weights = {f: float(coef[j]) for f, j in vocab.items() if coef[j] != 0.0}
     report = _report(category, scores, y, w, knots)
@@ -233,10 +239,13 @@ def train(
                 "folds": settings.folds,
                 "seed": settings.seed,
                 "prune": settings.prune,
+                "sure_ok_flagged": settings.sure_ok_flagged,
+                "likely_ok_flagged": settings.likely_ok_flagged,
                 "neutral": sorted(settings.neutral),
                 "solver": "liblinear L2 logistic regression",
             },
             "rows": {"positive": int(y.sum()), "ok": int(len(y) - y.sum())},
+            "thresholds": thresholds,
             "cross_validated": [
                 {
                     "above": th,
@@ -322,6 +331,28 @@ def _calibration(scores: t.Any, y: t.Any, w: t.Any, max_knots: int) -> list[tupl
 
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+#: the probabilities a rule's `above:` is chosen among
+THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(6, 20))  # 0.30 .. 0.95
+
+
+def choose_thresholds(scores: t.Any, y: t.Any, knots: list[tuple[float, float]], settings: Settings) -> dict[str, float]:
+    """`sure` and `likely`: the lowest probabilities on THRESHOLD_GRID at which the model alone flags at most
+    `sure_ok_flagged` / `likely_ok_flagged` of the ok rows, scored out of fold (so chosen on the training
+    data only, never on what a cross-validation then scores); `likely` stays below `sure`."""
+    xs, ps = [x for x, _ in knots], [p for _, p in knots]
+    neg = sorted((interpolate(xs, ps, float(z)) for z, label in zip(scores, y) if not label), reverse=True)
+
+    def lowest(budget: float) -> float:
+        allowed = int(budget * len(neg))  # at most this many ok rows at or above the threshold
+        for th in THRESHOLD_GRID:
+            if allowed >= len(neg) or neg[allowed] < th:  # the (allowed+1)-th highest ok row stays below
+                return th
+        return THRESHOLD_GRID[-1]
+
+    sure = lowest(settings.sure_ok_flagged)
+    likely = min(lowest(settings.likely_ok_flagged), round(sure - 0.05, 2))
+    return {"sure": sure, "likely": likely}
+
 
 
 def _report(category: str, scores: t.Any, y: t.Any, w: t.Any, knots: list[tuple[float, float]]) -> Report:
@@ -382,6 +413,8 @@ _SETTING_KEYS = {
     "folds": int,
     "seed": int,
     "prune": float,
+    "sure_ok_flagged": float,
+    "likely_ok_flagged": float,
     "neutral": tuple,
 }
 

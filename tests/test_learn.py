@@ -147,3 +147,43 @@ def test_recipe(tmp_path: Path):
     recipe.write_text("models:\n  - name: insult\n    category: name_calling\n    settings: {depth: 3}\n")
     code, output = learn("--recipe", str(recipe))
     assert code == 2 and "unknown setting 'depth'" in output
+
+
+def test_thresholds_are_chosen_on_out_of_fold_scores_of_ok_rows():
+    import numpy as np
+
+    # the calibration is the identity on [0, 1]: a score is its probability
+    knots = [(0.0, 0.0), (1.0, 1.0)]
+    ok = [0.01 * i for i in range(100)]  # 100 ok rows from 0.00 to 0.99
+    scores = np.array(ok + [0.995] * 10)
+    labels = np.array([0] * 100 + [1] * 10)
+    settings = lm.Settings(sure_ok_flagged=0.05, likely_ok_flagged=0.2)
+    # at 0.95 five ok rows reach `sure` (0.95 .. 0.99), at 0.80 twenty reach `likely`
+    assert lm.choose_thresholds(scores, labels, knots, settings) == {"sure": 0.95, "likely": 0.8}
+    # a budget no grid value meets gives the highest; a band never reaches its own upper end
+    strict = lm.Settings(sure_ok_flagged=0.01, likely_ok_flagged=0.2)
+    assert lm.choose_thresholds(scores, labels, knots, strict) == {"sure": 0.95, "likely": 0.8}
+    loose = lm.Settings(sure_ok_flagged=0.75, likely_ok_flagged=0.9)
+    assert lm.choose_thresholds(scores, labels, knots, loose) == {"sure": 0.3, "likely": 0.25}
+
+
+def test_shipped_rules_use_the_thresholds_their_models_chose():
+    """The default policy's model matchers carry what `civility learn` chose on all the training rows
+    (`python bench/model_cv.py --write-thresholds policies` writes them)."""
+    import re
+
+    policy_dir = Path(__file__).resolve().parent.parent / "policies"
+    chosen = {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))["training"]["thresholds"]
+        for p in sorted((policy_dir / "models").glob("*.json"))
+    }
+    matcher = re.compile(r"\{model: (\w+), above: ([0-9.]+)(?:, below: ([0-9.]+))?\}")
+    seen = 0
+    for path in sorted(policy_dir.glob("*.yaml")):
+        for name, above, below in matcher.findall(path.read_text(encoding="utf-8")):
+            th = chosen[name]
+            assert (float(above), below and float(below)) == (
+                (th["sure"], "") if not below else (th["likely"], th["sure"])
+            ), (path.name, name)
+            seen += 1
+    assert seen >= 10
