@@ -157,7 +157,7 @@ def emails(p: Prepared) -> tuple[Found, ...]:
 def phone_numbers(p: Prepared) -> tuple[Found, ...]:
     """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years or prices."""
     text = p.visible
-    if (sum(map(text.count, _DIGITS)) if text.isascii() else sum(c.isdigit() for c in text)) < 9:
+    if (sum(map(text.count, _DIGITS)) if text.isascii() else sum(map(str.isdigit, text))) < 9:
         return ()  # nine digits at least: skip the pattern for the usual comment
     return _find(_PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15)
 

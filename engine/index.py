@@ -26,7 +26,7 @@ MASKED = ""
 _COMMON = frozenset().union(*FUNCTION_WORDS.values())
 
 #: a key is a word, two words in a row (a phrase's first two: "you", "are"), or a phrase's first word
-#: alone ("you",), looked up only in a comment whose words have other readings (then pairs are not built)
+#: alone ("you",), looked up only in a comment without reading pairs (see `Scan.reading_pairs`)
 Key = str | tuple[str, ...]
 Clauses = list[frozenset[Key]]  # each must share a key with the comment's; empty: none is required
 
@@ -109,10 +109,10 @@ class RuleIndex:
         """The rules that may match this comment, in policy order."""
         words = scan.word_set
         keys: set[Key] = set(self.words.intersection(words))
-        pairs = scan.word_pairs
+        pairs = scan.reading_pairs
         if pairs is not None:
             keys.update(self.pairs.intersection(pairs))
-        elif self.starts:  # some word has other readings: phrases are walked from every reading
+        elif self.starts:  # a mask among readings, or many readings: phrases are walked from every reading
             keys.update(self.starts.intersection({(w,) for w in words}))
         glued = scan.glued
         if glued:

@@ -48,6 +48,7 @@ class Scan:
         self._format = comment.format if text is None else "text"
         self._index: dict[str, list[int]] | None = None
         self._alts_at: dict[int, list[str]] | None = None
+        self._pairs_at: dict[tuple[str, str], list[int]] | None = None
         self._ticks = 0
         self.cache: dict[t.Any, t.Any] = {}
 
@@ -77,12 +78,33 @@ class Scan:
 
     @cached_property
     def word_pairs(self) -> set[tuple[str, str]] | None:
-        """Each word with the next, where phrases can begin; None when some word has other
-        readings (then phrases are walked from every reading)."""
+        """Each word with the next (their texts, as a model reads them); None when some word has
+        other readings."""
         words = self.words
         if words.alts:
             return None
         return set(zip(words.texts, words.texts[1:]))
+
+    @cached_property
+    def reading_pairs(self) -> set[tuple[str, str]] | None:
+        """Each reading of a word with each reading of the next, where phrases can begin; None when a
+        word is masked among other readings, or the readings are many (then phrases are walked from
+        every reading of every word)."""
+        words = self.words
+        if not words.alts:
+            return self.word_pairs
+        texts = words.texts
+        if words.masked or sum(map(len, words.alts.values())) > len(texts) // 4 + 16:
+            return None
+        pairs = set(zip(texts, texts[1:]))
+        last = len(texts) - 1
+        for alt, places in words.alts.items():
+            for i in places:
+                if i < last:
+                    pairs.update((alt, form) for form in self.forms(i + 1))
+                if i > 0:
+                    pairs.update((form, alt) for form in self.forms(i - 1))
+        return pairs
 
     def positions(self, word: str) -> list[int]:
         """Token positions where `word` (or a reading of it) stands, in order."""
@@ -96,6 +118,20 @@ class Scan:
                 index[alt] = sorted(set(index.get(alt, [])).union(places))
             self._index = index
         return self._index.get(word, [])
+
+    def pair_positions(self, first: str, second: str) -> list[int]:
+        """Token positions where a reading `first` stands with a reading `second` next, in order."""
+        words = self.words
+        if words.alts:
+            last = len(words.texts) - 1
+            return [i for i in self.positions(first) if i < last and second in self.forms(i + 1)]
+        if self._pairs_at is None:
+            texts = words.texts
+            at: dict[tuple[str, str], list[int]] = {}
+            for i, pair in enumerate(zip(texts, texts[1:])):
+                at.setdefault(pair, []).append(i)
+            self._pairs_at = at
+        return self._pairs_at.get((first, second), [])
 
     def forms(self, i: int) -> tuple[str, ...]:
         """The text of token i and its other readings."""

@@ -114,7 +114,7 @@ class TermSet:
             return True
         if self.phrase_starts.isdisjoint(words):
             return False
-        pairs = scan.word_pairs
+        pairs = scan.reading_pairs
         return pairs is None or not self.phrase_pairs.isdisjoint(pairs)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
@@ -157,16 +157,17 @@ class TermSet:
         """Phrases start where the comment has one of their first two words in a row: the pairs are
         intersected as sets, so only real beginnings are walked down the trie."""
         out = []
-        texts = scan.words.texts
-        pairs = scan.word_pairs
+        pairs = scan.reading_pairs
         if pairs is not None:
+            # only where a phrase's first two words stand; with one reading per word and no mask, a phrase
+            # is one path down the trie, walked without a stack
+            walk = _phrase_ends if scan.masked or scan.words.alts else _walk
             for first, second in self.phrase_pairs.intersection(pairs):
                 node = self.phrases[first][second]
-                for i in scan.positions(first):
-                    if i + 1 < len(texts) and texts[i + 1] == second:
-                        out.extend(scan.token_span(i, end) for end in _phrase_ends(node, scan, i + 2))
+                for i in scan.pair_positions(first, second):
+                    out.extend(scan.token_span(i, end) for end in walk(node, scan, i + 2))
             return out
-        for word in self.phrase_starts.intersection(scan.word_set):  # words with other readings
+        for word in self.phrase_starts.intersection(scan.word_set):  # masks among readings, or many readings
             root = self.phrases[word]
             for i in scan.positions(word):
                 out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
@@ -210,6 +211,23 @@ def _doubled(singles: frozenset[str], real_words: t.AbstractSet[str]) -> frozens
         if len(word) >= DOUBLED_MIN_LENGTH and word.isalpha():
             out.update(word[: i + 1] + word[i:] for i in range(len(word)))
     return frozenset(out - singles - real_words)
+
+
+def _walk(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
+    """`_phrase_ends` for a comment whose words have one reading each and no mask."""
+    scan.tick()
+    texts = scan.words.texts
+    count = len(texts)
+    ends = []
+    while True:
+        if _END in node:
+            ends.append(j)
+        if j >= count:
+            return ends
+        node = node.get(texts[j])
+        if node is None:
+            return ends
+        j += 1
 
 
 def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
