@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
+import os
 import sys
 import time
 import typing as t
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
@@ -102,41 +107,63 @@ def check(text: str, policy_dir: Path | None, as_json: bool, fmt: str) -> None:
 @policy_option
 @json_option
 @click.option("--keep-fields", is_flag=True, help="Copy the input's unknown fields into each JSON line.")
-def dry_run(source: Path, policy_dir: Path | None, as_json: bool, keep_fields: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes deciding an input longer than one batch, in input order (default 0: one per CPU).",
+)
+def dry_run(source: Path, policy_dir: Path | None, as_json: bool, keep_fields: bool, jobs: int) -> None:
     """Decide every comment in SOURCE (JSONL, CSV with a 'text' column, or - for stdin)."""
     policy = _load(policy_dir)
     with _open(source) as stream:
-        bad = _dry_run(policy, stream, source, as_json, keep_fields)
+        bad = _dry_run(policy, stream, source, as_json, keep_fields, jobs or _cpus())
     if bad:
         sys.exit(1)
 
 
-def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep_fields: bool) -> int:
-    """Decide each input line as it is read (constant memory); returns the number of bad lines."""
+#: comments a worker decides at a time: enough to pay for sending them, few enough to keep memory flat
+BATCH = 200
+#: what the workers need, set before they fork from this process
+_JOB: tuple[Policy, bool, bool] | None = None
+
+Row = tuple[int, dict[str, t.Any], "str | None"]
+#: per input line: (its number, an error, or the decision's verdict and its output line)
+Done = tuple[int, "str | None", str, str]
+
+
+def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep_fields: bool, jobs: int = 1) -> int:
+    """Decide each input line as it is read (constant memory): in this process, or for an input
+    longer than one batch in `jobs` worker processes, written in input order; returns the number of
+    bad lines."""
+    global _JOB
     bad = 0
     counts: dict[str, int] = {}
     # a running count on the terminal while the decisions go to a file or a pipe
     progress = sys.stderr.isatty() and not sys.stdout.isatty()
     started = time.monotonic()
-    for n, (line_no, row, error) in enumerate(read_comments(stream, source), 1):
-        if error is not None:
-            bad += 1
-            click.echo(f"{source}: line {line_no}: {error}", err=True)
-            continue
-        comment = Comment.from_dict(row)
-        decision = decide(policy, comment, deadline=_deadline())
-        if decision.id is None:
-            decision = decision.with_id(f"line-{line_no}")
-        counts[decision.decision.value] = counts.get(decision.decision.value, 0) + 1
-        if as_json:
-            out = decision.to_dict()
-            if keep_fields:
-                out = {**{k: v for k, v in row.items() if k not in out}, **out}
-            click.echo(json.dumps(out))  # ASCII escapes: a lone surrogate stays valid JSON
-        else:
-            click.echo(render(decision, comment.text))
-        if progress and n % 500 == 0:
-            click.echo(f"\r{n} comments, {n / (time.monotonic() - started):,.0f}/s", err=True, nl=False)
+    n = 0
+    _JOB = (policy, as_json, keep_fields)
+    try:
+        for done in _in_order(_decide_batch, _batches(read_comments(stream, source)), jobs):
+            lines = []
+            for line_no, error, verdict, line in done:
+                n += 1
+                if error is not None:
+                    bad += 1
+                    if lines:  # the lines before it first, as they were read
+                        click.echo("\n".join(lines))
+                        lines = []
+                    click.echo(f"{source}: line {line_no}: {error}", err=True)
+                    continue
+                counts[verdict] = counts.get(verdict, 0) + 1
+                lines.append(line)
+            if lines:
+                click.echo("\n".join(lines))  # one write per batch, not one per line
+            if progress:
+                click.echo(f"\r{n} comments, {n / (time.monotonic() - started):,.0f}/s", err=True, nl=False)
+    finally:
+        _JOB = None
     if progress:
         click.echo("", err=True)
     if not as_json:
@@ -145,6 +172,64 @@ def _dry_run(policy: Policy, stream: t.TextIO, source: Path, as_json: bool, keep
             f"{sum(counts.values())} comments: {summary or 'none'}" + (f"; {bad} bad lines" if bad else ""), err=True
         )
     return bad
+
+
+def _decide_batch(rows: list[Row]) -> list[Done]:
+    assert _JOB is not None
+    policy, as_json, keep_fields = _JOB
+    out: list[Done] = []
+    for line_no, row, error in rows:
+        if error is not None:
+            out.append((line_no, error, "", ""))
+            continue
+        comment = Comment.from_dict(row)
+        decision = decide(policy, comment, deadline=_deadline())
+        if decision.id is None:
+            decision = decision.with_id(f"line-{line_no}")
+        if as_json:
+            fields = decision.to_dict()
+            if keep_fields:
+                fields = {**{k: v for k, v in row.items() if k not in fields}, **fields}
+            line = json.dumps(fields)  # ASCII escapes: a lone surrogate stays valid JSON
+        else:
+            line = render(decision, comment.text)
+        out.append((line_no, None, decision.decision.value, line))
+    return out
+
+
+def _batches(rows: t.Iterable[Row]) -> t.Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _in_order(
+    fn: t.Callable[[list[Row]], list[Done]], batches: t.Iterator[list[Row]], jobs: int
+) -> t.Iterator[list[Done]]:
+    """`map(fn, batches)`, by `jobs` forked worker processes once there is a second batch; at most two
+    batches per worker are in flight, so a long input is never read ahead into memory."""
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    read = itertools.chain((first,) if second is None else (first, second), batches)
+    if second is None or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(fn, read)
+        return
+    # forked workers share the loaded policy with this process: nothing to pickle but the rows
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[t.Any] = deque()
+        for batch in read:
+            pending.append(pool.submit(fn, batch))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 @main.command()
@@ -363,6 +448,11 @@ class _Corpus:
                     continue
                 yield line_no, row
         progress.close()
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _deadline() -> float:

@@ -52,6 +52,29 @@ def test_dry_run_jsonl_keeps_order_ids_and_reports_bad_lines(runner: CliRunner, 
     assert f"{src}: line 5: a comment must be a JSON object" in r.stderr
 
 
+def test_dry_run_in_worker_processes_keeps_order_output_and_exit_code(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input of many batches decided by two forked workers gives what one process gives, line for
+    line, bad lines reported in their place."""
+    monkeypatch.setattr("engine.cli.BATCH", 4)
+    texts = ["you idiot", "Fair point.", "u moron", "Thanks for the link.", "you moron", "ok"]
+    lines = [json.dumps({"id": f"c{i}", "text": texts[i % len(texts)]}) for i in range(41)]
+    lines.insert(9, "{oops")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    one = runner.invoke(main, ["dry-run", "--policy", str(VALID), "--json", "--jobs", "1", str(src)])
+    two = runner.invoke(main, ["dry-run", "--policy", str(VALID), "--json", "--jobs", "2", str(src)])
+    assert one.exit_code == two.exit_code == 1
+    assert two.stdout == one.stdout and two.stderr == one.stderr
+    assert one.stderr.startswith(f"{src}: line 10: invalid JSON") and one.stderr.count("\n") == 1
+    out = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [d["id"] for d in out] == [f"c{i}" for i in range(41)]
+    assert [d["decision"] for d in out[:6]] == ["flag", "approve", "flag", "approve", "flag", "approve"]
+    text = runner.invoke(main, ["dry-run", "--policy", str(VALID), "--jobs", "2", str(src)])
+    assert text.stdout == runner.invoke(main, ["dry-run", "--policy", str(VALID), "--jobs", "1", str(src)]).stdout
+
+
 def test_dry_run_csv_and_stdin(runner: CliRunner, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text('id,text\nk1,"you moron, honestly"\nk2,Thanks for the link.\n')
