@@ -579,6 +579,7 @@ def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple
 def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     s = norm.translate(_SEP)
     stretched = _has_stretch(norm)
+    triples = _triples_in(s) if stretched else ()
     out: list[Token] = []
     append = out.append
     find = s.find
@@ -600,12 +601,12 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
             continue
         if run:
             _flush(norm, run, out)
-        if (w.isalpha() or w.isdigit()) and not stretched:
+        if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             append(new_token(Token, (i, pos, w, (), False)))
         else:
-            tok = _word(w, i, stretched)
+            tok = _word_memo(w, stretched)  # read at 0: moved to its place
             if tok is not None:
-                append(tok)
+                append(new_token(Token, (i + tok.start, i + tok.end, tok.text, tok.alts, tok.masked)))
     if run:
         _flush(norm, run, out)
     if _short_glue(norm):
@@ -636,6 +637,7 @@ def _join_glued(norm: str, tokens: list[Token], stretched: bool) -> list[Token]:
         j = i
         while (
             j + 1 < len(tokens)
+            and 0 < tokens[j + 1].start - tokens[j].end <= 2  # a glue mark is one or two characters
             and _GLUE_BETWEEN.fullmatch(norm, tokens[j].end, tokens[j + 1].start)
             and _plain_piece(norm, tokens[j])
             and _plain_piece(norm, tokens[j + 1])

@@ -48,7 +48,6 @@ class Scan:
         self._format = comment.format if text is None else "text"
         self._index: dict[str, list[int]] | None = None
         self._alts_at: dict[int, list[str]] | None = None
-        self._pairs_at: dict[tuple[str, str], list[int]] | None = None
         self._ticks = 0
         self.cache: dict[t.Any, t.Any] = {}
 
@@ -87,14 +86,13 @@ class Scan:
 
     @cached_property
     def reading_pairs(self) -> set[tuple[str, str]] | None:
-        """Each reading of a word with each reading of the next, where phrases can begin; None when a
-        word is masked among other readings, or the readings are many (then phrases are walked from
-        every reading of every word)."""
+        """Each reading of a word with each reading of the next, where phrases can begin; None when the
+        readings are many (then phrases are walked from every reading of every word)."""
         words = self.words
         if not words.alts:
             return self.word_pairs
         texts = words.texts
-        if words.masked or sum(map(len, words.alts.values())) > len(texts) // 4 + 16:
+        if sum(map(len, words.alts.values())) > len(texts) // 4 + 16:
             return None
         pairs = set(zip(texts, texts[1:]))
         last = len(texts) - 1
@@ -121,17 +119,8 @@ class Scan:
 
     def pair_positions(self, first: str, second: str) -> list[int]:
         """Token positions where a reading `first` stands with a reading `second` next, in order."""
-        words = self.words
-        if words.alts:
-            last = len(words.texts) - 1
-            return [i for i in self.positions(first) if i < last and second in self.forms(i + 1)]
-        if self._pairs_at is None:
-            texts = words.texts
-            at: dict[tuple[str, str], list[int]] = {}
-            for i, pair in enumerate(zip(texts, texts[1:])):
-                at.setdefault(pair, []).append(i)
-            self._pairs_at = at
-        return self._pairs_at.get((first, second), [])
+        after = {i - 1 for i in self.positions(second)}
+        return [i for i in self.positions(first) if i in after]
 
     def forms(self, i: int) -> tuple[str, ...]:
         """The text of token i and its other readings."""

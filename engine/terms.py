@@ -166,11 +166,29 @@ class TermSet:
                 node = self.phrases[first][second]
                 for i in scan.pair_positions(first, second):
                     out.extend(scan.token_span(i, end) for end in walk(node, scan, i + 2))
+            if scan.masked and scan.words.alts:
+                out.extend(self._masked_seconds(scan))
             return out
         for word in self.phrase_starts.intersection(scan.word_set):  # masks among readings, or many readings
             root = self.phrases[word]
             for i in scan.positions(word):
                 out.extend(scan.token_span(i, end) for end in _phrase_ends(root, scan, i + 1))
+        return out
+
+    def _masked_seconds(self, scan: Scan) -> list[Span]:
+        """Phrases whose second word is masked, after any reading of the first: with reading pairs,
+        what walking from every reading finds besides them (`_masked_phrases` takes the written first
+        word only, as it did when readings were always walked)."""
+        out = []
+        texts = scan.words.texts
+        for j, shape in _mask_shapes(scan).items():
+            if j == 0 or shape is None:
+                continue
+            pattern = texts[j]
+            for first in scan.forms(j - 1):
+                for key, child in self.phrases.get(first, {}).items():
+                    if key != _END and _fits(pattern, key):
+                        out.extend(scan.token_span(j - 1, end) for end in _phrase_ends(child, scan, j + 1))
         return out
 
     def _masked(self, scan: Scan) -> list[Span]:
