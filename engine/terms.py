@@ -325,4 +325,23 @@ def _trie_size(node: dict[str, t.Any]) -> int:
 
 def term_words(term: str) -> list[str]:
     """A list term split into words exactly as comments are, so both sides agree."""
-    return [tok.text for tok in prepare(fold_term(term.strip().strip("*"))).tokens]
+    folded = fold_term(term.strip().strip("*"))
+    words = folded.split(" ")
+    if folded.isascii() and all(w.isalpha() for w in words) and _plain_ascii(folded, words):
+        return words  # lower-case letters and single spaces: as a comment of them reads (most terms)
+    prepared = prepare(folded)
+    prepared.words  # noqa: B018 (read first, the words let `tokens` take its fast path when it can)
+    return [tok.text for tok in prepared.tokens]
+
+
+def _plain_ascii(folded: str, words: list[str]) -> bool:
+    """Whether ASCII words of letters read as themselves: no letter three times in a row (stretching),
+    no three one-letter words in a row (spelled out)."""
+    if any(c * 3 in folded for c in set(folded)):
+        return False
+    run = 0
+    for w in words:
+        run = run + 1 if len(w) == 1 else 0
+        if run == 3:
+            return False
+    return True
