@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
@@ -221,15 +222,20 @@ def _in_order(
     if second is None or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(fn, read)
         return
-    # forked workers share the loaded policy with this process: nothing to pickle but the rows
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending: deque[t.Any] = deque()
-        for batch in read:
-            pending.append(pool.submit(fn, batch))
-            if len(pending) >= 2 * jobs:
+    # forked workers share the loaded policy with this process: nothing to pickle but the rows; frozen
+    # out of the collector's reach, its objects are not written to (copied) by the workers' collections
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending: deque[t.Any] = deque()
+            for batch in read:
+                pending.append(pool.submit(fn, batch))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    finally:
+        gc.unfreeze()
 
 
 @main.command()
