@@ -56,12 +56,12 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "se me te de em a à bem sem ta tao ate nem pelo pela porra caralho cara aí né pq tb "
         # chat spellings and exclamations no other policy language writes ("puta que pariu, que calor")
         "tô tou pariu pqp krl vsf vtnc tnc slc mlk mto msm tbm hj dms vei oq aq kct nn ngm vdd mds agr qdo "
-        "qnd cmg ctz sla enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois "
+        "qnd cmg ctz sla sobre enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois "
         "assim pessoa pessoas dela dele nessa nesse desse dessa filho filha filhos filhas cadê daqui",
         "fr": "le les et est pas je tu il elle un une des du de que qui en pour avec ce cette sur vous mais ne "
         "nous ils sont c'est j'ai suis es au aux on fait tout très bien dans ça sa ton ta tes mon ma ou où "
         "t'es t'as oui moi toi bah ouais trop rien comme aussi être avoir veux sais me te se la a son si "
-        "quoi ca genre mdr ptdr wsh jsp va vas merde putain vos",
+        "quoi ca genre mdr ptdr wsh jsp va vas merde putain vos à",
         "it": "il lo la gli le e è non che di un una per con sono ma sei come più del della dei delle questo "
         "questa anche ho hai ha nel nella io tu lui lei noi voi loro perché quando tutto molto cosa però "
         "hanno essere fatto ci mi ti si tutti ancora sempre ogni alla dalla degli quello quella chi me te se "

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import engine
 from engine.cli import case_problem, main
-from tests.dictionary_words import check_word_list
+from tests.dictionary_words import check_word_list, read_words
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = bool(os.environ.get("CI"))
@@ -256,44 +256,34 @@ def test_identity_terms_with_an_insult_still_flag(policy, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, lang, message_start",
+    "text, lang, message_start, guideline_start",
     [
-        ("Eres un imbécil y un idiota, cállate.", "es", "Por favor, critica la idea y no a la persona"),
-        ("Du bist ein Idiot und das weißt du auch genau.", "de", "Bitte kritisiere die Sache, nicht die Person"),
-        ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Por favor, critique a ideia"),
-        ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Merci de critiquer l'idée"),
-        ("Siete degli idioti, non capite niente di economia.", "it", "Per favore, critica l'idea"),
-        ("You are an idiot and you know it.", "en", "Please criticize the idea, not the person"),
+        ("Eres un imbécil y un idiota, cállate.", "es", "Por favor, critica la idea y no a la persona",
+         "Critica las ideas, no a las personas"),
+        ("Du bist ein Idiot und das weißt du auch genau.", "de", "Bitte kritisiere die Sache, nicht die Person",
+         "Kritisiere Ideen, nicht Menschen"),
+        ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Por favor, critique a ideia",
+         "Critique as ideias, não as pessoas"),
+        ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Merci de critiquer l'idée",
+         "Critiquez les idées"),
+        ("Siete degli idioti, non capite niente di economia.", "it", "Per favore, critica l'idea",
+         "Critica le idee, non le persone"),
+        ("You are an idiot and you know it.", "en", "Please criticize the idea, not the person",
+         "Criticize ideas, not people"),
+        # too short to tell (und): the guideline of the pack whose rule speaks, as its message is
+        ("Sei un cretino", "und", "Per favore, critica l'idea", "Critica le idee, non le persone"),
     ],
 )
-def test_civility_check_answers_in_the_comments_language(text: str, lang: str, message_start: str) -> None:
+def test_civility_check_answers_in_the_comments_language(
+    text: str, lang: str, message_start: str, guideline_start: str
+) -> None:
     r = CliRunner().invoke(main, ["check", "--json", text], catch_exceptions=False)
     d = json.loads(r.output)
     assert d["decision"] == "flag" and d["language"] == lang
     assert d["message"].startswith(message_start)
-    human = CliRunner().invoke(main, ["check", text], catch_exceptions=False).output
-    assert message_start in human
-
-
-@pytest.mark.parametrize(
-    "text, lang, guideline_start",
-    [
-        ("Eres un imbécil y un idiota, cállate.", "es", "Critica las ideas, no a las personas"),
-        ("Du bist ein Idiot und das weißt du auch genau.", "de", "Kritisiere Ideen, nicht Menschen"),
-        ("Vocês são uns babacas, não entendem nada de economia.", "pt", "Critique as ideias, não as pessoas"),
-        ("Vous êtes des crétins, vous ne comprenez rien à l'économie.", "fr", "Critiquez les idées"),
-        ("Siete degli idioti, non capite niente di economia.", "it", "Critica le idee, non le persone"),
-        ("You are an idiot and you know it.", "en", "Criticize ideas, not people"),
-        # too short to tell (und): the guideline of the pack whose rule speaks, as its message is
-        ("Sei un cretino", "und", "Critica le idee, non le persone"),
-    ],
-)
-def test_the_guideline_is_shown_in_the_comments_language(text: str, lang: str, guideline_start: str) -> None:
-    r = CliRunner().invoke(main, ["check", "--json", text], catch_exceptions=False)
-    d = json.loads(r.output)
-    assert d["decision"] == "flag" and d["language"] == lang
     assert d["guideline_text"].startswith(guideline_start)
     human = CliRunner().invoke(main, ["check", text], catch_exceptions=False).output
+    assert message_start in human
     assert f"guideline: {guideline_start}" in human
 
 
@@ -354,6 +344,17 @@ def test_scunthorpe_dictionary_words(policy, lang: str, wordlist: str, package: 
         FIXTURES / f"scunthorpe_by_design_{lang}.txt",
         language=lang,
     )
+
+
+@pytest.mark.parametrize("lang", ["es", "pt", "fr", "it"])
+def test_a_packs_by_design_words_only_fire_its_bare_reply_rules(policy, lang: str) -> None:
+    # "Falso." or "Calmati." alone is a bare contradiction or a remark on tone, and nothing else
+    allowed = {f"{lang}.bare_contradiction", f"{lang}.tone_policing"}
+    words = read_words(FIXTURES / f"scunthorpe_by_design_{lang}.txt")
+    assert words
+    for word in words:
+        fired = {h.rule for h in decide(policy, word.rstrip("*"), language=lang).hits}
+        assert fired and fired <= allowed, (word, fired)
 
 
 def test_guidelines_have_texts_per_language(policy) -> None:
