@@ -13,11 +13,12 @@ Needs the `learn` extra (`pip install -e '.[learn]'`); about 20 s a training on 
    export`'s own code, into training as `civility learn --feedback FILE` merges them (an extra source
    counting `--feedback-weight` rows each, default `civility learn`'s). The store keeps one verdict per
    distinct text, so a campaign repeating itself exports fewer rows than labels given.
-3. The model goes into a copy of the default policy in place of the shipped one, and the policy decides
-   the rest of the campaign (the comments not labelled; all of them at k = 0). Caught: spam not approved;
-   ok flagged: ok comments not approved, both at the policy's own thresholds (`above:` of the spam model's
-   rules, the flag score). Three verdicts from each decision's hits: the rules that use no model (which do
-   not change with k), the rules that use a model, and the whole policy.
+3. The model goes into a copy of the default policy in place of the shipped one, its rules take the
+   thresholds the model chose on its own training rows (`training.thresholds`, as bench/model_cv.py
+   --write-thresholds sets them after `civility learn`), and the policy decides the rest of the campaign
+   (the comments not labelled; all of them at k = 0). Caught: spam not approved; ok flagged: ok comments
+   not approved, at the policy's flag score. Three verdicts from each decision's hits: the rules that use
+   no model (which do not change with k), the rules that use a model, and the whole policy.
 
 Figures are pooled over the seeds (each seed's rest of the campaign counted once). At k = 400 the rest is
 small (38 of 438 comments a seed), so that row is the noisiest.
@@ -38,6 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from model_cv import write_thresholds  # noqa: E402
 
 from engine import Comment, decide, load_policy  # noqa: E402
 from engine import learn as lm  # noqa: E402
@@ -151,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                         examples, plan.category, plan.name, plan.settings, featurized=featurized(examples)
                     )
                     (policy_dir / "models" / f"{plan.name}.json").write_text(dump_model(data), encoding="utf-8")
+                    write_thresholds(policy_dir, {plan.name: data["training"]["thresholds"]})
                     trained[key] = load_policy(policy_dir)
                     print(f"seed {seed}, {k} labels: trained ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
                 policy = trained[key]

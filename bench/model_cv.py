@@ -129,12 +129,16 @@ def _verdicts(policy, rule_model: dict[str, str | None], ex: lm.Example, dump: t
     flag = policy.thresholds.flag
     rules = sum(h.score for h in d.hits if rule_model.get(h.rule) is None)
     model = sum(h.score for h in d.hits if rule_model.get(h.rule) is not None)
-    if dump is not None:  # for trying other thresholds without training again
+    verdicts = rules >= flag, model >= flag, d.decision.value != "approve"
+    if dump is not None:  # for trying other thresholds without training again, and for bench/compare.py
         scan = Scan(Comment(text=ex.text, format=ex.format), None)
         probs = {name: round(m.probability(scan, False), 4) for name, m in policy.models.items()}
         rule_hits = {h.rule: h.score for h in d.hits if rule_model.get(h.rule) is None}
-        dump.write(json.dumps({"set": set_name, "label": ex.label, "p": probs, "rules": rule_hits}) + "\n")
-    return rules >= flag, model >= flag, d.decision.value != "approve"
+        flagged = dict(zip(KINDS, verdicts))
+        dump.write(
+            json.dumps({"set": set_name, "label": ex.label, "p": probs, "rules": rule_hits, "flagged": flagged}) + "\n"
+        )
+    return verdicts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,12 @@ INPUT holds {"texts": [...], "labeled": [[label, text], ...], "seconds": S}. For
 `texts` called one comment at a time (stopping after S seconds: better-profanity takes about 0.1 s a
 comment), alt-profanity-check also batched, and how many labeled comments of each label it flags. Times
 are this process's CPU time, as Civility's in bench/run.py.
+
+    PEERS_PYTHON bench/peers.py --verdicts INPUT.json   -> {peer: [1 flagged, 0 not, null not run], ...}
+
+For bench/compare.py: INPUT holds {"texts": [...], "languages": [...], "sampled": [...]}: every peer's verdict
+on every text, better-profanity only on the indexes in `sampled` (it is slow); glin-profanity with English
+and the text's language (one of its language names, e.g. "german"), as a site in that language sets it up.
 """
 
 from __future__ import annotations
@@ -44,7 +50,33 @@ def flags(check: t.Callable[[str], bool], labeled: list[list[str]], seconds: flo
     return out
 
 
+def verdicts(data: dict[str, t.Any]) -> dict[str, list[int | None]]:
+    texts, languages, sampled = data["texts"], data["languages"], set(data["sampled"])
+    from profanity_check import predict
+
+    out: dict[str, list[int | None]] = {"alt-profanity-check": [int(x) for x in predict(texts)]}
+    from glin_profanity import Filter
+
+    filters: dict[str, t.Any] = {}
+    glin: list[int | None] = []
+    for text, lang in zip(texts, languages):
+        if lang not in filters:
+            filters[lang] = Filter({"languages": sorted({"english", lang})})
+        glin.append(int(bool(filters[lang].is_profane(text))))
+    out["glin-profanity"] = glin
+    from better_profanity import profanity
+
+    profanity.load_censor_words()
+    out["better-profanity"] = [
+        int(bool(profanity.contains_profanity(text))) if i in sampled else None for i, text in enumerate(texts)
+    ]
+    return out
+
+
 def main() -> None:
+    if sys.argv[1] == "--verdicts":
+        json.dump(verdicts(json.loads(open(sys.argv[2], encoding="utf-8").read())), sys.stdout)
+        return
     data = json.loads(open(sys.argv[1], encoding="utf-8").read())
     texts, labeled, seconds = data["texts"], data["labeled"], float(data["seconds"])
     out: dict[str, t.Any] = {}
@@ -52,8 +84,10 @@ def main() -> None:
     from better_profanity import profanity
 
     profanity.load_censor_words()
-    out["better-profanity"] = {**per_call(profanity.contains_profanity, texts, seconds),
-                               "flags": flags(profanity.contains_profanity, labeled, seconds * 2)}
+    out["better-profanity"] = {
+        **per_call(profanity.contains_profanity, texts, seconds),
+        "flags": flags(profanity.contains_profanity, labeled, seconds * 2),
+    }
 
     from profanity_check import predict
 
