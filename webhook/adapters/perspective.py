@@ -101,7 +101,7 @@ def _above_blank(model: t.Any, scan: Scan, quotes_ok: bool) -> float:
     A comment none of whose words a model knows (English to a Portuguese model) gets the model's prior, which
     is high for a model trained where most comments offend; rescaled, it is 0 for every model, and models of
     several languages compare on what the comment's words add."""
-    blank = model.probability(Scan(Comment(text=""), None), quotes_ok)
+    blank = model.calibrate(model.bias)  # what a comment without a feature scores
     p = model.probability(scan, quotes_ok)
     return (p - blank) / (1.0 - blank) if p > blank and blank < 1.0 else 0.0
 
