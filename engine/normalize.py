@@ -525,7 +525,7 @@ _LONE_TAILS = "aoye"
 # begins with "a" may be the article and a word ("is a l o s e r"); after "an", "the", "you" or at the
 # start it is one word ("an a b s o l u t e", "you a s s h o l e").
 _BEFORE_AN_ARTICLE = frozenset(
-    "what such quite rather re s is are was were be been being am r ur your like as just such total "
+    "what such quite rather re s is are was were be been being am r ur your like as just total "
     "complete real proper called call calling".split()
 )
 
