@@ -9,6 +9,7 @@ from itertools import accumulate
 
 from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
+from .normalize import TextTooLong
 from .policy import ContextException, Policy, Rule
 from .scan import DeadlineExceeded, Scan, Span
 from .shown import shown_span
@@ -19,7 +20,8 @@ log = logging.getLogger("civility.engine")
 def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -> Decision:
     """Decide one comment. Never raises: a timeout, an over-long text or an internal error flags it.
 
-    :param deadline: a `time.monotonic()` value; every regex gets the time left as its timeout.
+    :param deadline: a `time.monotonic()` value; every regex gets half the time left as its timeout
+        (`_clock.left`).
     """
     if len(comment.text) > policy.max_chars:
         return failed_closed(comment.id, Reason.TOO_LONG, policy.version)
@@ -27,13 +29,15 @@ def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -
         return _decide(policy, comment, deadline)
     except (DeadlineExceeded, TimeoutError):
         return failed_closed(comment.id, Reason.TIMEOUT, policy.version)
+    except TextTooLong:
+        return failed_closed(comment.id, Reason.TOO_LONG, policy.version)
     except Exception:
         log.exception("engine error on comment %s", comment.id)
         return failed_closed(comment.id, Reason.ENGINE_ERROR, policy.version)
 
 
 def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decision:
-    scan = Scan(comment, deadline)
+    scan = Scan(comment, deadline, max_chars=policy.max_chars)
     scored = scored_as(policy, comment)
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
@@ -93,7 +97,12 @@ def _apply(rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset()) -> H
         spans = _drop_excepted(spans, exc, scan, rule.in_quotes)
     if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
         return None
-    raw = [r for r in (shown_span(s, scan, not_shown) for s in spans) if r is not None and r[1] > r[0]]
+    raw = []
+    for s in spans:
+        scan.tick()  # a padded comment can give 40,000 spans
+        r = shown_span(s, scan, not_shown)
+        if r is not None and r[1] > r[0]:
+            raw.append(r)
     # the matcher's first span is the one to show (the insult of a `near`, the word before the whole
     # comment); the others are listed in text order
     first = raw[0] if raw else None

@@ -94,12 +94,12 @@ def host(url: str) -> str:
 def links(p: Prepared) -> tuple[Found, ...]:
     """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
     out = [Found(link.url, link.start, link.end) for link in p.links]
-    if "://" not in p.visible and not _DOT_LETTER.search(p.norm):
+    if "://" not in p.visible and not _DOT_LETTER.search(p.norm, timeout=_clock.left(p.deadline)):
         return tuple(out)  # no scheme and no ".x": no link (a sub-microsecond test for most comments)
     # anchors and markdown links, in text order and apart: a URL inside one is its text, counted already
     starts = [f.start for f in out]
     ends = [f.end for f in out]
-    for m in _clock.timed(_url_matches(p.visible), p.deadline):
+    for m in _clock.timed(_url_matches(p.visible, p.deadline), p.deadline):
         url = _trim(m.group())
         a, b = p.raw_span_visible(m.start(), m.start() + len(url))
         i = bisect_right(starts, a) - 1
@@ -109,16 +109,16 @@ def links(p: Prepared) -> tuple[Found, ...]:
     return tuple(sorted(out, key=lambda f: f.start))
 
 
-def _url_matches(text: str) -> t.Iterator[regex.Match[str]]:
+def _url_matches(text: str, deadline: float | None = None) -> t.Iterator[regex.Match[str]]:
     """The full URL pattern tries a domain at every position; a URL holds no space and contains what
     `_MAYBE_URL` finds, so the pattern runs only over the space-free chunks around those finds."""
     end = 0
-    for hint in _MAYBE_URL.finditer(text):
+    for hint in _clock.timed(_MAYBE_URL.finditer(text, timeout=_clock.left(deadline)), deadline):
         if hint.start() < end:
             continue  # inside a chunk already searched
         start = max(text.rfind(c, 0, hint.start()) for c in " \t\n\r") + 1
         end = min((i for i in (text.find(c, hint.end()) for c in " \t\n\r") if i >= 0), default=len(text))
-        yield from _URL.finditer(text, start, end)
+        yield from _URL.finditer(text, start, end, timeout=_clock.left(deadline))
 
 
 def shortened_links(p: Prepared, shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
@@ -141,7 +141,7 @@ def _is_short(h: str, shorteners: frozenset[str]) -> bool:
 
 def _find(pattern: regex.Pattern[str], p: Prepared, keep: t.Callable[[str], bool] | None = None) -> tuple[Found, ...]:
     out = []
-    for m in pattern.finditer(p.visible):
+    for m in _clock.timed(pattern.finditer(p.visible, timeout=_clock.left(p.deadline)), p.deadline):
         if keep is None or keep(m.group()):
             a, b = p.raw_span_visible(*m.span())
             out.append(Found(m.group(), a, b))
@@ -172,7 +172,7 @@ def mentions(p: Prepared) -> tuple[Found, ...]:
 def longest_run(p: Prepared) -> int:
     """The length of the longest run of one non-space character in the raw text."""
     best = 0
-    for m in _SAME_CHAR.finditer(p.raw):
+    for m in _clock.timed(_SAME_CHAR.finditer(p.raw, timeout=_clock.left(p.deadline)), p.deadline):
         n = m.end() - m.start()
         if n > best and not m.group()[0].isspace():
             best = n
@@ -184,7 +184,7 @@ def repeated_chars(p: Prepared, at_least: int) -> Span | None:
     if at_least < 2:
         at_least = 2
     pattern = _run_pattern(at_least)
-    m = pattern.search(p.raw)
+    m = pattern.search(p.raw, timeout=_clock.left(p.deadline))
     return m.span() if m else None
 
 
@@ -217,7 +217,7 @@ def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3, consecutiv
     if max(counts.values()) < at_least:
         return None
     places: dict[tuple[str, ...], list[int]] = {}
-    for i, gram in enumerate(grams):
+    for i, gram in _clock.timed(enumerate(grams), p.deadline):
         if counts[gram] < at_least:
             continue
         starts = places.setdefault(gram, [])

@@ -64,7 +64,7 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
             continue
         if not len(texts) % _clock.EVERY:
             _clock.check(deadline)
-        tok = _word_memo(w, stretched)  # leet, masks, edge symbols, stretching: rare, so the slow reading is fine
+        tok = _word_memo(w, stretched, deadline)  # leet, masks, edge symbols, stretching: rare, read slowly
         if tok is None:
             continue
         for alt in tok.alts:
@@ -78,12 +78,12 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
 _WORDS_READ: dict[tuple[str, bool], Token | None] = {}
 
 
-def _word_memo(w: str, stretched: bool) -> Token | None:
+def _word_memo(w: str, stretched: bool, deadline: float | None = None) -> Token | None:
     """`_word(w, 0, stretched)`, remembered: the same few thousand words ("2020", "wow!") recur."""
     key = (w, stretched)
     if key in _WORDS_READ:
         return _WORDS_READ[key]
-    tok = _word(w, 0, stretched)
+    tok = _word(w, 0, stretched, deadline)
     if len(_WORDS_READ) >= _CACHE_LIMIT:
         _WORDS_READ.clear()
     _WORDS_READ[key] = tok
@@ -138,7 +138,9 @@ class Prepared:
         if not cache:
             spaced = self.norm.translate(_SEP)
             stretched = _has_stretch(self.norm)
-            if _SPELLED_OUT.search(f" {spaced} ") or _short_glue(self.norm):
+            # two searches over the whole text: under the budget like the passes after them
+            spelled = _SPELLED_OUT.search(f" {spaced} ", timeout=_clock.left(self.deadline))
+            if spelled or _short_glue(self.norm, self.deadline):
                 cache.append(Words.of(self.tokens))
             elif stretched or any(c in spaced for c in _UNUSUAL_CHARS):
                 cache += (_plain_words(spaced, self.deadline, stretched), spaced, stretched)
@@ -260,18 +262,27 @@ def _char_class(chars: str) -> regex.Pattern[str]:
     return regex.compile("[" + "".join(regex.escape(c) for c in chars) + "]")
 
 
-_NON_ASCII = regex.compile(r"[^\x00-\x7f]+")
+# (at most 256 at a time, a look at the clock every 16: a run of 200,000 ligatures folds to millions of
+# characters)
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]{1,256}")
 
 
-def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] | None]:
-    """Fold `visible`; the map (None: identity) gives each norm char's visible position."""
+class TextTooLong(Exception):
+    """The folded text is longer than the caller's limit: a ligature ("\ufdfa") or an emoji read as a word
+    is several letters, so 200,000 of them would be millions of characters to match."""
+
+
+def _fold(visible: str, deadline: float | None = None, limit: int | None = None) -> tuple[str, array[int] | None]:
+    """Fold `visible`; the map (None: identity) gives each norm char's visible position.
+
+    :raises TextTooLong: when the folded text would be longer than `limit` characters."""
     if visible.isascii():
         return visible.lower(), None
     # Mostly-ASCII text: str.lower for the ASCII stretches, the table only for the rest. This also
     # fills the table for chars seen for the first time, so `irregular` below is complete.
     parts: list[str] = []
     last = 0
-    for m in _NON_ASCII.finditer(visible):
+    for m in _clock.timed(_NON_ASCII.finditer(visible), deadline, 16):
         parts.append(visible[last : m.start()].lower())
         parts.append(m.group().translate(_FOLD))
         last = m.end()
@@ -283,6 +294,7 @@ def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] 
     parts = []
     n2v: array[int] = array("q")
     last = 0
+    longer = 0  # how much longer than `visible` the folded text is so far
     for m in _clock.timed(_char_class("".join(sorted(irregular))).finditer(visible), deadline):
         i = m.start()
         if i > last:
@@ -292,6 +304,9 @@ def _fold(visible: str, deadline: float | None = None) -> tuple[str, array[int] 
         parts.append(folded)
         n2v.extend([i] * len(folded))
         last = i + 1
+        longer += len(folded) - 1
+        if limit is not None and longer > 0 and len(visible) + longer > limit:
+            raise TextTooLong(f"the folded text is over {limit} characters")
     if last < len(visible):
         parts.append(visible[last:].translate(_FOLD))
         n2v.extend(range(last, len(visible)))
@@ -325,7 +340,7 @@ def _script(ch: str) -> str:
     return name.split(" ", 1)[0] if name else ""
 
 
-def _unconfuse(norm: str) -> str:
+def _unconfuse(norm: str, deadline: float | None = None) -> str:
     """`norm` with lookalikes read as the Latin letters they imitate, in words that mix scripts (or are
     Latin): "іdiоt" with Cyrillic і and о is "idiot"; a word all in one other script ("идиот", "ποτέ")
     is left alone. One character for one, so offsets do not move."""
@@ -333,7 +348,7 @@ def _unconfuse(norm: str) -> str:
         return norm
     parts: list[str] = []
     last = 0
-    for m in _SCRIPT_WORD.finditer(norm):
+    for m in _clock.timed(_SCRIPT_WORD.finditer(norm), deadline):
         word = m.group()
         if _LOOKALIKES.isdisjoint(word):
             continue
@@ -421,21 +436,28 @@ _LEET_TAIL = regex.compile(r"[^\W\d_]{2,}\d{1,2}")
 _ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
 
 
-def glued_words(norm: str) -> dict[str, list[tuple[int, int]]]:
+def glued_words(norm: str, deadline: float | None = None) -> dict[str, list[tuple[int, int]]]:
     """Words written with a dot, hyphen or underscore inside, by their joined form ("id.iot" -> "idiot"),
     with their [start, end) in `norm`. Only whole-word look-ups use them: "well-known" is still the
-    words "well" and "known" for phrases."""
-    hint = _GLUE_HINT.search(norm)
+    words "well" and "known" for phrases.
+
+    :raises TimeoutError: when `deadline` (a `time.monotonic()` value) passes: a text of thousands of
+        links is thousands of hints."""
+    hint = _GLUE_HINT.search(norm, timeout=_clock.left(deadline))
     out: dict[str, list[tuple[int, int]]] = {}
     end = 0
+    hints = 0
     while hint is not None:
+        hints += 1
+        if not hints % 64:
+            _clock.check(deadline)
         # such a word holds no space: the pattern runs over the space-free stretch around each hint
         # only, not from every letter of the text (a hyphen in one word cost 170 us a comment)
         space = _SPACE_BEFORE.search(norm, end, hint.start())
         start = space.end() if space else end
         space = _SPACE.search(norm, hint.end())
         end = space.start() if space else len(norm)
-        for m in _GLUED.finditer(norm, start, end):
+        for m in _clock.timed(_GLUED.finditer(norm, start, end), deadline):
             out.setdefault(m.group().translate(_GLUE_MARKS), []).append(m.span())
         hint = _GLUE_HINT.search(norm, end)
     return out
@@ -451,8 +473,9 @@ def _has_stretch(norm: str) -> bool:
     return any(c * 3 in norm for c in letters)
 
 
-def _word(w: str, start: int, stretched: bool) -> Token | None:
-    """The token for a word `w` found at `start`, or None when it holds no letter or digit."""
+def _word(w: str, start: int, stretched: bool, deadline: float | None = None) -> Token | None:
+    """The token for a word `w` found at `start`, or None when it holds no letter or digit; the searches
+    in it stop at `deadline` (a word can be a whole 200,000-character text)."""
     # Edge symbols: trailing '!' is punctuation; '*' on both ends is emphasis, inside it is a mask; '#'
     # in front is a hashtag, inside a mask ("mo#on"); '+' at the ends is punctuation unless leet follows.
     core = w
@@ -466,14 +489,15 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
     end = start + len(core)
     text = core
     alts: list[str] = []
+    timeout = _clock.left(deadline) if len(core) > 256 else None  # a usual word needs no look at the clock
     if not core.isalpha():
         has_letter = any(c.isalpha() for c in core)
         if "#" in core:
             core = text = core.replace("#", "*")
-        if has_letter and _LEET_TAIL.fullmatch(core):
+        if has_letter and _LEET_TAIL.fullmatch(core, timeout=timeout):
             # letters then a digit or two: a name first ("win10", "mp3"), a word ending in leet too ("wher3", "sh17")
             alts.extend((core.translate(_LEET), core.translate(_LEET_ALT).translate(_LEET)))
-        elif has_letter and not _NOT_LEET.fullmatch(core) and not _LEET_CHARS.isdisjoint(core):
+        elif has_letter and not _NOT_LEET.fullmatch(core, timeout=timeout) and not _LEET_CHARS.isdisjoint(core):
             text = core.translate(_LEET)
             alt = core.translate(_LEET_ALT).translate(_LEET)
             if alt != text:
@@ -486,13 +510,14 @@ def _word(w: str, start: int, stretched: bool) -> Token | None:
             plain = text.replace("*", "")
             if len(plain) >= 3 and plain.isalpha():
                 alts.append(plain)
-    if (stretched or text != core) and _STRETCH.search(text):
+    if (stretched or text != core) and _STRETCH.search(text, timeout=timeout):
         # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt; leet
         # may make the run ("dumb@s5$$"). A masked word is compared by its length, and a letter stretched
         # once stood alone more often than doubled: there the single is canonical ("sttttup*d" -> "stup*d").
-        single = _STRETCH.sub(r"\1", text)
-        double = _STRETCH.sub(r"\1\1", text)
-        alts = [single, *(_STRETCH.sub(r"\1", a) for a in alts), *alts]
+        timeout = _clock.left(deadline) if timeout is not None else None
+        single = _STRETCH.sub(r"\1", text, timeout=timeout)
+        double = _STRETCH.sub(r"\1\1", text, timeout=timeout)
+        alts = [single, *(_STRETCH.sub(r"\1", a, timeout=timeout) for a in alts), *alts]
         text = double
         if "*" in single:
             alts[0], text = double, single
@@ -530,7 +555,7 @@ _BEFORE_AN_ARTICLE = frozenset(
 )
 
 
-def _spaced(norm: str, run: list[int]) -> Token | None:
+def _spaced(norm: str, run: list[int], deadline: float | None = None) -> Token | None:
     """One token for single letters at `run` (>= 3), unless the run is glued to a longer word."""
     first, last = run[0], run[-1]
     sep = norm[first + 1]
@@ -539,7 +564,7 @@ def _spaced(norm: str, run: list[int]) -> Token | None:
     if last + 2 < len(norm) and norm[last + 1] == sep != " " and norm[last + 2].isalnum():
         return None
     joined = "".join(norm[i] for i in run)
-    tok = _word(joined, 0, _has_stretch(joined))
+    tok = _word(joined, 0, _has_stretch(joined), deadline)
     if tok is None:
         return None
     alts = tok.alts
@@ -570,7 +595,7 @@ def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             append(new_token(Token, (i, pos, w, (), False)))
             continue
-        tok = _word_memo(w, stretched)  # read at 0: moved to its place
+        tok = _word_memo(w, stretched, deadline)  # read at 0: moved to its place
         if tok is not None:
             append(new_token(Token, (i + tok.start, i + tok.end, tok.text, tok.alts, tok.masked)))
     return tuple(out)
@@ -590,27 +615,27 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
         pos = i + len(w)
         if len(w) == 1 and (w.isalnum() or w in _RUN_SYMBOLS):
             if run and (i - run[-1] != 2 or norm[i - 1] not in _SPACERS):
-                _flush(norm, run, out)
+                _flush(norm, run, out, deadline)
             elif run and norm[i - 1] != norm[run[0] + 1]:
                 # the spacer changed: a short run ("u m" of "u m.o.r.o.n") hands its last letter on
                 last = run.pop() if len(run) < 3 else None
-                _flush(norm, run, out)
+                _flush(norm, run, out, deadline)
                 if last is not None:
                     run.append(last)
             run.append(i)
             continue
         if run:
-            _flush(norm, run, out)
+            _flush(norm, run, out, deadline)
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             append(new_token(Token, (i, pos, w, (), False)))
         else:
-            tok = _word_memo(w, stretched)  # read at 0: moved to its place
+            tok = _word_memo(w, stretched, deadline)  # read at 0: moved to its place
             if tok is not None:
                 append(new_token(Token, (i + tok.start, i + tok.end, tok.text, tok.alts, tok.masked)))
     if run:
-        _flush(norm, run, out)
-    if _short_glue(norm):
-        out = _join_glued(norm, out, stretched)
+        _flush(norm, run, out, deadline)
+    if _short_glue(norm, deadline):
+        out = _join_glued(norm, out, stretched, deadline)
     return tuple(out)
 
 
@@ -624,16 +649,22 @@ _SHORT_GLUE = regex.compile(
 _GLUE_CHARS = "._~"
 
 
-def _short_glue(norm: str) -> bool:
-    return any(c in norm for c in _GLUE_CHARS) and _GLUE_HINT.search(norm) is not None and (
-        _SHORT_GLUE.search(norm) is not None
+def _short_glue(norm: str, deadline: float | None = None) -> bool:
+    return (
+        any(c in norm for c in _GLUE_CHARS)
+        and _GLUE_HINT.search(norm, timeout=_clock.left(deadline)) is not None
+        and _SHORT_GLUE.search(norm, timeout=_clock.left(deadline)) is not None
     )
 
 
-def _join_glued(norm: str, tokens: list[Token], stretched: bool) -> list[Token]:
+def _join_glued(norm: str, tokens: list[Token], stretched: bool, deadline: float | None = None) -> list[Token]:
     out: list[Token] = []
     i = 0
+    steps = 0
     while i < len(tokens):
+        steps += 1
+        if not steps % _clock.EVERY:
+            _clock.check(deadline)
         j = i
         while (
             j + 1 < len(tokens)
@@ -647,7 +678,7 @@ def _join_glued(norm: str, tokens: list[Token], stretched: bool) -> list[Token]:
         sizes = [p.end - p.start for p in pieces]
         # all single letters is a run for `_spaced` (which wants three: "e.g" stays two words)
         if j > i and min(sizes) <= 2 and max(sizes) >= 2 and any(c.isalpha() for p in pieces for c in p.text):
-            tok = _word("".join(norm[p.start : p.end] for p in pieces), 0, stretched)
+            tok = _word("".join(norm[p.start : p.end] for p in pieces), 0, stretched, deadline)
             if tok is not None:
                 # a long piece keeps its own reading too ("u.idiot" is "uidiot" and "idiot")
                 longer = [p.text for p in pieces if len(p.text) >= 3]
@@ -665,18 +696,18 @@ def _plain_piece(norm: str, tok: Token) -> bool:
     return tok.end - tok.start == len(tok.text) and " " not in norm[tok.start : tok.end]
 
 
-def _flush(norm: str, run: list[int], out: list[Token]) -> None:
+def _flush(norm: str, run: list[int], out: list[Token], deadline: float | None = None) -> None:
     append = out.append
     # '!' is a letter only between letters ("s t u p ! d"); at either end it is punctuation ("wow ! a b c")
     while run and norm[run[0]] == "!":
         run.pop(0)
     while run and norm[run[-1]] == "!":
         run.pop()
-    tok = _spaced(norm, run) if len(run) >= 3 else None
+    tok = _spaced(norm, run, deadline) if len(run) >= 3 else None
     if tok is not None and tok.text[0] == "a" and len(run) >= 4 and out and out[-1].text in _BEFORE_AN_ARTICLE:
         # "what a l o s e r", "you're a n o b o d y": the article is a word of its own, for phrases
         # ("a nobody", "what a loser"); the joined letters stay a reading of the rest
-        rest = _word(norm[run[1] : run[-1] + 1].replace(norm[run[0] + 1], ""), 0, False)
+        rest = _word(norm[run[1] : run[-1] + 1].replace(norm[run[0] + 1], ""), 0, False, deadline)
         if rest is not None and rest.text.isalpha():
             append(Token(run[0], run[0] + 1, "a"))
             alts = tuple(a for a in dict.fromkeys((tok.text, *tok.alts, *rest.alts)) if a != rest.text)
@@ -698,13 +729,15 @@ def _norm_quotes(quotes: tuple[tuple[int, int], ...], n2v: array[int] | None) ->
     return tuple((bisect_left(n2v, s), bisect_left(n2v, e)) for s, e in quotes)
 
 
-def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prepared:
+def prepare(text: str, fmt: str = "text", deadline: float | None = None, limit: int | None = None) -> Prepared:
     """Normalize a comment body for matching.
 
     :param text: the body as received.
     :param fmt: ``text``, ``html`` or ``markdown``.
     :param deadline: a `time.monotonic()` value; the per-character passes stop there.
+    :param limit: the most characters the normalized text may have.
     :raises ValueError: for an unknown format.
+    :raises TextTooLong: when the normalized text would be longer than `limit`.
     :raises TimeoutError: when the deadline passes (a text of 200,000 emoji or ligatures is slow to read).
     :returns: the prepared text; offsets in it map back to `text` with `Prepared.raw_span`.
     """
@@ -713,7 +746,7 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None) -> Prep
     else:
         m = markup.strip(text, fmt, deadline)
         visible, offsets, quotes, links = m.visible, m.offsets, m.quotes, m.links
-    norm, n2v = _fold(visible, deadline)
+    norm, n2v = _fold(visible, deadline, limit)
     if not norm.isascii():
-        norm = _unconfuse(norm)
+        norm = _unconfuse(norm, deadline)
     return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [])

@@ -10,6 +10,7 @@ from functools import cached_property
 
 import regex
 
+from . import _clock
 from .model import Comment
 from .normalize import Prepared, Words, glued_words, prepare
 
@@ -36,14 +37,18 @@ class Span:
 
 
 NO_SPAN = Span(0, 0, NONE)
+T = t.TypeVar("T")
 
 
 class Scan:
     """Per-comment state shared by every rule; the prepared text is built once, on first use."""
 
-    def __init__(self, comment: Comment, deadline: float | None, text: str | None = None) -> None:
+    def __init__(
+        self, comment: Comment, deadline: float | None, text: str | None = None, max_chars: int | None = None
+    ) -> None:
         self.comment = comment
         self.deadline = deadline
+        self.max_chars = max_chars
         self._text = comment.text if text is None else text
         self._format = comment.format if text is None else "text"
         self._index: dict[str, list[int]] | None = None
@@ -53,7 +58,8 @@ class Scan:
 
     @cached_property
     def prepared(self) -> Prepared:
-        return prepare(self._text, self._format, self.deadline)
+        """:raises TextTooLong: when the normalized text is longer than `max_chars`."""
+        return prepare(self._text, self._format, self.deadline, self.max_chars)
 
     @property
     def tokens(self) -> t.Sequence[t.Any]:
@@ -73,7 +79,7 @@ class Scan:
     @cached_property
     def glued(self) -> dict[str, list[tuple[int, int]]]:
         """Words with a dot, hyphen or underscore inside, by their joined form ("id.iot": "idiot")."""
-        return glued_words(self.prepared.norm)
+        return glued_words(self.prepared.norm, self.deadline)
 
     @cached_property
     def word_pairs(self) -> set[tuple[str, str]] | None:
@@ -97,7 +103,7 @@ class Scan:
         pairs = set(zip(texts, texts[1:]))
         last = len(texts) - 1
         for alt, places in words.alts.items():
-            for i in places:
+            for i in self._steps(places):
                 if i < last:
                     pairs.update((alt, form) for form in self.forms(i + 1))
                 if i > 0:
@@ -110,9 +116,11 @@ class Scan:
             # one pass for all words, on the first look-up: a comment that reaches here usually
             # looks up several words
             index: dict[str, list[int]] = {}
-            for i, w in enumerate(self.words.texts):
+            texts = self.words.texts
+            for i, w in self._steps(enumerate(texts), len(texts)):
                 index.setdefault(w, []).append(i)
             for alt, places in self.words.alts.items():
+                self.tick()
                 index[alt] = sorted(set(index.get(alt, [])).union(places))
             self._index = index
         return self._index.get(word, [])
@@ -130,7 +138,7 @@ class Scan:
         if self._alts_at is None:
             self._alts_at = {}
             for alt, places in words.alts.items():
-                for place in places:
+                for place in self._steps(places):
                     self._alts_at.setdefault(place, []).append(alt)
         return (words.texts[i], *self._alts_at.get(i, ()))
 
@@ -195,15 +203,22 @@ class Scan:
             return span.start, span.end
         return None
 
+    def _steps(self, items: t.Iterable[T], size: int | None = None) -> t.Iterable[T]:
+        """`items` (`size` of them; default: `len(items)`), with a look at the clock now and then when
+        they are many: a padded comment has 40,000 words."""
+        if self.deadline is None or (size if size is not None else len(t.cast(t.Sized, items))) < _clock.EVERY:
+            return items
+        return _clock.timed(items, self.deadline)
+
     def tick(self) -> None:
         """One step of a loop over the comment's words: now and then, a look at the clock, so that one
         rule over a huge padded text cannot run far past the budget."""
         self._ticks += 1
-        if not self._ticks & 1023 and self.deadline is not None:
+        if not self._ticks & 255 and self.deadline is not None:
             self.remaining()
 
     def remaining(self) -> float | None:
-        """Seconds left for one regex call; raises when the budget is spent."""
+        """Seconds left; raises when the budget is spent."""
         if self.deadline is None:
             return None
         left = self.deadline - time.monotonic()
@@ -216,5 +231,5 @@ class Scan:
         if text is None:
             return None
         if "parent" not in self.cache:
-            self.cache["parent"] = Scan(self.comment, self.deadline, text)
+            self.cache["parent"] = Scan(self.comment, self.deadline, text, self.max_chars)
         return t.cast(Scan, self.cache["parent"])

@@ -237,6 +237,7 @@ def _placed(scan: Scan, ngrams: int, quotes_ok: bool) -> t.Iterator[tuple[str, i
     keep = _kept(scan, quotes_ok)
     order = list(range(len(texts))) if keep is None else keep
     for k, i in enumerate(order):
+        scan.tick()  # a padded comment has 40,000 words: the budget holds here too
         for form in scan.forms(i):
             yield form, i, i + 1
         for n in range(2, ngrams + 1):

@@ -109,6 +109,14 @@ class TestFailClosed:
         d = decide(load_policy(root), Comment(text="a perfectly fine comment"))
         assert d.decision is Verdict.FLAG and d.reasons == (Reason.TOO_LONG,) and d.hits == () and d.label == "error"
 
+    def test_a_text_whose_normalized_form_is_too_long_is_flagged(self, tmp_path: Path) -> None:
+        # a ligature NFKC reads as 18 letters: 10 of them are 180 characters to match, over max_chars
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}")}, header=HEADER + "max_chars: 100\n")
+        policy = load_policy(root)
+        d = decide(policy, Comment(text="\ufdfa" * 10))
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TOO_LONG,) and d.hits == ()
+        assert decide(policy, Comment(text="\ufdfa" * 5 + " idiot")).hits[0].rule == "a.r"  # 96: matched
+
     def test_expired_deadline_flags_timeout(self, policy) -> None:  # type: ignore[no-untyped-def]
         d = decide(policy, Comment(text="a perfectly fine comment"), deadline=time.monotonic() - 1)
         assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,)
@@ -135,8 +143,8 @@ class TestFailClosed:
         "text",
         [
             "you are not an idiot " * 9000,  # one near rule with thousands of anchors
-            "\U0001f921a" * 90000,  # every character read as a word: the normalization itself is long
-            "\ufdfa" * 60000,  # one character that NFKC expands to 18
+            "\U0001f921a" * 20000,  # every character read as a word: the normalization itself is long
+            "\ufdfa" * 10000,  # one character that NFKC expands to 18 (180,000 characters to match)
             "f*ck y*u " * 20000,  # masked words, each compared with the lists by shape
         ],
         ids=["near-anchors", "emoji-words", "nfkc-expansion", "masked-words"],

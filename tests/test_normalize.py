@@ -76,6 +76,16 @@ def test_glued_words_join_across_a_dot_hyphen_or_underscore():
     assert glued_words("no marks here, 3.14 or -5") == {}
 
 
+def test_searches_over_the_whole_text_keep_the_time_budget():
+    # a text of thousands of links or glued words is thousands of searches: each looks at the clock
+    past = time.monotonic() - 1
+    with pytest.raises(TimeoutError):
+        glued_words("http://a.example/b " * 50, past)
+    with pytest.raises(TimeoutError):
+        prepare("you id.iot " * 50, deadline=past).words  # noqa: B018
+    assert prepare("you id.iot " * 50, deadline=time.monotonic() + 60).words.texts[:3] == ["you", "idiot", "you"]
+
+
 def test_stretched_letters_keep_a_double_and_offer_the_single():
     tok, span = only("stuuupid")
     assert tok.text == "stuupid"
