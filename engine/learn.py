@@ -158,13 +158,25 @@ def read_examples(
 
 
 def assign_folds(groups: t.Iterable[str], folds: int, seed: int = 0) -> dict[str, int]:
-    """Each group's fold: groups in the order of a hash of their name, dealt out in turn, so that the same
-    rows fall in the same fold on every run and machine, and 3 videos fall in 3 different folds."""
+    """Each group's fold, balancing rows (`groups` holds one name per row): the largest group first, each
+    into the fold holding the fewest rows so far (the lowest-numbered on a tie), groups of one size in the
+    order of a hash of their name. So 3 videos fall in 3 different folds, single rows are dealt out in
+    turn, and the same rows fall in the same fold on every run and machine."""
+    import heapq
+    from collections import Counter
+
     def key(group: str) -> bytes:
         return hashlib.sha256(f"{seed}:{group}".encode("utf-8", "surrogateescape")).digest()
 
-    ranked = sorted(set(groups), key=key)
-    return {g: i % folds for i, g in enumerate(ranked)}
+    sizes = Counter(groups)
+    order = sorted(sizes, key=lambda g: (-sizes[g], key(g)))
+    lightest = [(0, k) for k in range(folds)]  # (rows so far, fold): a heap, smallest first
+    out: dict[str, int] = {}
+    for g in order:
+        rows, k = lightest[0]
+        out[g] = k
+        heapq.heapreplace(lightest, (rows + sizes[g], k))
+    return out
 
 
 # ---- training -----------------------------------------------------------------------------------------

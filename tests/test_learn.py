@@ -187,3 +187,16 @@ def test_shipped_rules_use_the_thresholds_their_models_chose():
             ), (path.name, name)
             seen += 1
     assert seen >= 10
+
+
+def test_folds_balance_rows_and_keep_groups_whole():
+    # three videos of 400-450 comments and 2,000 single comments, as bench/model_cv.py sees them
+    rows = ["video:a"] * 450 + ["video:b"] * 420 + ["video:c"] * 400 + [f"tweet:{i}" for i in range(2000)]
+    fold = lm.assign_folds(rows, 5)
+    assert len({fold["video:a"], fold["video:b"], fold["video:c"]}) == 3
+    per_fold = [sum(fold[g] == k for g in rows) for k in range(5)]
+    assert max(per_fold) - min(per_fold) <= 1
+    assert lm.assign_folds(reversed(rows), 5) == fold  # the order rows arrive in changes nothing
+    # single rows only: dealt out in turn, in the order of their hash
+    singles = lm.assign_folds([f"tweet:{i}" for i in range(10)], 5)
+    assert sorted(list(singles.values())) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
