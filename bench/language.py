@@ -94,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", action="store_true", help="also measure the other detectors")
     ap.add_argument("--languages", help="comma-separated codes instead of the policy's languages")
     args = ap.parse_args(argv)
-    languages = tuple(args.languages.split(",")) if args.languages else load_policy(args.policy).languages
-    detector = Detector(languages)
+    if args.languages:
+        languages = tuple(args.languages.split(","))
+        detector = Detector(languages)
+    else:  # the policy's own detector: its packs' list words are signs too
+        policy = load_policy(args.policy)
+        languages, detector = policy.languages, policy.detector
     print(f"languages: {', '.join(languages)}; first {args.n} comments per set")
     others = candidates(languages) if args.candidates else {}
     print(f"{'set':18} {'lang':4} {'detector':10} {'>=4 words':>9} {'all':>6} {'by words':>8} {'mean us':>8} {'max us':>8} {'und':>6}")

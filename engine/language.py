@@ -116,6 +116,14 @@ class Detector:
                 owners[word] = langs
         #: the function words that name one policy language only
         self._marks = {w: next(iter(langs)) for w, langs in owners.items() if len(langs) == 1}
+        #: the marks that are another pack's list words, not function words: English borrows and shares
+        #: many of them without its lists holding them ("message", "article", "question" are English as
+        #: much as French), so one of them alone settles nothing and the model decides
+        self._weak = frozenset(
+            w
+            for w, lang in self._marks.items()
+            if lang != "en" and not any(w in FUNCTION_WORDS.get(code, ()) for code in self.languages)
+        )
         self._model: t.Any = None
         self._lock = threading.Lock()
 
@@ -134,10 +142,15 @@ class Detector:
             return Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone
         prefix, words = _words(text)
         counts: dict[str, int] = {}
+        weak_only: set[str] = set()  # the languages marked by one pack word and nothing else so far
         for word in words:
             lang = self._marks.get(word) or _laugh(word)
             if lang is not None and lang in self._everyone.packs:
                 counts[lang] = counts.get(lang, 0) + 1
+                if word in self._weak and counts[lang] == 1:
+                    weak_only.add(lang)
+                else:
+                    weak_only.discard(lang)
         if word_count(words) < MIN_WORDS:
             # too short to tell: every pack scores it, unless its few words belong to some languages only
             # ("du Idiot" is German, "shut up, clown" English: "Idiot" and "clown" alone are not)
@@ -153,8 +166,9 @@ class Detector:
             # every language with a third of the leader's words is present: a mixed comment is scored by
             # the packs of each ("Ich glaube, that you are wrong, und zwar völlig")
             present = frozenset(lang for lang, c in counts.items() if c * 3 >= n)
-            if len(present) == 1 or n >= 3:
+            if (len(present) == 1 and best not in weak_only) or n >= 3:
                 return Scored(best, present)
+            present -= weak_only
         lang, likely = self._classify(prefix[:MODEL_CHARS])
         if lang == UNDETERMINED:
             return Scored(UNDETERMINED, present | likely)

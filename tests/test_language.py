@@ -71,6 +71,20 @@ def test_a_packs_everyday_words_are_a_sign_of_its_language_only() -> None:
     assert both.detect("Abo").packs == {"en", "de"}
 
 
+def test_one_list_word_shared_with_english_does_not_settle_the_language() -> None:
+    # "message" is a French list's word and an English one: alone it is no sign of French, the model decides
+    lists = {"fr": ["message", "connard", "minable"], "en": ["idiot"]}
+    detector = Detector(["en", "fr"], lists)
+    assert detector.detect("Verified Netflix accounts 1 year $5, message me").packs == {"en"}
+    # with a French function word, or two of the list's words, French it is
+    assert detector.detect("Ton message est nul, franchement").language == "fr"
+    assert detector.detect("Connard, message minable, franchement").language == "fr"
+    # the bundled policy's lists: the spam offer is scored as English, a French comment stays French
+    policy = load_policy()
+    assert policy.detector.detect("Verified Netflix accounts 1 year $5, message me").packs == {"en"}
+    assert policy.detector.detect("Merci pour ton message, je suis d'accord avec toi").language == "fr"
+
+
 def test_chat_spellings_and_laughter_tell_a_short_comment_apart() -> None:
     # "puta" is a Spanish and a Portuguese word: "pariu", "tô" and "kkkk" are Portuguese only
     assert SIX.detect("puta que pariu").packs == {"pt"}
