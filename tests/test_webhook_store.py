@@ -26,6 +26,24 @@ def test_wal_and_lookups(tmp_path):
     store.close()
 
 
+def test_commits_leave_checkpoints_to_a_background_thread(tmp_path):
+    # a checkpoint syncs the files: in the committing request it was that request's delay
+    store = SQLiteStore(tmp_path)
+    assert store._conn().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # commits never checkpoint
+    size = (tmp_path / DB_NAME).stat().st_size
+    for i in range(300):
+        store.put_decision(decision(f"c{i}"), "ok", f"comment {i} " * 20, "api")
+    waited = 0.0
+    while (tmp_path / DB_NAME).stat().st_size == size and waited < 10:
+        time.sleep(0.1)
+        waited += 0.1
+    assert (tmp_path / DB_NAME).stat().st_size > size  # the thread moved them into the database file
+    busy, frames, moved = store.checkpoint()
+    assert busy == 0 and moved == frames
+    assert store.get_decision("c299") is not None
+    store.close()
+
+
 class Clock:
     """A clock the test moves forward: retention is shown without waiting for days."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import typing as t
 from pathlib import Path
@@ -55,6 +56,9 @@ def create_app(test_config: t.Mapping[str, t.Any] | None = None) -> Flask:
     store.purge()
     outbox = Outbox(store, cfg) if cfg["DISCOURSE_URL"] and cfg["DISCOURSE_API_KEY"] else None
     app.extensions["moderation"] = Moderation(holder=holder, store=store, config=cfg, outbox=outbox)
+    # The policy's objects live as long as the worker: out of the garbage collector's reach, a full
+    # collection walks only what requests built (42 ms -> none in 1,450 requests; see bench/README.md).
+    gc.freeze()
     if outbox is not None:
         outbox.start()
     if cfg["HANDLE_SIGHUP"] and policy_dir is not None:

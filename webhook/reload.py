@@ -9,6 +9,7 @@ gunicorn stop the whole server.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import shutil
@@ -138,6 +139,10 @@ class PolicyHolder:
                 return False
             self.policy, self.error, self.source, self.loaded_at = policy, None, "files", time.time()
             log.info("policy reloaded: %s", policy.version)
+            # the old policy back in the collector's reach (create_app froze it), the new one out of it
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
             return True
 
     # Serving ---------------------------------------------------------------------------------------------

@@ -6,18 +6,28 @@ hosts serve one community. Every write is committed before the caller answers. I
 no acknowledged write; only a power loss may roll back the last commits. ``FULL`` adds an fsync per
 commit, which survives power loss but costs tail latency that a CMS's timeout (Coral: 200 ms) feels.
 Comment text is kept for ``retain_days`` (0: only hashes).
+
+Checkpoints (moving the WAL into the database file, which syncs both files) run in a background thread
+every second, not in the request whose commit fills the WAL: there a checkpoint's fsync was that request's
+delay (a commit's p99 4 ms and up to 90 ms on a loaded machine, against 0.09 ms without). A commit is
+as durable as before: it is in the WAL when it returns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
 import typing as t
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger("civility.webhook")
 
 DB_NAME = "civility.sqlite3"
 _DAY = 86400.0
@@ -133,6 +143,9 @@ class SQLiteStore:
     #: how often writes also erase comment text past its retention (besides at start-up)
     PURGE_EVERY_S = 3600.0
 
+    #: how often the background thread checkpoints the WAL
+    CHECKPOINT_EVERY_S = 1.0
+
     def __init__(
         self, data_dir: Path, retain_days: int = 30, sync: str = "normal", clock: t.Callable[[], float] = time.time
     ) -> None:
@@ -156,12 +169,21 @@ class SQLiteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self.sync}")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the background thread checkpoints
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
+            _checkpoint_in_background(self)
         return conn
 
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Move what the WAL holds into the database file (PASSIVE: never waits for a writer); the
+        ``(busy, frames in the WAL, frames moved)`` SQLite reports."""
+        row = self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def close(self) -> None:
+        _stores.discard(self)
         with self._lock:
             for conn in self._all:
                 conn.close()
@@ -323,3 +345,33 @@ class SQLiteStore:
                 " WHERE text IS NOT NULL AND text_expires IS NOT NULL AND text_expires <= ?",
                 (now,),
             )
+
+
+# Checkpoints -----------------------------------------------------------------------------------------------
+
+_stores: weakref.WeakSet[SQLiteStore] = weakref.WeakSet()
+_checkpointer_pid: int | None = None
+_checkpointer_lock = threading.Lock()
+
+
+def _checkpoint_in_background(store: SQLiteStore) -> None:
+    """Checkpoint `store` from this process's checkpoint thread, started on first use (also after a fork:
+    threads do not survive one)."""
+    global _checkpointer_pid
+    _stores.add(store)
+    if _checkpointer_pid == os.getpid():
+        return
+    with _checkpointer_lock:
+        if _checkpointer_pid != os.getpid():
+            _checkpointer_pid = os.getpid()
+            threading.Thread(target=_checkpoint_loop, name="civility-checkpoint", daemon=True).start()
+
+
+def _checkpoint_loop() -> None:
+    while True:
+        time.sleep(SQLiteStore.CHECKPOINT_EVERY_S)
+        for store in list(_stores):
+            try:
+                store.checkpoint()
+            except sqlite3.Error as e:  # a locked or vanished file: the next round tries again
+                log.warning("checkpoint of %s failed: %s", store.path, e)
