@@ -20,6 +20,18 @@ class TestRuleMatchers:
         text = "Check OUT my ｃｈａｎｎｅｌ!"
         assert fired(tmp_path, r"{regex: '\bcheck out my channel\b'}", text) == [(0, 20)]
 
+    def test_regex_literals_are_found_for_every_policy_loaded(self, tmp_path: Path) -> None:
+        # the literals a regex needs are looked up for all regexes at once; a policy loaded later adds
+        # its own, and a comment decided under the first policy still finds the first's
+        first = load_policy(write_policy(tmp_path / "a", {"m": rule(r"{regex: '\b(?:nice|fine) try\W{1,3}genius\b'}")}))
+        scan_text = "nice try, genius"
+        assert [h.span for h in decide(first, Comment(text=scan_text)).hits] == [(0, 16)]
+        second = load_policy(write_policy(tmp_path / "b", {"m": rule(r"{regex: '\b(?:so|quite) brave\W{1,3}hero\b'}")}))
+        assert [h.span for h in decide(second, Comment(text="so brave, hero")).hits] == [(0, 14)]
+        assert [h.span for h in decide(second, Comment(text="so bold, hero")).hits] == []  # "brave" missing
+        assert [h.span for h in decide(first, Comment(text="fine try.. genius")).hits] == [(0, 17)]
+        assert decide(first, Comment(text="nice try")).hits == ()
+
     def test_raw_regex_keeps_case(self, tmp_path: Path) -> None:
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is SHOUTING") == [(8, 16)]
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is shouting") == []
