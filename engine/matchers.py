@@ -229,13 +229,15 @@ class _Literals:
         cached = scan.cache.get(_Literals)
         if cached is not None and cached[0] is automaton:  # built before a policy added more: look again
             return t.cast(frozenset[str], cached[1])
-        text = scan.prepared.norm
-        hits = automaton.iter(text) if automaton is not None else ()
-        if len(text) > 4 * _clock.EVERY:
-            hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
-        found = frozenset(literal for _, literal in hits)
-        scan.cache[_Literals] = (automaton, found)
-        return found
+        found: set[str] = set()
+        read = scan.prepared.read
+        for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
+            hits = automaton.iter(text) if automaton is not None else ()
+            if len(text) > 4 * _clock.EVERY:
+                hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
+            found.update(literal for _, literal in hits)
+        scan.cache[_Literals] = (automaton, frozenset(found))
+        return frozenset(found)
 
     def _build(self) -> t.Any:
         with self._lock:
@@ -250,6 +252,14 @@ class _Literals:
 
 _SHORT = 2
 _LITERALS = _Literals()
+
+
+def _has(scan: Scan, literal: str) -> bool:
+    """A short literal in the comment's normalized text, or in it with its words as read."""
+    if literal in scan.prepared.norm:
+        return True
+    read = scan.prepared.read
+    return read is not None and literal in read.text
 
 
 class RegexMatcher:
@@ -269,24 +279,37 @@ class RegexMatcher:
         _LITERALS.add(lit for group in self.required for lit in group)
 
     def may_match(self, scan: Scan) -> bool:
-        """Whether the text holds a literal of every group the pattern requires (`in` semantics)."""
+        """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
+        with its words as read (`Prepared.read`)."""
         if not self._groups:
             return True
         found = _LITERALS.found(scan)
         for words, short in self._groups:
-            if found.isdisjoint(words) and not (short and any(lit in scan.prepared.norm for lit in short)):
+            if found.isdisjoint(words) and not (short and any(_has(scan, lit) for lit in short)):
                 return False
         return True
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         if self.required and not self.may_match(scan):
             return []  # a word the pattern needs is absent: no need to run it
-        text = scan.prepared.norm if self.space == NORM else scan.prepared.visible
+        prepared = scan.prepared
+        text = prepared.norm if self.space == NORM else prepared.visible
         out = []
         for m in self.pattern.finditer(text, timeout=_clock.left(scan.deadline)):
             scan.tick()  # the regex's timeout counts its own search only, not this loop (100,000 matches)
             if m.end() > m.start():
                 out.append(Span(m.start(), m.end(), self.space))
+        # the words as the rules read them, evasions undone ("sit down, d u m m y"), when they differ
+        read = prepared.read if self.space == NORM else None
+        if read is not None:
+            seen = {(s.start, s.end) for s in out}
+            for m in self.pattern.finditer(read.text, timeout=_clock.left(scan.deadline)):
+                scan.tick()
+                if m.end() > m.start():
+                    start, end = read.norm_span(m.start(), m.end())
+                    if (start, end) not in seen:
+                        seen.add((start, end))
+                        out.append(Span(start, end, NORM))
         return scan.keep(out, quotes_ok)
 
 

@@ -51,12 +51,14 @@ class Words(t.NamedTuple):
         return cls([tok.text for tok in tokens], alts, tuple(i for i, tok in enumerate(tokens) if tok.masked))
 
 
-def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = False) -> Words:
+def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = False) -> tuple[Words, bool]:
     """`Words` of a text with no spelled-out word: each word as `_tokens` reads it. With `stretched`, the
-    words holding a letter three times in a row ("nooo") are read as such, the others as they are."""
+    words holding a letter three times in a row ("nooo") are read as such, the others as they are. And
+    whether every word reads as written (no leet, stretching or mask undone; a mention aside)."""
     texts: list[str] = []
     alts: dict[str, list[int]] = {}
     masked: list[int] = []
+    as_written = True
     triples = _triples_in(spaced) if stretched else ()
     for w in spaced.split():
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
@@ -67,12 +69,14 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
         tok = _word_memo(w, stretched, deadline)  # leet, masks, edge symbols, stretching: rare, read slowly
         if tok is None:
             continue
+        if as_written and _read_as(w[tok.start : tok.end], tok) is not None:
+            as_written = False
         for alt in tok.alts:
             alts.setdefault(alt, []).append(len(texts))
         if tok.masked:
             masked.append(len(texts))
         texts.append(tok.text)
-    return Words(texts, alts, tuple(masked))
+    return Words(texts, alts, tuple(masked)), as_written
 
 
 _WORDS_READ: dict[tuple[str, bool], Token | None] = {}
@@ -103,6 +107,90 @@ def _has_triple(w: str, triples: tuple[str, ...] | None) -> bool:
     return any(triple in w for triple in triples)
 
 
+class Read(t.NamedTuple):
+    """`Prepared.read`: the text, and per character the norm span it stands for (`starts`, `ends`)."""
+
+    text: str
+    starts: array[int]
+    ends: array[int]
+
+    def norm_span(self, start: int, end: int) -> tuple[int, int]:
+        """Read [start, end) (end > start) -> norm [start, end)."""
+        return self.starts[start], self.ends[end - 1]
+
+
+_MARKS = "_~"
+# an emphasis mark at the edge of a word ("_tiger_."), which `_read` reads as a space
+_EDGE_MARK = regex.compile(r"(?<!\S)[_~]|[_~](?=[\s.,;:!?]|$)")
+_MARKS_AS_SPACE = str.maketrans(_MARKS, "  ")
+
+
+_IN_LINK = regex.compile(r"https?:|www\.|\.(?:com|org|net|co|be|ai|uk|de|io|gg|ly|me|tv)\b")
+
+
+def _read_as(written: str, tok: Token) -> str | None:
+    """How `_read` writes a token written so, or None when that is as written. A mention ("@user") stays
+    itself; stretched letters read single ("tigeeerrr" as "tiger", "dddummy" as "dummy"), but a short word
+    stays stretched ("noooo" is an exclamation more often than a "no")."""
+    if tok.text == written or written[0] == "@" or written[0] == "|" == written[-1]:
+        return None  # a mention, a placeholder ("|lbr|")
+    if not tok.masked and _STRETCH.search(written):
+        return tok.alts[0] if tok.alts and len(tok.alts[0]) >= 4 else None
+    if not tok.text.isalpha() or sum(c.isdigit() for c in written) >= 5:
+        return None  # digits or masks left, or a code ("u+0001f602"): no word a pattern could name
+    return tok.text
+
+
+def _reading(norm: str, tok: Token) -> str | None:
+    """`_read_as` of a token of `norm`, except in a link ("t.co", "youtu.be", "t.co/x1y2")."""
+    text = _read_as(norm[tok.start : tok.end], tok)
+    if text is not None:
+        # the link around the word: up to 300 characters on either side, so that a text with no space
+        # costs no more per word
+        lo, hi = max(tok.start - 300, 0), min(tok.end + 300, len(norm))
+        before, after = _SPACE_BEFORE.search(norm, lo, tok.start), _SPACE.search(norm, tok.end, hi)
+        if _IN_LINK.search(norm, before.end() if before else lo, after.start() if after else hi):
+            return None
+    return text
+
+
+def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -> Read | None:
+    readings = {i: r for i, tok in enumerate(_clock.timed(tokens, deadline)) if (r := _reading(norm, tok)) is not None}
+    if not readings and not _EDGE_MARK.search(norm, timeout=_clock.left(deadline)):
+        return None
+    parts: list[str] = []
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
+    last = 0
+    for i, tok in enumerate(_clock.timed(tokens, deadline)):
+        if tok.start > last:
+            gap = norm[last : tok.start]
+            if any(c in gap for c in _MARKS) and (not last or any(c.isspace() for c in gap)):
+                # emphasis marks at the edges of words are no punctuation ("sure, _tiger_."); inside a link
+                # or a name ("x.com/some_name") they stay
+                gap = gap.translate(_MARKS_AS_SPACE)
+            parts.append(gap)
+            starts.extend(range(last, tok.start))
+            ends.extend(range(last + 1, tok.start + 1))
+        text = readings.get(i)
+        if text is None:
+            parts.append(norm[tok.start : tok.end])
+            starts.extend(range(tok.start, tok.end))
+            ends.extend(range(tok.start + 1, tok.end + 1))
+        else:
+            # each read letter stands for its share of the written word; the first and last for its ends
+            n, width = len(text), tok.end - tok.start
+            parts.append(text)
+            starts.extend(tok.start + k * width // n for k in range(n))
+            ends.extend(tok.start + max((k + 1) * width // n, 1) for k in range(n))
+        last = max(last, tok.end)
+    parts.append(norm[last:].translate(_MARKS_AS_SPACE))
+    starts.extend(range(last, len(norm)))
+    ends.extend(range(last + 1, len(norm) + 1))
+    text = "".join(parts)
+    return None if text == norm else Read(text, starts, ends)
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A comment body ready for matching; every offset maps back to `raw`."""
@@ -117,6 +205,7 @@ class Prepared:
     deadline: float | None = None  # time.monotonic() by which building the words must be done
     _cache: list[tuple[Token, ...]] = field(default_factory=list, repr=False, compare=False)
     _words: list[t.Any] = field(default_factory=list, repr=False, compare=False)
+    _read: list[t.Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -142,11 +231,28 @@ class Prepared:
             spelled = _SPELLED_OUT.search(f" {spaced} ", timeout=_clock.left(self.deadline))
             if spelled or _short_glue(self.norm, self.deadline):
                 cache.append(Words.of(self.tokens))
-            elif stretched or any(c in spaced for c in _UNUSUAL_CHARS):
-                cache += (_plain_words(spaced, self.deadline, stretched), spaced, stretched)
             else:
-                cache += (Words(spaced.split(), {}, ()), spaced, stretched)  # every word is letters only
+                if stretched or any(c in spaced for c in _UNUSUAL_CHARS):
+                    words, as_written = _plain_words(spaced, self.deadline, stretched)
+                else:
+                    words, as_written = Words(spaced.split(), {}, ()), True  # every word is letters only
+                cache += (words, spaced, stretched)
+                if as_written and not self._read:
+                    if not _EDGE_MARK.search(self.norm, timeout=_clock.left(self.deadline)):
+                        self._read.append(None)  # no word to read otherwise: `read` needs no offsets
             # (with `spaced` and `stretched` kept, `tokens` reads the same words with their places)
+        return cache[0]
+
+    @property
+    def read(self) -> Read | None:
+        """`norm` with every word written as the rules read it ("d u m m y", "st.u.p.1d" and "1d10t" as
+        "dummy", "stupid", "idiot"), for patterns; None when every word reads as written (the usual
+        comment, told from `words` without building offsets)."""
+        cache = self._read
+        if not cache:
+            self.words  # noqa: B018 (reading the words fills the cache when no word reads otherwise)
+            if not cache:
+                cache.append(_read(self.norm, self.tokens, self.deadline))
         return cache[0]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -210,10 +316,18 @@ _EMOJI_WORDS = {
 }
 
 
+# Lookalikes whose NFKC form is another letter or a space: the lunate sigma looks like 'c', not like the
+# sigma it decomposes to; the iota subscript written alone looks like an 'i' and must not split a word.
+# The Cyrillic capital I is as often an 'l' ("taІking"): it folds to the palochka, an upright stroke.
+_BEFORE_NFKC = {"\u03f2": "c", "\u03f9": "c", "\u037a": "\u03b9", "\u0406": "\u04cf"}
+
+
 def _fold_char(ch: str) -> str:
     """The folded form of one code point: usually one char, '' for invisible ones, more for 'ß'."""
     if ch in _EMOJI_WORDS:
         return _EMOJI_WORDS[ch]
+    if ch in _BEFORE_NFKC:
+        return _BEFORE_NFKC[ch]
     cat = unicodedata.category(ch)
     if cat == "Cs":
         return " "  # a lone surrogate cannot be encoded; treat it as a separator
@@ -322,12 +436,17 @@ def fold_term(term: str) -> str:
 
 # -- lookalikes from other scripts (Unicode's confusables, UTS #39) ------------------------------------
 
-_UNCONFUSE = str.maketrans(_confusables.SOURCE, _confusables.TARGET)
+# A lookalike that is a bare upright stroke (iota, palochka, runic isa, capital I of other scripts) stands for
+# an 'i' as often as an 'l' ("troƖᛁ", "assһoΙe"): it is read as '|', which leet reads both ways.
+_STROKES = "ǀɩιӏᛁⲓⵏꓲ𐌉𐊊"
+_UNCONFUSE = str.maketrans(
+    _confusables.SOURCE, "".join("|" if c in _STROKES else t for c, t in zip(_confusables.SOURCE, _confusables.TARGET))
+)
 _LOOKALIKES = frozenset(_confusables.SOURCE)
 # A word for this purpose: letters, digits and leet symbols, or single characters spelled out with one
 # spacer between them ("і.d.і.о.т", "і d і о т"), so that a lookalike has Latin letters beside it.
 _SCRIPT_WORD = regex.compile(
-    r"(?<![\w@$!|*])(?:[\w@$!|*][ ._-]){2,}[\w@$!|*](?![\w@$!|*])|[\w@$!|*]+(?:[._-][\w@$!|*]+)*"
+    r"(?<![\w@$!|*+#])(?:[\w@$!|*+#][ ._-]){2,}[\w@$!|*+#](?![\w@$!|*+#])|[\w@$!|*+#]+(?:[._-][\w@$!|*+#]+)*"
 )
 
 
@@ -399,7 +518,10 @@ _STRETCH = regex.compile(r"([^\W\d_])\1\1+")
 # Longer words with a dot, hyphen or underscore inside ("id.iot", "douche-bag"), read joined as well.
 # (Markdown emphasis inside a word, "k__itchen__", "~~id~~iot", glues the same way.)
 _GLUED = regex.compile(r"[^\W\d_]+(?:(?:[.\-_~]|__|~~)[^\W\d_]+)+")
-_GLUE_HINT = regex.compile(r"(?<=[^\W\d_])(?:[.\-_~]|__|~~)(?=[^\W\d_])")  # a 4 us test; _GLUED takes 50 us
+# a letter on one side at least, a letter or a leet digit on the other ("dumm.3.s", not "3.5")
+_GLUE_HINT = regex.compile(
+    r"(?<=[^\W\d_])(?:[.\-_~]|__|~~)(?=[^\W_]|\|)|(?<=[^\W_]|\|)(?:[.\-_~]|__|~~)(?=[^\W\d_])"
+)  # a 4 us test; _GLUED takes 50 us
 _GLUE_MARKS = str.maketrans("", "", ".-_~")
 _SPACE = regex.compile(r"\s")
 _SPACE_BEFORE = regex.compile(r"\s", regex.REVERSE)
@@ -506,10 +628,12 @@ def _word(w: str, start: int, stretched: bool, deadline: float | None = None) ->
             if core[0] == "@" and len(core) > 1:
                 alts.append(core[1:])  # a mention: "@user"
         if "*" in text and has_letter:
-            # '*' as markdown emphasis inside a word ("idio**t**", "spo*iled*"), not a mask
-            plain = text.replace("*", "")
-            if len(plain) >= 3 and plain.isalpha():
-                alts.append(plain)
+            # '*' as markdown emphasis inside a word ("idio**t**", "spo*iled*"), not a mask; of every reading
+            # of an ambiguous leet letter ("ment**a1ly**")
+            for reading in (text, *alts):
+                plain = reading.replace("*", "")
+                if len(plain) >= 3 and plain.isalpha():
+                    alts.append(plain)
     if (stretched or text != core) and _STRETCH.search(text, timeout=timeout):
         # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt; leet
         # may make the run ("dumb@s5$$"). A masked word is compared by its length, and a letter stretched
@@ -624,6 +748,11 @@ def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
                     run.append(last)
             run.append(i)
             continue
+        if run and len(w) > 1 and w[0].isalnum() and w.endswith("!" * (len(w) - 1)) and i - run[-1] == 2:
+            # the last letter of a spelled-out word with an exclamation mark ("d u m m y!")
+            run.append(i)
+            _flush(norm, run, out, deadline)
+            continue
         if run:
             _flush(norm, run, out, deadline)
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
@@ -649,11 +778,19 @@ _SHORT_GLUE = regex.compile(
 _GLUE_CHARS = "._~"
 
 
+# Emphasis that closes or opens inside a word ("dum_mes_", "__Politi__ker"): see `_emphasis_inside`.
+_EMPHASIS_GLUE = regex.compile(r"[^\W_](__|_|~~)[^\W_]+\1(?![^\W_])|(?<![^\W_])(__|_|~~)[^\W_]+\2[^\W_]")
+
+
 def _short_glue(norm: str, deadline: float | None = None) -> bool:
+    """Whether `norm` holds pieces of a word glued by dots, underscores or tildes that `_join_glued` joins."""
     return (
         any(c in norm for c in _GLUE_CHARS)
         and _GLUE_HINT.search(norm, timeout=_clock.left(deadline)) is not None
-        and _SHORT_GLUE.search(norm, timeout=_clock.left(deadline)) is not None
+        and (
+            _SHORT_GLUE.search(norm, timeout=_clock.left(deadline)) is not None
+            or _EMPHASIS_GLUE.search(norm, timeout=_clock.left(deadline)) is not None
+        )
     )
 
 
@@ -677,8 +814,12 @@ def _join_glued(norm: str, tokens: list[Token], stretched: bool, deadline: float
         pieces = tokens[i : j + 1]
         sizes = [p.end - p.start for p in pieces]
         # all single letters is a run for `_spaced` (which wants three: "e.g" stays two words)
-        if j > i and min(sizes) <= 2 and max(sizes) >= 2 and any(c.isalpha() for p in pieces for c in p.text):
-            tok = _word("".join(norm[p.start : p.end] for p in pieces), 0, stretched, deadline)
+        if j > i and (
+            (min(sizes) <= 2 and max(sizes) >= 2 and any(c.isalpha() for p in pieces for c in p.text))
+            or _emphasis_inside(norm, pieces)
+        ):
+            joined = "".join(norm[p.start : p.end] for p in pieces)
+            tok = _word(joined, 0, stretched or _has_stretch(joined), deadline)
             if tok is not None:
                 # a long piece keeps its own reading too ("u.idiot" is "uidiot" and "idiot")
                 longer = [p.text for p in pieces if len(p.text) >= 3]
@@ -691,6 +832,26 @@ def _join_glued(norm: str, tokens: list[Token], stretched: bool, deadline: float
     return out
 
 
+def _emphasis_inside(norm: str, pieces: list[Token]) -> bool:
+    """Pieces split by markdown emphasis inside one word: the same '_', '__' or '~~' between them and
+    before the first or after the last ("dum_mes_", "__Politi__ker", "wee~~kend~~"), or around a short
+    middle piece ("co_mme_nt"); not a lone underscore ("user_name") nor a name in snake case
+    ("#make_it_count")."""
+    marks = {norm[a.end : b.start] for a, b in zip(pieces, pieces[1:])}
+    if len(marks) != 1:
+        return False
+    mark = marks.pop()
+    if mark not in _EMPHASIS_MARKS:
+        return False
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) > 2:
+        return len(pieces) == 3 and pieces[1].end - pieces[1].start <= 4
+    return norm[max(first.start - len(mark), 0) : first.start] == mark or norm[last.end : last.end + len(mark)] == mark
+
+
+_EMPHASIS_MARKS = frozenset(("_", "__", "~~"))
+
+
 def _plain_piece(norm: str, tok: Token) -> bool:
     """A token that is one word as written (not a spelled-out run, which holds separators)."""
     return tok.end - tok.start == len(tok.text) and " " not in norm[tok.start : tok.end]
@@ -698,17 +859,19 @@ def _plain_piece(norm: str, tok: Token) -> bool:
 
 def _flush(norm: str, run: list[int], out: list[Token], deadline: float | None = None) -> None:
     append = out.append
-    # '!' is a letter only between letters ("s t u p ! d"); at either end it is punctuation ("wow ! a b c")
-    while run and norm[run[0]] == "!":
-        run.pop(0)
-    while run and norm[run[-1]] == "!":
-        run.pop()
+    # '!' is a letter only between letters ("s t u p ! d"); at either end it is punctuation ("wow ! a b c"),
+    # unless the run holds other leet ("! 6 n o r a n +")
+    if not any(norm[i] in _LEET_CHARS and norm[i] != "!" for i in run):
+        while run and norm[run[0]] == "!":
+            run.pop(0)
+        while run and norm[run[-1]] == "!":
+            run.pop()
     tok = _spaced(norm, run, deadline) if len(run) >= 3 else None
     if tok is not None and tok.text[0] == "a" and len(run) >= 4 and out and out[-1].text in _BEFORE_AN_ARTICLE:
         # "what a l o s e r", "you're a n o b o d y": the article is a word of its own, for phrases
         # ("a nobody", "what a loser"); the joined letters stay a reading of the rest
         rest = _word(norm[run[1] : run[-1] + 1].replace(norm[run[0] + 1], ""), 0, False, deadline)
-        if rest is not None and rest.text.isalpha():
+        if rest is not None and rest.text.replace("*", "").isalpha():
             append(Token(run[0], run[0] + 1, "a"))
             alts = tuple(a for a in dict.fromkeys((tok.text, *tok.alts, *rest.alts)) if a != rest.text)
             append(Token(run[1], run[-1] + 1, rest.text, alts, rest.masked))
@@ -718,9 +881,14 @@ def _flush(norm: str, run: list[int], out: list[Token], deadline: float | None =
         append(tok)
     else:
         for i in run:
-            if norm[i].isalnum():  # a lone mask or leet symbol is no word
+            # a lone mask or leet symbol is no word, except an upright stroke glued into one ("wear.|.ng")
+            if norm[i].isalnum() or (norm[i] == "|" and _glued_at(norm, i)):
                 append(Token(i, i + 1, norm[i]))
     run.clear()
+
+
+def _glued_at(norm: str, i: int) -> bool:
+    return (i > 0 and norm[i - 1] in _GLUE_CHARS) or (i + 1 < len(norm) and norm[i + 1] in _GLUE_CHARS)
 
 
 def _norm_quotes(quotes: tuple[tuple[int, int], ...], n2v: array[int] | None) -> tuple[tuple[int, int], ...]:
@@ -749,4 +917,4 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None, limit: 
     norm, n2v = _fold(visible, deadline, limit)
     if not norm.isascii():
         norm = _unconfuse(norm, deadline)
-    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [])
+    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [], [])

@@ -32,6 +32,14 @@ class TestRuleMatchers:
         assert [h.span for h in decide(first, Comment(text="fine try.. genius")).hits] == [(0, 17)]
         assert decide(first, Comment(text="nice try")).hits == ()
 
+    def test_regex_sees_evasions_undone_and_maps_back(self, tmp_path: Path) -> None:
+        m = r"{regex: ',\s*(?:dummy|stupid)[\s.!]*$'}"
+        # the span shows the word as written, as for the plain comment
+        assert fired(tmp_path / "a", m, "Sit down, d u m m y.") == [(10, 19)]
+        assert fired(tmp_path / "b", m, "Sit down, st.u.p.1d") == [(10, 19)]
+        assert fired(tmp_path / "c", m, "Sit down, stupid.") == [(10, 16)]
+        assert fired(tmp_path / "d", m, "Sit down, s t u d y.") == []
+
     def test_raw_regex_keeps_case(self, tmp_path: Path) -> None:
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is SHOUTING") == [(8, 16)]
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is shouting") == []

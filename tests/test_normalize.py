@@ -388,3 +388,77 @@ def test_a_masked_stretched_word_is_compared_by_its_single_letters(text, masked)
     tok = p.tokens[-1]
     assert tok.masked and tok.text == masked
     assert text[slice(*p.raw_span(tok.start, tok.end))] == text.split()[-1]
+
+
+# -- lookalikes that stand for two letters, emphasis inside words, and the text patterns read ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("tro\u0196\u16c1", "troll"),  # Latin capital iota and runic isa: upright strokes, 'i' or 'l'
+        ("ass\u04bbo\U0001d798e", "asshole"),  # a mathematical capital iota
+        ("ta\u0406king", "talking"),  # the Cyrillic capital I
+        ("motherfu\u03f2ker", "motherfucker"),  # the lunate sigma is a 'c', not an 'o'
+        ("\u0455tu\u0440\u037ad", "stupid"),  # the iota subscript alone is an 'i' and splits no word
+        ("dumm.3.s", "dummes"),  # dots between letters and a leet digit
+        ("wear.\u03b9.ng", "wearing"),  # a lone stroke between dots is a piece of the word
+    ],
+)
+def test_lookalikes_of_two_letters_and_leet_between_dots(text, reading):
+    (tok,) = prepare(text).tokens
+    assert reading in (tok.text, *tok.alts)
+
+
+def test_a_russian_word_with_a_capital_i_stays_russian():
+    assert all(not t.text.isascii() for t in prepare("\u0406ван \u0406ванович").tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dum_mes_ maul", ["dummes", "maul"]),  # emphasis closing inside a word
+        ("__Politi__ker", ["politiker"]),  # and opening
+        ("wee~~kend~~", ["weekend"]),
+        ("co_mme_nt", ["comment"]),  # around a short middle piece
+        ("my user_name here", ["my", "user", "name", "here"]),  # a lone underscore: two words
+        ("#make_america_great", ["make", "america", "great"]),  # snake case stays words
+    ],
+)
+def test_emphasis_inside_a_word_joins_it(text, expected):
+    assert [t.text for t in prepare(text).tokens] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("sit down, d u m m y.", "sit down, dummy."),
+        ("sit down, st.u.p.1d", "sit down, stupid"),
+        ("sure, _tiger_. show me", "sure,  tiger . show me"),
+        ("sure, tigeeerrrr.", "sure, tiger."),  # stretched letters read single
+        ("you a s s h o l e", "you asshole"),
+    ],
+)
+def test_the_read_text_writes_each_word_as_read(text, read):
+    p = prepare(text)
+    assert p.read is not None and p.read.text == read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An ordinary comment, nothing to undo.",
+        "@user1 see http://t.co/ab1c2 and youtu.be/x9",  # mentions and links stay as written
+        "Noooo, not again",  # a short stretched word stays
+        "call |lbr| u+0001f602",
+    ],
+)
+def test_the_read_text_is_none_when_every_word_reads_as_written(text):
+    assert prepare(text).read is None
+
+
+def test_the_read_text_maps_back_to_the_written_word():
+    text = "ok, d u m m y!"
+    p = prepare(text)
+    start = p.read.text.index("dummy")
+    assert text[slice(*p.raw_span(*p.read.norm_span(start, start + 5)))] == "d u m m y"
