@@ -22,7 +22,7 @@ import regex
 
 from .model import Comment
 from .scan import Scan
-from .textmodel import FORMAT, MAX_NGRAM, features, interpolate
+from .textmodel import FORMAT, MAX_CHARS, MAX_NGRAM, char_grams, features, interpolate
 
 OK = "ok"
 
@@ -40,6 +40,12 @@ class Example:
 @dataclass(frozen=True, slots=True)
 class Settings:
     ngrams: int = 2
+    #: runs of characters inside each word, (shortest, longest), marks of the word's edges included; None:
+    #: words only. A run counts once per distinct word form holding it
+    chars: tuple[int, int] | None = None
+    #: what one run of characters counts for against one word feature in the regularization (below 1: the
+    #: many runs of a word weigh less, together, than the word); the file holds the weights as they run
+    char_scale: float = 1.0
     min_count: int = 2
     c: float = 1.0
     folds: int = 5
@@ -205,6 +211,8 @@ def train(
 
     if not 1 <= settings.ngrams <= MAX_NGRAM:
         raise ValueError(f"ngrams must be 1 to {MAX_NGRAM}")
+    if settings.chars is not None and not 2 <= settings.chars[0] <= settings.chars[1] <= MAX_CHARS:
+        raise ValueError(f"chars must be [shortest, longest] with 2 <= shortest <= longest <= {MAX_CHARS}")
     keep = [i for i, ex in enumerate(examples) if ex.label in (category, OK)]
     rows = [examples[i] for i in keep]
     if featurized is not None:
@@ -219,8 +227,16 @@ def train(
     fold_by_group = assign_folds((ex.group for ex in rows), settings.folds, settings.seed)
     folds = np.array([fold_by_group[ex.group] for ex in rows])
 
-    vocab = _vocabulary(feats, settings.min_count, frozenset(w.casefold() for w in settings.neutral))
+    neutral = frozenset(w.casefold() for w in settings.neutral)
+    vocab = _vocabulary(feats, settings.min_count, neutral)
     matrix = _matrix(feats, vocab)
+    char_vocab: dict[str, int] = {}
+    if settings.chars is not None:
+        grams = _char_features(feats, settings.chars, neutral)
+        char_vocab = _vocabulary(grams, settings.min_count)
+        from scipy.sparse import hstack
+
+        matrix = hstack([matrix, _matrix(grams, char_vocab, counts=True) * settings.char_scale], format="csr")
     scores = np.zeros(len(rows))
     for k in range(settings.folds):
         train_rows, test_rows = folds != k, folds == k
@@ -232,20 +248,26 @@ def train(
     thresholds = choose_thresholds(scores, y, knots, settings)
     bias, coef = _fit(matrix, y, w, settings)
     weights = {f: float(coef[j]) for f, j in vocab.items() if coef[j] != 0.0}
+    first = len(vocab)
+    char_weights = {
+        g: _round(float(coef[first + j]) * settings.char_scale) for g, j in char_vocab.items() if coef[first + j] != 0.0
+    }
     report = _report(category, scores, y, w, knots)
     data = {
         "format": FORMAT,
         "name": name,
         "category": category,
         "description": description,
-        "features": {"ngrams": settings.ngrams},
+        "features": {"ngrams": settings.ngrams, **({"chars": list(settings.chars)} if settings.chars else {})},
         "bias": float(bias),
         "weights": weights,
+        **({"char_weights": char_weights} if settings.chars else {}),
         "calibration": [[x, p] for x, p in knots],
         "training": {
             **(provenance or {}),
             "settings": {
                 "ngrams": settings.ngrams,
+                **({"chars": list(settings.chars), "char_scale": settings.char_scale} if settings.chars else {}),
                 "min_count": settings.min_count,
                 "C": settings.c,
                 "folds": settings.folds,
@@ -272,7 +294,7 @@ def train(
     return data, report
 
 
-def _vocabulary(feats: t.Sequence[set[str]], min_count: int, neutral: frozenset[str] = frozenset()) -> dict[str, int]:
+def _vocabulary(feats: t.Sequence[t.Collection[str]], min_count: int, neutral: frozenset[str] = frozenset()) -> dict[str, int]:
     """Features seen in at least `min_count` comments and holding no neutral word, in sorted order (so
     column numbers, and with them the solver's path, do not depend on the order of the input)."""
     counts: dict[str, int] = {}
@@ -287,16 +309,44 @@ def _vocabulary(feats: t.Sequence[set[str]], min_count: int, neutral: frozenset[
     return {f: j for j, f in enumerate(kept)}
 
 
-def _matrix(feats: t.Sequence[set[str]], vocab: t.Mapping[str, int]) -> t.Any:
+def _char_features(
+    feats: t.Sequence[set[str]], chars: tuple[int, int], neutral: frozenset[str] = frozenset()
+) -> list[dict[str, int]]:
+    """Per comment, each run of characters with the number of its distinct word forms holding it (as
+    `textmodel.ModelGroup` adds them up: each word once, with its runs). A run found inside a neutral word
+    is left out everywhere, so that a neutral word weighs nothing by its parts either."""
+    memo: dict[str, set[str]] = {}
+    banned: set[str] = set()
+    for word in neutral:
+        banned |= char_grams(word, *chars)
+    out = []
+    for fs in feats:
+        counts: dict[str, int] = {}
+        for f in fs:
+            if " " in f:
+                continue
+            grams = memo.get(f)
+            if grams is None:
+                grams = memo[f] = char_grams(f, *chars) - banned
+            for g in grams:
+                counts[g] = counts.get(g, 0) + 1
+        out.append(counts)
+    return out
+
+
+def _matrix(feats: t.Sequence[t.Collection[str]], vocab: t.Mapping[str, int], counts: bool = False) -> t.Any:
+    """Rows of features: present (1), or with `counts`, each feature's count (`feats` of dicts)."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    indptr, indices = [0], []
+    indptr, indices, values = [0], [], []
     for fs in feats:
-        cols = sorted(vocab[f] for f in fs if f in vocab)
-        indices.extend(cols)
+        cols = sorted((vocab[f], f) for f in fs if f in vocab)
+        indices.extend(j for j, _ in cols)
+        if counts:
+            values.extend(t.cast(t.Mapping[str, int], fs)[f] for _, f in cols)
         indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float64)
+    data = np.array(values, dtype=np.float64) if counts else np.ones(len(indices), dtype=np.float64)
     return csr_matrix((data, np.array(indices, dtype=np.int64), np.array(indptr)), shape=(len(feats), len(vocab)))
 
 
@@ -420,6 +470,8 @@ class Plan:
 
 _SETTING_KEYS = {
     "ngrams": int,
+    "chars": tuple,
+    "char_scale": float,
     "min_count": int,
     "C": float,
     "folds": int,
@@ -450,9 +502,17 @@ def read_recipe(path: Path, data_dir: Path) -> list[Plan]:
         unknown = set(raw) - set(_SETTING_KEYS)
         if unknown:
             raise ValueError(f"{where}: unknown setting '{sorted(unknown)[0]}' (one of: {', '.join(_SETTING_KEYS)})")
-        values = {("c" if k == "C" else k): kind(v) for k, v in raw.items() for kind in (_SETTING_KEYS[k],)}
+        try:
+            values = {("c" if k == "C" else k): kind(v) for k, v in raw.items() for kind in (_SETTING_KEYS[k],)}
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: a setting has a value of the wrong kind ({e})") from e
         if "neutral" in values:
             values["neutral"] = tuple(str(w) for w in values["neutral"])
+        if "chars" in values:
+            c = values["chars"]
+            if len(c) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in c):
+                raise ValueError(f"{where}: setting 'chars' must be [shortest, longest], e.g. [3, 5]")
+            values["chars"] = (c[0], c[1])
         sources = []
         for j, s in enumerate(m.get("sets") or []):
             if not isinstance(s, dict) or not isinstance(s.get("file"), str):

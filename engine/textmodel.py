@@ -1,8 +1,10 @@
 """Learned models of a policy: JSON data files in `models/`, parsed once, scored in pure Python.
 
 A model is a linear scorer over the comment's normalized words (the same words the rules see, so an
-evasion undone for the rules is undone for the model) and their pairs or triples, then a calibration
-table that turns the score into a probability. Nothing in the file runs code: it is numbers and words.
+evasion undone for the rules is undone for the model), their pairs or triples and, optionally, the runs of
+characters inside each word (so that "idiotic", "idiots" and a compound holding "idiot" share weight),
+then a calibration table that turns the score into a probability. Nothing in the file runs code: it is
+numbers and words.
 See docs/policy-language.md ("Models") for the file format.
 """
 
@@ -27,9 +29,24 @@ from .scan import Scan, Span
 
 FORMAT = "civility-model/1"
 MAX_NGRAM = 3  # longer features would let a model memorize phrases of its training comments
-#: features a model file may ask for; `ngrams` is the longest run of words one feature spans
-FEATURE_KINDS = ("ngrams",)
-_KEYS = ("format", "name", "category", "description", "features", "bias", "weights", "calibration", "training")
+MAX_CHARS = 6  # the longest run of characters (word-boundary marks included) a character feature holds
+#: features a model file may ask for: `ngrams`, the longest run of words one feature spans; `chars`,
+#: [shortest, longest] runs of characters inside each word, marked `<` at its start and `>` at its end
+FEATURE_KINDS = ("ngrams", "chars")
+_KEYS = (
+    "format", "name", "category", "description", "features", "bias", "weights", "char_weights", "calibration",
+    "training",
+)
+#: how many distinct words a group keeps the summed weights of (a bound on memory; beyond it, a word's
+#: weight is computed again each time it is met, to the same value)
+WORD_CACHE = 200_000
+
+
+def char_grams(word: str, shortest: int, longest: int) -> set[str]:
+    """The runs of `shortest`..`longest` characters of `<word>` (the marks stand for the word's edges)."""
+    marked = f"<{word}>"
+    n = len(marked)
+    return {marked[i : i + k] for k in range(shortest, longest + 1) for i in range(n - k + 1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +62,28 @@ class TextModel:
     knots_p: tuple[float, ...]
     training: t.Mapping[str, t.Any] = field(default_factory=dict)
     path: Path | None = None
+    #: runs of characters inside words: (shortest, longest) and their weights; None: words only
+    chars: tuple[int, int] | None = None
+    char_weights: t.Mapping[str, float] = field(default_factory=dict)
     #: the models scored with this one in one pass (`group_models`); alone until a policy groups it
     group: ModelGroup | None = field(default=None, init=False, repr=False, compare=False)
 
     def calibrate(self, z: float) -> float:
         return interpolate(self.knots_x, self.knots_p, z)
 
+    def word_weight(self, form: str) -> float:
+        """What one word form of the comment adds: its own weight and those of its runs of characters."""
+        w = self.weights.get(form, 0.0)
+        if self.chars is None:
+            return w
+        cw = self.char_weights
+        parts = [cw[g] for g in char_grams(form, *self.chars) if g in cw]
+        return fsum([w, *parts]) if parts else w
+
     def raw_score(self, features: t.Iterable[str]) -> float:
+        """The score of a comment's `features` (word forms and runs of words, as `features` gives them)."""
         w = self.weights
-        return self.bias + sum(w.get(f, 0.0) for f in features)
+        return self.bias + fsum(w.get(f, 0.0) if " " in f else self.word_weight(f) for f in features)
 
     def probability(self, scan: Scan, quotes_ok: bool) -> float:
         """The calibrated probability for the comment, computed once per comment (cached on the scan)
@@ -74,27 +104,33 @@ class TextModel:
     ) -> list[tuple[float, int, int]]:
         """(weight, first word, end word) of each feature present with a positive weight, largest first;
         a feature found more than once is placed at its first occurrence; one made only of `hidden` words
-        is left out."""
+        is left out. A word weighs with its runs of characters: they are explained by the whole word."""
         w = self.weights
-        seen: dict[str, tuple[int, int]] = {}
+        seen: dict[str, tuple[float, int, int]] = {}
         for f, lo, hi in _placed(scan, self.ngrams, quotes_ok):
-            if f not in seen and w.get(f, 0.0) > 0 and not hidden.issuperset(f.split(" ")):
-                seen[f] = (lo, hi)
-        return sorted(((w[f], lo, hi) for f, (lo, hi) in seen.items()), key=lambda c: (-c[0], c[1], c[2]))
+            if f in seen:
+                continue
+            weight = w.get(f, 0.0) if hi - lo > 1 else self.word_weight(f)
+            if weight > 0 and not hidden.issuperset(f.split(" ")):
+                seen[f] = (weight, lo, hi)
+        return sorted(seen.values(), key=lambda c: (-c[0], c[1], c[2]))
 
 
 class ModelGroup:
-    """Models scored in one pass over the comment's features: one table, built at load, maps each feature
-    (a word, or a run of words as a tuple) to its weight in every model of the group, so that a comment's
-    word is looked up once whatever the number of models. A policy groups the models whose rules apply to
-    the same languages (`group_models`): a German comment never pays for the English models, nor the
-    reverse. Sums are exact (`math.fsum`), so a score does not depend on the order sets are walked in."""
+    """Models scored in one pass over the comment's features: one table, built at load, maps each run of
+    words (a tuple) to its weight in every model of the group, and one maps each word form to what it adds
+    to every model (its own weight and its runs of characters', summed once per distinct word and kept, up
+    to WORD_CACHE words), so that a comment's word is looked up once whatever the number of models. A policy
+    groups the models whose rules apply to the same languages (`group_models`): a German comment never pays
+    for the English models, nor the reverse. Sums are exact (`math.fsum`), so a score depends neither on the
+    order sets are walked in nor on which words were met before."""
 
-    __slots__ = ("models", "ngrams", "_table")
+    __slots__ = ("models", "ngrams", "_table", "_words", "_chars")
 
     def __init__(self, models: t.Sequence[TextModel]) -> None:
         self.models = tuple(models)
         self.ngrams = max(m.ngrams for m in self.models)
+        self._chars = any(m.chars is not None for m in self.models)
         rows: dict[str | tuple[str, ...], list[float]] = {}
         for i, m in enumerate(self.models):
             for feature, w in m.weights.items():
@@ -106,21 +142,39 @@ class ModelGroup:
                 row[i] = w
         # one model: the weight itself; several: a tuple, one weight per model. A zero weight (never
         # written by `learn`) is left out: `score` drops what the look-up finds false
-        self._table: dict[t.Any, t.Any] = (
-            {f: row[0] for f, row in rows.items() if row[0]}
-            if len(self.models) == 1
-            else {f: tuple(row) for f, row in rows.items() if any(row)}
-        )
+        table = {f: self._value(row) for f, row in rows.items() if any(row)}
+        if self._chars:  # words are weighed with their runs of characters, on first meeting (`_word`)
+            self._table = {f: v for f, v in table.items() if isinstance(f, tuple)}
+            self._words: dict[str, t.Any] = {}
+        else:
+            self._table = self._words = table
+
+    def _value(self, row: t.Sequence[float]) -> t.Any:
+        """A table's entry: the weight (one model) or the tuple of weights; 0 when nothing weighs."""
+        if not any(row):
+            return 0
+        return row[0] if len(self.models) == 1 else tuple(row)
+
+    def _word(self, form: str) -> t.Any:
+        value = self._value([m.word_weight(form) for m in self.models])
+        if len(self._words) < WORD_CACHE:
+            self._words[form] = value
+        return value
 
     def score(self, scan: Scan, quotes_ok: bool) -> None:
         """Every model's probability for the comment, cached on the scan under ("model", NAME, quotes_ok).
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        get = self._table.get
-        found = list(filter(None, map(get, forms)))
+        if self._chars:
+            values = list(map(self._words.get, forms))
+            if None in values:  # words not met before
+                values = [self._word(f) if v is None else v for f, v in zip(forms, values)]
+            found = list(filter(None, values))
+        else:
+            found = list(filter(None, map(self._table.get, forms)))
         if runs:
-            found += filter(None, map(get, runs))
+            found += filter(None, map(self._table.get, runs))
         if len(self.models) == 1:
             sums: t.Iterable[float] = (fsum(found),)
         else:
@@ -237,7 +291,6 @@ def _placed(scan: Scan, ngrams: int, quotes_ok: bool) -> t.Iterator[tuple[str, i
     keep = _kept(scan, quotes_ok)
     order = list(range(len(texts))) if keep is None else keep
     for k, i in enumerate(order):
-        scan.tick()  # a padded comment has 40,000 words: the budget holds here too
         for form in scan.forms(i):
             yield form, i, i + 1
         for n in range(2, ngrams + 1):
@@ -320,16 +373,17 @@ def parse_model(data: t.Any, path: Path, text: str, errors: ErrorCollector) -> T
     description = data.get("description", "")
     if not isinstance(description, str):
         f.fail("description", "must be text")
-    ngrams = _features(data.get("features"), f)
+    ngrams, chars = _features(data.get("features"), f)
     bias = data.get("bias")
     if not _number(bias):
         f.fail("bias", "must be a finite number")
     weights = _weights(data.get("weights"), ngrams, f)
+    char_weights = _char_weights(data.get("char_weights"), chars, f)
     knots = _calibration(data.get("calibration"), f)
     training = data.get("training", {})
     if not isinstance(training, dict):
         f.fail("training", "must be an object (what the model was trained on, and how)")
-    if f.failed or weights is None or knots is None or ngrams is None:
+    if f.failed or weights is None or knots is None or ngrams is None or char_weights is None:
         return None
     return TextModel(
         name=t.cast(str, name),
@@ -342,21 +396,42 @@ def parse_model(data: t.Any, path: Path, text: str, errors: ErrorCollector) -> T
         knots_p=tuple(float(p) for _, p in knots),
         training=training,
         path=path,
+        chars=chars,
+        char_weights=char_weights,
     )
 
 
-def _features(value: t.Any, f: _Fields) -> int | None:
+def _whole_number(value: t.Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _features(value: t.Any, f: _Fields) -> tuple[int | None, tuple[int, int] | None]:
+    """`ngrams` (None when wrong) and `chars` (None when absent or wrong; a wrong one is reported)."""
     if not isinstance(value, dict):
         f.fail("features", "must be an object, e.g. {\"ngrams\": 2}")
-        return None
+        return None, None
     for kind in value:
         if kind not in FEATURE_KINDS:
             f.fail(f"features.{kind}", f"unknown feature kind '{kind}' (one of: {', '.join(FEATURE_KINDS)})", kind)
+    chars = None
+    if "chars" in value:
+        c = value["chars"]
+        if (
+            isinstance(c, list) and len(c) == 2 and all(_whole_number(v) for v in c)
+            and 2 <= c[0] <= c[1] <= MAX_CHARS
+        ):
+            chars = (c[0], c[1])
+        else:
+            f.fail(
+                "features.chars",
+                f"must be [shortest, longest]: whole numbers with 2 <= shortest <= longest <= {MAX_CHARS}",
+                "chars",
+            )
     n = value.get("ngrams")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NGRAM:
+    if not _whole_number(n) or not 1 <= n <= MAX_NGRAM:
         f.fail("features.ngrams", f"must be a whole number from 1 to {MAX_NGRAM}", "ngrams")
-        return None
-    return n
+        return None, chars
+    return n, chars
 
 
 def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] | None:
@@ -377,6 +452,35 @@ def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] |
             f.fail(where, f"has {len(words)} words, more than 'features.ngrams' ({ngrams})", feature)
             continue
         out[feature] = float(w)
+    return out
+
+
+def _char_weights(value: t.Any, chars: tuple[int, int] | None, f: _Fields) -> dict[str, float] | None:
+    """Weights of runs of characters: only with `features.chars`; each run as long as it says, with `<`
+    only at its start and `>` only at its end (the word's edges), no space."""
+    if value is None:
+        return {}
+    if chars is None:
+        f.fail("char_weights", "needs 'features.chars' (the lengths of the runs of characters weighed)")
+        return None
+    if not isinstance(value, dict):
+        f.fail("char_weights", "must be an object mapping runs of characters ('<idi', 'iot>') to numbers")
+        return None
+    shortest, longest = chars
+    out: dict[str, float] = {}
+    for run, w in value.items():
+        where = f"char_weights.{run}"
+        if not _number(w):
+            f.fail(where, "must be a finite number", run)
+            continue
+        inner = run[1 if run.startswith("<") else 0 : -1 if run.endswith(">") and len(run) > 1 else None]
+        if not shortest <= len(run) <= longest:
+            f.fail(where, f"has {len(run)} characters, not {shortest} to {longest} ('features.chars')", run)
+            continue
+        if not inner or any(c.isspace() or c in "<>" for c in inner):
+            f.fail(where, "a run of characters inside one word: no space, '<' only first and '>' only last", run)
+            continue
+        out[run] = float(w)
     return out
 
 
@@ -408,14 +512,13 @@ def _calibration(value: t.Any, f: _Fields) -> list[tuple[float, float]] | None:
 def dump_model(data: dict[str, t.Any]) -> str:
     """The canonical text of a model file: sorted keys, one field a line and one weight a line, so that
     the same model is the same bytes and a diff between two trainings reads feature by feature."""
-    weights = data.get("weights", {})
-    lines = [
-        f" {json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)}"
-        for k, v in sorted(data.items())
-        if k != "weights"
-    ]
-    body = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(weights[k])}" for k in sorted(weights))
-    lines.append(' "weights": {\n' + body + "\n }")
+    lines = []
+    for key, value in sorted(data.items()):
+        if key in ("weights", "char_weights"):
+            body = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(value[k])}" for k in sorted(value))
+            lines.append(f" {json.dumps(key)}: {{\n{body}\n }}")
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 

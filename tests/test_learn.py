@@ -16,7 +16,7 @@ from engine import Comment, decide, load_policy  # noqa: E402
 from engine import learn as lm  # noqa: E402
 from engine.cli import main  # noqa: E402
 from engine.errors import ErrorCollector  # noqa: E402
-from engine.textmodel import load_model  # noqa: E402
+from engine.textmodel import dump_model, load_model  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "learn_small.jsonl"
 MODEL_POLICY = Path(__file__).parent / "policies" / "model"
@@ -200,3 +200,38 @@ def test_folds_balance_rows_and_keep_groups_whole():
     # single rows only: dealt out in turn, in the order of their hash
     singles = lm.assign_folds([f"tweet:{i}" for i in range(10)], 5)
     assert sorted(list(singles.values())) == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_character_features_are_learned_and_reproducible(tmp_path: Path):
+    examples, _ = lm.read_examples(FIXTURE)
+    words = lm.Settings(min_count=1, folds=4)
+    chars = lm.Settings(min_count=1, folds=4, chars=(3, 5), char_scale=0.5, neutral=("gay",))
+    plain, _ = lm.train(examples, "name_calling", "insult", words)
+    data, _ = lm.train(examples, "name_calling", "insult", chars)
+    again, _ = lm.train(examples, "name_calling", "insult", chars)
+    assert dump_model(data) == dump_model(again)
+    assert data["features"] == {"ngrams": 2, "chars": [3, 5]} and data["training"]["settings"]["char_scale"] == 0.5
+    assert data["char_weights"]["<idi"] > 0 and all(2 <= len(g) <= 5 for g in data["char_weights"])
+    assert not any(g in "<gay>" for g in data["char_weights"])  # a neutral word weighs nothing by its parts
+    path = tmp_path / "insult.json"
+    path.write_text(dump_model(data))
+    errors = ErrorCollector()
+    model = load_model(path, errors)
+    assert not errors.errors and model is not None and model.chars == (3, 5)
+    # a form never seen in training shares the weight of the words it holds
+    assert model.word_weight("idiotic") > 0 and "idiotic" not in plain["weights"]
+
+
+def test_recipe_turns_character_features_on_per_model(tmp_path: Path):
+    recipe = tmp_path / "models.yaml"
+    recipe.write_text(
+        "models:\n  - name: insult\n    category: name_calling\n"
+        "    settings: {min_count: 1, folds: 4, chars: [3, 5], char_scale: 0.3}\n"
+        f"    sets:\n      - {{file: {FIXTURE.name}}}\n"
+    )
+    (plan,) = lm.read_recipe(recipe, FIXTURE.parent)
+    assert plan.settings.chars == (3, 5) and plan.settings.char_scale == 0.3
+    for bad in ("chars: 3", "chars: [3]", "chars: [3, five]"):
+        recipe.write_text(f"models:\n  - name: insult\n    category: name_calling\n    settings: {{{bad}}}\n")
+        with pytest.raises(ValueError, match=r"models\[0\]: .*setting"):
+            lm.read_recipe(recipe, FIXTURE.parent)

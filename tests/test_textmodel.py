@@ -76,12 +76,12 @@ def test_bad_json_has_line_and_column(copy: Path):
 
 
 def test_wrong_types_and_values_are_reported_at_their_field(copy: Path):
-    path = edit_model(copy, bias="high", features={"ngrams": 2, "chars": 3}, colour="red")
+    path = edit_model(copy, bias="high", features={"ngrams": 2, "letters": 3}, colour="red")
     errs = errors_of(copy)
     # the model's own errors, and a short line at each rule that names it
     assert len(errs) == 6 and sum("model 'insult' did not load: see the errors in models/insult.json" in e for e in errs) == 3
     assert f"{path}:2:2: field 'bias': must be a finite number" in errs
-    assert any(e.startswith(f"{path}:") and "field 'features.chars': unknown feature kind 'chars'" in e for e in errs)
+    assert any(e.startswith(f"{path}:") and "field 'features.letters': unknown feature kind 'letters'" in e for e in errs)
     assert any("field 'colour': unknown field" in e for e in errs)
 
 
@@ -109,6 +109,36 @@ def test_features_longer_than_declared_are_refused(copy: Path):
     assert any("field 'weights.you are an idiot': has 4 words, more than 'features.ngrams' (2)" in e for e in errors_of(copy))
     edit_model(copy, features={"ngrams": 4})
     assert any("field 'features.ngrams': must be a whole number from 1 to 3" in e for e in errors_of(copy))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"features": {"ngrams": 2, "chars": [1, 5]}},
+         "field 'features.chars': must be [shortest, longest]: whole numbers with 2 <= shortest <= longest <= 6"),
+        ({"features": {"ngrams": 2, "chars": 4}}, "field 'features.chars': must be [shortest, longest]"),
+        ({"char_weights": {"<idi": 1.0}},
+         "field 'char_weights': needs 'features.chars' (the lengths of the runs of characters weighed)"),
+        ({"features": {"ngrams": 2, "chars": [3, 5]}, "char_weights": {"<idiot>": 1.0}},
+         "field 'char_weights.<idiot>': has 7 characters, not 3 to 5 ('features.chars')"),
+        ({"features": {"ngrams": 2, "chars": [3, 5]}, "char_weights": {"t i": 1.0}},
+         "field 'char_weights.t i': a run of characters inside one word: no space, '<' only first and '>' only last"),
+        ({"features": {"ngrams": 2, "chars": [3, 5]}, "char_weights": {"a<b": 1.0}},
+         "field 'char_weights.a<b': a run of characters inside one word"),
+        ({"features": {"ngrams": 2, "chars": [3, 5]}, "char_weights": {"<idi": "high"}},
+         "field 'char_weights.<idi': must be a finite number"),
+        ({"features": {"ngrams": 2, "chars": [3, 5]}, "char_weights": ["<idi"]},
+         "field 'char_weights': must be an object mapping runs of characters"),
+    ],
+)
+def test_character_features_are_checked_field_by_field(copy: Path, changes, message):
+    path = edit_model(copy, **changes)
+    errs = errors_of(copy)
+    mine = [e for e in errs if e.startswith(f"{path}:")]
+    assert len(mine) == 1 and message in mine[0], errs
+    line, col = (int(x) for x in mine[0][len(str(path)) + 1 :].split(":")[:2])
+    key = message.split("'")[1].split(".")[-1]
+    assert path.read_text().splitlines()[line - 1][col - 1 :].startswith(f'"{key}"'), (mine[0], key)
 
 
 def test_name_must_match_the_file(copy: Path):
@@ -242,3 +272,75 @@ def test_a_group_scores_each_model_as_it_alone_would(text):
         expected = model.calibrate(model.raw_score(features(alone, model.ngrams)))
         assert model.probability(together, False) == pytest.approx(alone.cache[("model", model.name, False)])
         assert alone.cache[("model", model.name, False)] == pytest.approx(expected)
+
+
+# ---- runs of characters inside words ------------------------------------------------------------------
+
+
+@pytest.fixture
+def char_policy(copy: Path):
+    """The test model, with runs of 3 to 5 characters: words holding "idiot" or ending in "ic" weigh."""
+    edit_model(
+        copy, features={"ngrams": 2, "chars": [3, 5]}, char_weights={"idiot": 2.0, "<idi": 1.0, "ic>": 0.5, "<thx": -1.0}
+    )
+    return load_policy(copy)
+
+
+def test_character_features_share_weight_between_forms_of_a_word(char_policy):
+    model = char_policy.models["insult"]
+    assert model.chars == (3, 5) and model.word_weight("idiotic") == 2.0 + 1.0 + 0.5
+    assert model.word_weight("idiot") == 4.5 + 2.0 + 1.0  # the word's own weight and its runs'
+    assert model.word_weight("weather") == 0.0
+    assert fired(char_policy, "You idiotic fool.") == ["name_calling.model_likely_at_person"]  # -3 + 0.5 + 3.5
+    assert fired(char_policy, "What an idiotic, idiotic idea, you vollidiot.") == ["name_calling.model_sure"]
+    assert fired(char_policy, "Thx, a great idea.") == []
+
+
+def test_a_character_feature_s_span_is_its_whole_word_in_the_original_text(char_policy):
+    for text, words in [
+        ("You are one idiotic vollidiot", ["idiotic", "vollidiot"]),
+        ("you are so i d i o t i c, vollidi0t", ["i d i o t i c", "vollidi0t"]),
+        ("<p>you <b>idio</b>tic vollidiot</p>", ["idio</b>tic", "vollidiot"]),
+    ]:
+        d = decide(char_policy, Comment(text=text, format="html" if text.startswith("<") else "text"))
+        (hit,) = d.hits
+        assert hit.rule == "name_calling.model_sure" and text[hit.span[0] : hit.span[1]] == hit.match
+        assert [text[a:b] for a, b in hit.spans] == words
+
+
+@pytest.mark.parametrize("text", ["You idiotic clown, thx", 'He wrote "you idiotic fool" and I disagree', ""])
+@pytest.mark.parametrize("quotes_ok", [False, True])
+def test_a_group_with_character_features_scores_as_the_sum_over_features(char_policy, text, quotes_ok):
+    model = char_policy.models["insult"]
+    expected = model.calibrate(model.raw_score(features(Scan(Comment(text=text), None), 2, quotes_ok)))
+    fresh = ModelGroup((model,))
+    for _ in range(2):  # words met for the first time, then from the group's table of words
+        scan = Scan(Comment(text=text), None)
+        fresh.score(scan, quotes_ok)
+        assert scan.cache[("model", "insult", quotes_ok)] == expected
+
+
+def test_the_table_of_words_is_bounded_and_changes_no_score(char_policy, monkeypatch):
+    import engine.textmodel as tm
+
+    model = char_policy.models["insult"]
+    texts = ["you idiotic clown", "an idiotic idea", "thx, you vollidiot", "great point"]
+    expected = []
+    for text in texts:
+        scan = Scan(Comment(text=text), None)
+        ModelGroup((model,)).score(scan, False)
+        expected.append(scan.cache[("model", "insult", False)])
+    monkeypatch.setattr(tm, "WORD_CACHE", 2)
+    group = ModelGroup((model,))
+    for text, p in zip(texts * 2, expected * 2):
+        scan = Scan(Comment(text=text), None)
+        group.score(scan, False)
+        assert scan.cache[("model", "insult", False)] == p
+    assert len(group._words) == 2
+
+
+def test_character_features_round_trip(char_policy, copy: Path):
+    path = copy / "models" / "insult.json"
+    data = json.loads(path.read_text())
+    text = dump_model(data)
+    assert dump_model(json.loads(text)) == text and '"char_weights": {\n  "<idi": 1.0,\n' in text
