@@ -62,22 +62,23 @@ def main() -> None:
     args = parser.parse_args()
     policy = load_policy(args.policy)
     gc.freeze()
-    worst = overrun(policy, args.budget_ms, args.chars, print)
-    print(f"worst overrun: {worst:.0f} ms past a {args.budget_ms:.0f} ms budget")
+    wall, cpu = overrun(policy, args.budget_ms, args.chars, print)
+    print(f"worst overrun: {wall:.0f} ms by the clock, {cpu:.1f} ms CPU past a {args.budget_ms:.0f} ms budget")
     if args.sweep:
         print(f"{'body':20s} worst overrun over budgets of 5-195 ms: by the clock (at budget), in CPU (at budget)")
         worst_wall = worst_cpu = 0.0
         for name in BODIES:
             runs = [(_over(policy, name, b / 1000, args.chars), b) for b in range(5, 200, 10)]
-            wall, at_wall = max((w, b) for (w, _), b in runs)
-            cpu, at_cpu = max((c, b) for (_, c), b in runs)
+            wall, at_wall = max((w, b) for (w, _, _), b in runs)
+            cpu, at_cpu = max((c, b) for (_, c, _), b in runs)
             worst_wall, worst_cpu = max(worst_wall, wall), max(worst_cpu, cpu)
             print(f"{name:20s} {wall * 1000:5.1f} ms ({at_wall:3d} ms)  {cpu * 1000:5.1f} ms ({at_cpu:3d} ms)")
         print(f"worst overrun over all budgets: {worst_wall * 1000:.1f} ms by the clock, {worst_cpu * 1000:.1f} ms CPU")
 
 
-def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, float]:
-    """Seconds past the budget by the clock, and of the deciding thread's CPU after the deadline."""
+def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, float, t.Any]:
+    """Seconds past the budget by the clock, and of the deciding thread's CPU after the deadline; the
+    decision."""
     unit, fmt = BODIES[name]
     text = (unit * (chars // len(unit) + 1))[:chars]
     comment = Comment(text=text, format=fmt)
@@ -93,31 +94,29 @@ def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, f
     watcher = threading.Thread(target=watch)
     started = time.perf_counter()
     watcher.start()
-    decide(policy, comment, deadline=deadline)
+    decision = decide(policy, comment, deadline=deadline)
     cpu_end = time.clock_gettime(clock)
     wall = time.perf_counter() - started
     done.set()
     watcher.join()
-    return max(0.0, wall - budget), max(0.0, cpu_end - at_deadline[0]) if at_deadline else 0.0
+    return max(0.0, wall - budget), max(0.0, cpu_end - at_deadline[0]) if at_deadline else 0.0, decision
 
 
-def overrun(policy: t.Any, budget_ms: float, chars: int, say: t.Callable[[str], None] = lambda line: None) -> float:
-    """The most any body runs past `budget_ms`, in ms; `say` gets one line per body."""
+def overrun(
+    policy: t.Any, budget_ms: float, chars: int, say: t.Callable[[str], None] = lambda line: None
+) -> tuple[float, float]:
+    """The most any body runs past `budget_ms`, in ms by the clock and in CPU time after the deadline;
+    `say` gets one line per body."""
     budget = budget_ms / 1000
     decide(policy, Comment(text="warm up: you idiot http://a.example f*ck"))
-    worst = 0.0
-    say(f"{'body':20s} {'decision':9s} {'reasons':12s} {'ms':>6s}  over budget")
-    for name, (unit, fmt) in BODIES.items():
-        text = (unit * (chars // len(unit) + 1))[:chars]
-        comment = Comment(text=text, format=fmt)
-        started = time.perf_counter()
-        d = decide(policy, comment, deadline=time.monotonic() + budget)
-        elapsed = time.perf_counter() - started
-        over = max(0.0, elapsed - budget)
-        worst = max(worst, over)
+    worst_wall = worst_cpu = 0.0
+    say(f"{'body':20s} {'decision':9s} {'reasons':12s} {'over budget':>12s} {'CPU after deadline':>19s}")
+    for name in BODIES:
+        wall, cpu, d = _over(policy, name, budget, chars)
+        worst_wall, worst_cpu = max(worst_wall, wall), max(worst_cpu, cpu)
         reasons = ",".join(r.value for r in d.reasons) or "-"
-        say(f"{name:20s} {d.decision.value:9s} {reasons:12s} {elapsed * 1000:6.0f}  {over * 1000:5.0f} ms")
-    return worst * 1000
+        say(f"{name:20s} {d.decision.value:9s} {reasons:12s} {wall * 1000:9.0f} ms {cpu * 1000:16.1f} ms")
+    return worst_wall * 1000, worst_cpu * 1000
 
 
 if __name__ == "__main__":

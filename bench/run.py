@@ -19,6 +19,7 @@ Last: the key ratios and targets. Absolute figures vary with the machine's load;
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import os
@@ -249,7 +250,8 @@ def main() -> None:
     civility = bench_engine.rate(None, texts)
     p50, p99 = latencies(policy, texts[:5000])
     big_ms = hundred_kb(policy, texts)
-    worst = hostile.overrun(policy, 100.0, 199_000)
+    gc.freeze()  # as the service does after loading its policy (webhook.create_app)
+    worst, worst_cpu = hostile.overrun(policy, 100.0, 199_000)
     with tempfile.TemporaryDirectory() as tmp:
         dry_wall, dry = dry_run(texts, Path(tmp))
     detect = bench_engine.detection_us(policy, texts[:5000])
@@ -259,7 +261,8 @@ def main() -> None:
           f"({floor / civility:.1f}x the floor's time)")
     print(f"   {'per comment p50 / p99 (CPU)':44s} {p50:>10,.0f} / {p99:,.0f} us")
     print(f"   {'a 100 KB comment':44s} {big_ms:>10,.1f} ms")
-    print(f"   {'worst overrun of a hostile 199 KB body':44s} {worst:>10,.1f} ms past a 100 ms budget")
+    print(f"   {'worst overrun of a hostile 199 KB body':44s} {worst:>10,.1f} ms past a 100 ms budget "
+          f"({worst_cpu:.1f} ms of CPU after the deadline)")
     print(f"   {'civility dry-run --json, end to end':44s} {dry:>10,.0f} comments/s ({dry_wall:,.0f}/s by the clock)")
     detected = f"{detect:>10,.1f} us/comment (inside decide's rate)" if detect is not None else "none (one language)"
     print(f"   {'language detection':44s} {detected}")
@@ -269,7 +272,7 @@ def main() -> None:
         ("engine: share of the floor's rate", f"1/{floor / civility:.1f}", ">= 1/8"),
         ("dry-run --json end to end", f"{dry:,.0f}/s", ">= 12,000/s"),
         ("a 100 KB comment", f"{big_ms:.1f} ms", "< 50 ms"),
-        ("worst overrun of the budget (hostile bodies)", f"{worst:.1f} ms", "<= 10 ms"),
+        ("worst overrun of the budget (hostile bodies)", f"{worst:.1f} ms ({worst_cpu:.1f} ms CPU)", "<= 10 ms"),
     ]
 
     if "peers" not in skip:

@@ -42,7 +42,7 @@ def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decisio
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
     shadow: list[Hit] = []
-    for rule in policy.index.candidates(scan) if policy.index is not None else policy.rules:
+    for rule in policy.index.candidates(scan, packs) if policy.index is not None else policy.rules:
         if rule.language and packs is not None and rule.language not in packs:
             continue
         scan.remaining()

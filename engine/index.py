@@ -105,8 +105,9 @@ class RuleIndex:
         self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2)
         self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
 
-    def candidates(self, scan: Scan) -> list[t.Any]:
-        """The rules that may match this comment, in policy order."""
+    def candidates(self, scan: Scan, packs: t.Container[str] | None = None) -> list[t.Any]:
+        """The rules that may match this comment, in policy order; with `packs`, only rules of no language
+        or of one of them (the others' guards are not even tested: 9 of 20 on an English comment)."""
         words = scan.word_set
         keys: set[Key] = set(self.words.intersection(words))
         pairs = scan.reading_pairs
@@ -126,7 +127,14 @@ class RuleIndex:
                 if i not in found and all(not c.isdisjoint(keys) for c in checks[i]):
                     found.add(i)
         rules, tested = self.rules, self.guards
-        return [rules[i] for i in sorted(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
+        out = []
+        for i in sorted(found):
+            rule = rules[i]
+            if packs is not None and rule.language and rule.language not in packs:
+                continue
+            if not tested[i] or self._passes(rule, tested[i], scan):
+                out.append(rule)
+        return out
 
     @staticmethod
     def _passes(rule: t.Any, tests: tuple[t.Any, ...], scan: Scan) -> bool:
