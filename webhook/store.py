@@ -160,6 +160,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None  # the checkpoint thread's own connection
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
@@ -178,8 +179,17 @@ class SQLiteStore:
 
     def checkpoint(self) -> tuple[int, int, int]:
         """Move what the WAL holds into the database file (PASSIVE: never waits for a writer); the
-        ``(busy, frames in the WAL, frames moved)`` SQLite reports."""
-        row = self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        ``(busy, frames in the WAL, frames moved)`` SQLite reports. Its own connection, which opens
+        the file only if it exists and waits at most a second for a lock: one store's trouble never
+        holds up the others' checkpoints."""
+        with self._lock:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(
+                    f"{self.path.as_uri()}?mode=rw", uri=True, timeout=1, isolation_level=None, check_same_thread=False
+                )
+                self._all.append(self._checkpointer)
+            conn = self._checkpointer
+        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
     def close(self) -> None:
@@ -188,6 +198,7 @@ class SQLiteStore:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+            self._checkpointer = None
         self._local = threading.local()
 
     def _expiry(self, now: float) -> float | None:
