@@ -18,13 +18,11 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import regex
-
 from ._yaml import Node, Reader, did_you_mean
 from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
 from .matchers import Build, Matcher, register
 from .feature_matchers import _whole
-from .normalize import _SEP
+from .normalize import _SEP, _has_triple, _triples_in, _word_memo
 from .scan import Scan, Span
 
 FORMAT = "civility-model/1"
@@ -105,15 +103,39 @@ class TextModel:
         """(weight, first word, end word) of each feature present with a positive weight, largest first;
         a feature found more than once is placed at its first occurrence; one made only of `hidden` words
         is left out. A word weighs with its runs of characters: they are explained by the whole word."""
+        group = self.group if self.group is not None else ModelGroup((self,))
+        at = group.models.index(self)
+        one = len(group.models) == 1
+        forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
+        weighed: dict[t.Any, float] = {}
+        for f in forms:
+            entry = group.word(f)
+            x = (entry if one else entry[at]) if entry else 0.0
+            if x > 0 and f not in hidden:
+                weighed[f] = x
         w = self.weights
-        seen: dict[str, tuple[float, int, int]] = {}
-        for f, lo, hi in _placed(scan, self.ngrams, quotes_ok):
-            if f in seen:
-                continue
-            weight = w.get(f, 0.0) if hi - lo > 1 else self.word_weight(f)
-            if weight > 0 and not hidden.issuperset(f.split(" ")):
-                seen[f] = (weight, lo, hi)
-        return sorted(seen.values(), key=lambda c: (-c[0], c[1], c[2]))
+        for r in runs:
+            x = w.get(" ".join(r), 0.0)
+            if x > 0 and not hidden.issuperset(r):
+                weighed[r] = x
+        # each at its first place: one pass over the kept words, runs built only where one starts
+        texts = scan.words.texts
+        keep = _kept(scan, quotes_ok)
+        order: t.Sequence[int] = range(len(texts)) if keep is None else keep
+        run_starts = {r[0] for r in weighed if isinstance(r, tuple)}
+        placed = []
+        for k, i in enumerate(order):
+            if not weighed:
+                break
+            for form in scan.forms(i):
+                if form in weighed:
+                    placed.append((weighed.pop(form), i, i + 1))
+            if texts[i] in run_starts:
+                for n in range(2, self.ngrams + 1):
+                    run = tuple(texts[j] for j in order[k : k + n])
+                    if len(run) == n and run in weighed:
+                        placed.append((weighed.pop(run), i, order[k + n - 1] + 1))
+        return sorted(placed, key=lambda c: (-c[0], c[1], c[2]))
 
 
 class ModelGroup:
@@ -161,18 +183,28 @@ class ModelGroup:
             self._words[form] = value
         return value
 
+    def _word_values(self, forms: t.Collection[str]) -> list[t.Any]:
+        """What each word form adds (as `_value` writes it; None: nothing), in the order of `forms`."""
+        if not self._chars:
+            return list(map(self._table.get, forms))
+        values = list(map(self._words.get, forms))
+        if None in values:  # words not met before
+            values = [self._word(f) if v is None else v for f, v in zip(forms, values)]
+        return values
+
+    def word(self, form: str) -> t.Any:
+        """What a word form adds to each model (as `_value` writes it: 0 when nothing)."""
+        value = self._words.get(form)
+        if value is None:
+            return self._word(form) if self._chars else 0
+        return value
+
     def score(self, scan: Scan, quotes_ok: bool) -> None:
         """Every model's probability for the comment, cached on the scan under ("model", NAME, quotes_ok).
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        if self._chars:
-            values = list(map(self._words.get, forms))
-            if None in values:  # words not met before
-                values = [self._word(f) if v is None else v for f, v in zip(forms, values)]
-            found = list(filter(None, values))
-        else:
-            found = list(filter(None, map(self._table.get, forms)))
+        found = list(filter(None, self._word_values(forms)))
         if runs:
             found += filter(None, map(self._table.get, runs))
         if len(self.models) == 1:
@@ -240,24 +272,44 @@ def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
     quotes = scan.prepared.quotes
     if quotes_ok or not quotes:
         return None
-    starts = _word_starts(scan)
+    texts = scan.words.texts
     inside: set[int] = set()
-    for q_start, q_end in quotes:
-        inside.update(range(bisect_left(starts, q_start), bisect_left(starts, q_end)))
-    return [i for i in range(len(starts)) if i not in inside]
-
-
-_RUN = regex.compile(r"[^ ]+")
+    spaced = scan.prepared.norm.translate(_SEP)
+    if spaced.split() == texts:
+        # most comments' words are the runs of word characters (see `normalize.Prepared.words`): the
+        # words starting before a place are those `split()` finds before it, far faster than the tokens
+        for q_start, q_end in quotes:
+            inside.update(range(len(spaced[:q_start].split()), len(spaced[:q_end].split())))
+    else:
+        starts = _word_starts(scan)
+        for q_start, q_end in quotes:
+            inside.update(range(bisect_left(starts, q_start), bisect_left(starts, q_end)))
+    return [i for i in range(len(texts)) if i not in inside]
 
 
 def _word_starts(scan: Scan) -> list[int]:
-    """Where each word starts in the normalized text. Most comments' words are the runs of word
-    characters (see `normalize.Prepared.words`), found far faster than the tokens that a span needs."""
-    texts = scan.words.texts
-    runs = list(_RUN.finditer(scan.prepared.norm.translate(_SEP)))
-    if [m.group() for m in runs] == texts:
-        return [m.start() for m in runs]
-    return [tok.start for tok in scan.tokens]
+    """Where each word starts in the normalized text, as its token says. A comment whose words were read
+    chunk by chunk (no spelled-out or glued run: see `normalize.Prepared.words`) has them computed as
+    `normalize._plain_tokens` does, without building the tokens (thousands of objects for a long comment,
+    which the garbage collector then walks)."""
+    prepared = scan.prepared
+    plain = prepared._words
+    if len(plain) != 3 or prepared._cache:
+        return [tok.start for tok in scan.tokens]
+    _, spaced, stretched = plain
+    triples = _triples_in(spaced) if stretched else ()
+    starts: list[int] = []
+    find, pos = spaced.find, 0
+    for w in spaced.split():
+        i = find(w, pos)
+        pos = i + len(w)
+        if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
+            starts.append(i)
+        else:
+            tok = _word_memo(w, stretched, prepared.deadline)  # remembered: read when the words were
+            if tok is not None:
+                starts.append(i + tok.start)
+    return starts
 
 
 def _forms(scan: Scan, keep: list[int], texts: list[str]) -> set[str]:
@@ -283,20 +335,6 @@ def features(scan: Scan, ngrams: int, quotes_ok: bool = False) -> set[str]:
     if ngrams >= 3:
         out.update([f"{a} {b} {c}" for a, b, c in zip(texts, texts[1:], texts[2:])])
     return out
-
-
-def _placed(scan: Scan, ngrams: int, quotes_ok: bool) -> t.Iterator[tuple[str, int, int]]:
-    """Every feature with the word positions [lo, hi) it covers, in text order."""
-    texts = scan.words.texts
-    keep = _kept(scan, quotes_ok)
-    order = list(range(len(texts))) if keep is None else keep
-    for k, i in enumerate(order):
-        for form in scan.forms(i):
-            yield form, i, i + 1
-        for n in range(2, ngrams + 1):
-            if k + n <= len(order):
-                run = order[k : k + n]
-                yield " ".join(texts[j] for j in run), run[0], run[-1] + 1
 
 
 # ---- the file -------------------------------------------------------------------------------------

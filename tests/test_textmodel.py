@@ -344,3 +344,46 @@ def test_character_features_round_trip(char_policy, copy: Path):
     data = json.loads(path.read_text())
     text = dump_model(data)
     assert dump_model(json.loads(text)) == text and '"char_weights": {\n  "<idi": 1.0,\n' in text
+
+
+# ---- the fast paths give what the plain definitions give ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "you are an idiot" and @user agreed, sooo stupid!!! f*ck th1s',
+        "«y0u m0ron» — she wrote, then #idiots and $$$ and don't",
+        'A "quote" in the middle: noooo, wayyy, 2020, wow!, "another one" at the end',
+    ],
+)
+def test_word_starts_without_tokens_are_the_tokens_starts(text):
+    from engine.textmodel import _word_starts
+
+    fast = Scan(Comment(text=text), None)
+    assert fast.prepared.quotes and _word_starts(fast) == [tok.start for tok in Scan(Comment(text=text), None).tokens]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['He wrote "you idiot, buy followers at my channel" and I disagree', "«you stupid moron» subscribe now", "no quotes, you clown"],
+)
+@pytest.mark.parametrize("quotes_ok", [False, True])
+def test_every_model_scores_quoted_comments_as_the_sum_over_features(text, quotes_ok):
+    default = load_policy()
+    scan = Scan(Comment(text=text), None)
+    for model in default.models.values():
+        expected = model.calibrate(model.raw_score(features(Scan(Comment(text=text), None), model.ngrams, quotes_ok)))
+        assert model.probability(scan, quotes_ok) == expected, model.name
+
+
+def test_contributions_place_each_feature_at_its_first_occurrence(policy):
+    model = policy.models["insult"]
+    text = 'you clown, "you idiot" said he, you idiot, you clown'
+    scan = Scan(Comment(text=text, format="markdown"), None)
+    words = scan.words.texts
+    # quoted words left out: "idiot" first stands at its second place, "you idiot" too
+    got = model.contributions(scan, False)
+    assert got == [(4.5, 7, 8), (3.5, 1, 2), (1.0, 6, 8), (0.5, 0, 1)], (words, got)
+    assert model.contributions(scan, True)[0] == (4.5, 3, 4)
+    assert model.contributions(scan, False, hidden=frozenset({"you"})) == [(4.5, 7, 8), (3.5, 1, 2), (1.0, 6, 8)]
