@@ -60,12 +60,12 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
     masked: list[int] = []
     as_written = True
     triples = _triples_in(spaced) if stretched else ()
-    for w in spaced.split():
+    words = spaced.split()
+    # a look at the clock every few hundred words, plain ones too, where they are many
+    for w in _clock.timed(words, deadline) if len(words) > _clock.EVERY else words:
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             texts.append(w)
             continue
-        if not len(texts) % _clock.EVERY:
-            _clock.check(deadline)
         tok = _word_memo(w, stretched, deadline)  # leet, masks, edge symbols, stretching: rare, read slowly
         if tok is None:
             continue
