@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import _clock
 from ._yaml import Node, Reader, did_you_mean
 from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
 from .matchers import Build, Matcher, register
@@ -109,6 +110,7 @@ class TextModel:
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
         weighed: dict[t.Any, float] = {}
         for f in forms:
+            scan.tick()  # a padded comment has thousands of words: the budget holds in these loops too
             entry = group.word(f)
             x = (entry if one else entry[at]) if entry else 0.0
             if x > 0 and f not in hidden:
@@ -127,6 +129,7 @@ class TextModel:
         for k, i in enumerate(order):
             if not weighed:
                 break
+            scan.tick()
             for form in scan.forms(i):
                 if form in weighed:
                     placed.append((weighed.pop(form), i, i + 1))
@@ -183,13 +186,16 @@ class ModelGroup:
             self._words[form] = value
         return value
 
-    def _word_values(self, forms: t.Collection[str]) -> list[t.Any]:
+    def _word_values(self, forms: t.Collection[str], deadline: float | None = None) -> list[t.Any]:
         """What each word form adds (as `_value` writes it; None: nothing), in the order of `forms`."""
         if not self._chars:
             return list(map(self._table.get, forms))
         values = list(map(self._words.get, forms))
         if None in values:  # words not met before
-            values = [self._word(f) if v is None else v for f, v in zip(forms, values)]
+            pairs: t.Iterable[tuple[str, t.Any]] = zip(forms, values)
+            if len(values) > _clock.EVERY:  # thousands of new words: the budget holds here too
+                pairs = _clock.timed(pairs, deadline)
+            values = [self._word(f) if v is None else v for f, v in pairs]
         return values
 
     def word(self, form: str) -> t.Any:
@@ -204,7 +210,7 @@ class ModelGroup:
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        found = list(filter(None, self._word_values(forms)))
+        found = list(filter(None, self._word_values(forms, scan.deadline)))
         if runs:
             found += filter(None, map(self._table.get, runs))
         if len(self.models) == 1:
@@ -300,7 +306,8 @@ def _word_starts(scan: Scan) -> list[int]:
     triples = _triples_in(spaced) if stretched else ()
     starts: list[int] = []
     find, pos = spaced.find, 0
-    for w in spaced.split():
+    words = spaced.split()
+    for w in _clock.timed(words, prepared.deadline) if len(words) > _clock.EVERY else words:
         i = find(w, pos)
         pos = i + len(w)
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
