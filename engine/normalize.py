@@ -701,6 +701,11 @@ def _spaced(norm: str, run: list[int], deadline: float | None = None) -> Token |
             extra.append(text[:-1])
         if head and tail and len(text) >= 6:
             extra.append(text[1:-1])
+        if len(text) >= 9 and text.isalpha():
+            # two words spelled out with one spacer between them as within them ("s t u p i d m o r o n"):
+            # each way of cutting it in two, both pieces of 4 letters or more
+            for k in range(4, len(text) - 3):
+                extra += (text[:k], text[k:])
         alts = tuple(dict.fromkeys((*alts, *extra)))
     return Token(first, last + 1, text, alts, tok.masked)
 

@@ -462,3 +462,10 @@ def test_the_read_text_maps_back_to_the_written_word():
     p = prepare(text)
     start = p.read.text.index("dummy")
     assert text[slice(*p.raw_span(*p.read.norm_span(start, start + 5)))] == "d u m m y"
+
+
+def test_two_words_spelled_out_as_one_run_offer_both_pieces():
+    (tok,) = prepare("s t u p i d m o r o n").tokens
+    assert {"stupid", "moron"} <= set(tok.alts) and tok.text == "stupidmoron"
+    (tok,) = prepare("y.o.u.r.s.e.l.f").tokens  # under 9 letters: not cut ("kill y.o.u.r.s.e.l.f ...")
+    assert "your" not in tok.alts
