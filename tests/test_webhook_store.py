@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 
 from engine.learn import read_examples
@@ -42,6 +43,33 @@ def test_commits_leave_checkpoints_to_a_background_thread(tmp_path):
     assert busy == 0 and moved == frames
     assert store.get_decision("c299") is not None
     store.close()
+
+
+def test_closing_while_the_checkpoint_thread_works(tmp_path):
+    # the checkpoint thread and a closing request share the store: never a checkpoint on a closed
+    # connection (that crashed the process), and a closed store is not reopened by the thread
+    errors: list[BaseException] = []
+    for round_ in range(20):
+        store = SQLiteStore(tmp_path / str(round_))
+        for i in range(50):
+            store.put_decision(decision(f"c{i}"), "ok", f"comment {i} " * 20, "api")
+        stop = threading.Event()
+
+        def checkpoint_until_stopped() -> None:
+            try:
+                while not stop.is_set():
+                    store.checkpoint()
+            except BaseException as e:  # noqa: BLE001 - the test reports whatever escaped
+                errors.append(e)
+
+        worker = threading.Thread(target=checkpoint_until_stopped)
+        worker.start()
+        time.sleep(0.005)
+        store.close()
+        stop.set()
+        worker.join()
+        assert store.checkpoint() == (0, 0, 0) and store._all == []
+    assert errors == []
 
 
 class Clock:

@@ -161,6 +161,7 @@ class SQLiteStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._checkpointer: sqlite3.Connection | None = None  # the checkpoint thread's own connection
+        self._closed = False
         self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
@@ -174,6 +175,7 @@ class SQLiteStore:
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
+                self._closed = False
             _checkpoint_in_background(self)
         return conn
 
@@ -182,19 +184,23 @@ class SQLiteStore:
         ``(busy, frames in the WAL, frames moved)`` SQLite reports. Its own connection, which opens
         the file only if it exists and waits at most a second for a lock: one store's trouble never
         holds up the others' checkpoints."""
+        # Under the lock for the whole checkpoint: `close` from another thread must not close the connection
+        # while SQLite works on it (that crashed the process), and a closed store is never reopened here.
         with self._lock:
+            if self._closed:
+                return 0, 0, 0
             if self._checkpointer is None:
                 self._checkpointer = sqlite3.connect(
                     f"{self.path.as_uri()}?mode=rw", uri=True, timeout=1, isolation_level=None, check_same_thread=False
                 )
                 self._all.append(self._checkpointer)
-            conn = self._checkpointer
-        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            row = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
     def close(self) -> None:
         _stores.discard(self)
         with self._lock:
+            self._closed = True
             for conn in self._all:
                 conn.close()
             self._all.clear()
