@@ -3,7 +3,8 @@
     python bench/hostile.py [--policy DIR] [--budget-ms 100] [--sweep]
 
 Each body is about 200,000 characters built to make one stage slow (tags, links, masked words, emoji,
-insults for a `near` rule ...). The service gives each comment a budget (CIVILITY_BUDGET_MS, 100 ms by
+insults for a `near` rule, tens of thousands of distinct words or word pairs for
+the models' loops ...). The service gives each comment a budget (CIVILITY_BUDGET_MS, 100 ms by
 default) and Coral publishes a comment whose check takes over 200 ms, so what matters is how late the
 engine stops: the decision must be `flag` with reason `timeout` (or a real decision) soon after the budget.
 With `--sweep`, each body is also decided with budgets of 5 to 195 ms, so that the deadline falls in every
@@ -50,7 +51,38 @@ BODIES: dict[str, tuple[str, str]] = {
     "capitals": ("YOU ARE AN IDIOT ", "text"),
     "repeated text": ("buy now ", "text"),
     "one long word": ("x", "text"),
+    "distinct words": ("", "text"),
+    "distinct pairs": ("", "text"),
+    "insults, new words": ("", "text"),
 }
+
+
+def _word(n: int) -> str:
+    """The n-th word of letters: a, b, ... z, aa, ab ... (never repeats)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(97 + r) + out
+    return out
+
+
+def _generated(name: str, chars: int) -> str:
+    """Bodies whose words (or word pairs) are nearly all distinct: each is a new key for the models'
+    word and pair loops, and a new word for every per-word table (no cache wins)."""
+    if name == "distinct words":  # some 40,000 distinct words
+        words = map(_word, range(chars))
+    elif name == "distinct pairs":  # 300 words, each pair of them once: some 28,000 distinct pairs
+        words = (_word(i if k % 2 == 0 else j) for i in range(300) for j in range(300) for k in range(2))
+    else:  # the model fires and places its words among new ones
+        words = (w for i in range(chars) for w in (_word(i), "idiot" if i % 7 == 0 else "you"))
+    out, size = [], 0
+    for w in words:
+        out.append(w)
+        size += len(w) + 1
+        if size >= chars:
+            break
+    return " ".join(out)[:chars]
 
 
 def main() -> None:
@@ -80,7 +112,7 @@ def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, f
     """Seconds past the budget by the clock, and of the deciding thread's CPU after the deadline; the
     decision."""
     unit, fmt = BODIES[name]
-    text = (unit * (chars // len(unit) + 1))[:chars]
+    text = (unit * (chars // len(unit) + 1))[:chars] if unit else _generated(name, chars)
     comment = Comment(text=text, format=fmt)
     clock = time.pthread_getcpuclockid(threading.get_ident())
     at_deadline: list[float] = []

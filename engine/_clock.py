@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 import typing as t
+from itertools import islice
 
 #: how many steps run between two looks at the clock
 EVERY = 256
+#: how many items a loop in C (`map`) handles between two looks: some 1-2 ms of dictionary probes
+CHUNK = 4096
 
 
 def check(deadline: float | None) -> None:
@@ -45,3 +48,19 @@ def timed(items: t.Iterable[T], deadline: float | None, every: int = EVERY) -> t
         if not count % every:
             check(deadline)
         yield item
+
+
+U = t.TypeVar("U")
+
+
+def mapped(f: t.Callable[[T], U], items: t.Collection[T], deadline: float | None) -> list[U]:
+    """`list(map(f, items))`, with a look at the clock before each `CHUNK` items: a loop in C over
+    100,000 distinct words never looks at it by itself."""
+    if deadline is None or len(items) <= CHUNK:
+        return list(map(f, items))
+    out: list[U] = []
+    rest = iter(items)
+    while chunk := list(islice(rest, CHUNK)):
+        check(deadline)
+        out += map(f, chunk)
+    return out

@@ -117,6 +117,7 @@ class TextModel:
                 weighed[f] = x
         w = self.weights
         for r in runs:
+            scan.tick()
             x = w.get(" ".join(r), 0.0)
             if x > 0 and not hidden.issuperset(r):
                 weighed[r] = x
@@ -189,8 +190,8 @@ class ModelGroup:
     def _word_values(self, forms: t.Collection[str], deadline: float | None = None) -> list[t.Any]:
         """What each word form adds (as `_value` writes it; None: nothing), in the order of `forms`."""
         if not self._chars:
-            return list(map(self._table.get, forms))
-        values = list(map(self._words.get, forms))
+            return _clock.mapped(self._table.get, forms, deadline)
+        values = _clock.mapped(self._words.get, forms, deadline)
         if None in values:  # words not met before
             pairs: t.Iterable[tuple[str, t.Any]] = zip(forms, values)
             if len(values) > _clock.EVERY:  # thousands of new words: the budget holds here too
@@ -212,7 +213,7 @@ class ModelGroup:
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
         found = list(filter(None, self._word_values(forms, scan.deadline)))
         if runs:
-            found += filter(None, map(self._table.get, runs))
+            found += filter(None, _clock.mapped(self._table.get, runs, scan.deadline))
         if len(self.models) == 1:
             sums: t.Iterable[float] = (fsum(found),)
         else:

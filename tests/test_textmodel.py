@@ -14,7 +14,8 @@ from engine import Comment, PolicyError, decide, load_policy
 from engine.cli import main
 from engine.errors import ErrorCollector
 from engine.policy import policy_hash
-from engine.scan import Scan
+from engine.model import Reason, Verdict
+from engine.scan import DeadlineExceeded, Scan
 from engine.textmodel import ModelGroup, dump_model, features, load_model
 
 MODEL_POLICY = Path(__file__).parent / "policies" / "model"
@@ -387,3 +388,117 @@ def test_contributions_place_each_feature_at_its_first_occurrence(policy):
     assert got == [(4.5, 7, 8), (3.5, 1, 2), (1.0, 6, 8), (0.5, 0, 1)], (words, got)
     assert model.contributions(scan, True)[0] == (4.5, 3, 4)
     assert model.contributions(scan, False, hidden=frozenset({"you"})) == [(4.5, 7, 8), (3.5, 1, 2), (1.0, 6, 8)]
+
+
+# ---- the time budget in the model's loops -------------------------------------------------------------
+
+
+class _StoppedClock:
+    """A clock for `engine._clock` and `engine.scan`: time stands still at 0 until `run_out()`; after it,
+    every look at the clock is past any deadline. No wall-clock time is measured."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.looks = 0
+
+    def monotonic(self) -> float:
+        self.looks += 1
+        return self.now
+
+    def run_out(self) -> None:
+        self.now, self.looks = 10.0, 0
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _StoppedClock:
+    import engine._clock
+    import engine.scan
+
+    fake = _StoppedClock()
+    monkeypatch.setattr(engine._clock, "time", fake)
+    monkeypatch.setattr(engine.scan, "time", fake)
+    return fake
+
+
+def _distinct_words(n: int, prefix: str) -> str:
+    """`n` words never met before (each one a new key for the models' per-word loops), an insult among them."""
+    return " ".join(f"{prefix}{i:x}" if i % 50 else "idiot" for i in range(n))
+
+
+def _read(scan: Scan) -> Scan:
+    """Everything the scan reads before the models, within the budget."""
+    assert scan.words.texts and scan.word_set
+    return scan
+
+
+@pytest.mark.parametrize("fixture", ["policy", "char_policy"])
+def test_model_scoring_of_many_distinct_words_stops_at_the_deadline(fixture, request, clock):
+    """Word look-ups in C (`map`) and new words' runs of characters alike: 20,000 distinct words and
+    pairs stop at the first look at the clock after the budget."""
+    model = request.getfixturevalue(fixture).models["insult"]
+    scan = _read(Scan(Comment(text=_distinct_words(20_000, "zq")), 1.0))
+    clock.run_out()
+    with pytest.raises(TimeoutError):
+        model.probability(scan, False)
+    assert clock.looks == 1
+    assert ("model", "insult", False) not in scan.cache
+
+
+@pytest.mark.parametrize("fixture", ["policy", "char_policy"])
+def test_placing_the_words_of_a_firing_model_stops_at_the_deadline(fixture, request, clock):
+    model = request.getfixturevalue(fixture).models["insult"]
+    scan = _read(Scan(Comment(text=_distinct_words(20_000, "zr")), 1.0))
+    assert model.probability(scan, False) > 0.5  # scored within the budget
+    clock.run_out()
+    with pytest.raises(DeadlineExceeded):
+        model.contributions(scan, False)
+
+
+def test_word_starts_of_many_words_stop_at_the_deadline(clock):
+    from engine.textmodel import _word_starts
+
+    scan = _read(Scan(Comment(text='"you idiot" ' + _distinct_words(20_000, "zs")), 1.0))
+    assert scan.prepared.quotes and len(scan.prepared._words) == 3  # the path that reads without tokens
+    clock.run_out()
+    with pytest.raises(TimeoutError):
+        _word_starts(scan)
+
+
+_COMMON = "you are the and of to is that it for not this with but have what so just".split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(f"{_COMMON[i % 18]} zt{i:x}" for i in range(8_000)),  # English, 8,000 distinct words
+        " ".join(f"{_COMMON[i % 18]} {_COMMON[i // 18 % 18]} w{i % 997}" for i in range(8_000)),  # pairs
+    ],
+    ids=["distinct words", "distinct pairs"],
+)
+def test_a_decision_on_many_distinct_words_fails_closed_when_the_budget_runs_out_in_the_model(text, monkeypatch):
+    """The clock runs out at the first look taken inside the models' code: the decision is then the
+    budget's (flag, timeout), which it cannot be if the models' loops over the words never look."""
+    import sys
+
+    import engine._clock
+    import engine.scan
+    import engine.textmodel
+
+    looks_in_model = []
+
+    class ModelClock:
+        def monotonic(self) -> float:
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_code.co_filename == engine.textmodel.__file__:
+                    looks_in_model.append(frame.f_code.co_name)
+                    return 10.0
+                frame = frame.f_back
+            return 0.0
+
+    monkeypatch.setattr(engine._clock, "time", ModelClock())
+    monkeypatch.setattr(engine.scan, "time", ModelClock())
+    d = decide(load_policy(), Comment(text=text), deadline=1.0)
+    assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,), d
+    # the first look in the models' loops stops the decision
+    assert len(looks_in_model) == 1 and looks_in_model[0] in {"_word_values", "score", "contributions"}

@@ -1,0 +1,48 @@
+"""The time budget's looks at the clock (engine/_clock.py), with a clock that only moves when told."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine._clock as _clock
+
+
+class _Clock:
+    def __init__(self, now: float = 0.0) -> None:
+        self.now, self.looks = now, 0
+
+    def monotonic(self) -> float:
+        self.looks += 1
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    fake = _Clock()
+    monkeypatch.setattr(_clock, "time", fake)
+    return fake
+
+
+def test_mapped_is_map_and_looks_once_per_chunk(clock):
+    words = [f"w{i}" for i in range(3 * _clock.CHUNK + 5)]
+    assert _clock.mapped(str.upper, words, 1.0) == [w.upper() for w in words]
+    assert clock.looks == 4
+    assert _clock.mapped(str.upper, words, None) == [w.upper() for w in words] and clock.looks == 4
+    assert _clock.mapped(str.upper, words[:10], 1.0) == [w.upper() for w in words[:10]] and clock.looks == 4
+
+
+def test_mapped_stops_at_the_first_look_past_the_deadline(clock):
+    calls = []
+    clock.now = 2.0
+    with pytest.raises(TimeoutError):
+        _clock.mapped(calls.append, set(range(10 * _clock.CHUNK)), 1.0)
+    assert calls == [] and clock.looks == 1
+
+
+def test_timed_looks_every_few_items(clock):
+    assert list(_clock.timed(range(1000), 1.0, every=100)) == list(range(1000)) and clock.looks == 10
+    clock.now = 2.0
+    seen = []
+    with pytest.raises(TimeoutError):
+        seen.extend(_clock.timed(range(1000), 1.0, every=100))
+    assert seen == []
