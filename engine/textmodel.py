@@ -480,25 +480,33 @@ def _features(value: t.Any, f: _Fields) -> tuple[int | None, tuple[int, int] | N
     return n, chars
 
 
-def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] | None:
+def _weight_map(
+    value: t.Any, field_name: str, what: str, problem: t.Callable[[str], str | None], f: _Fields
+) -> dict[str, float] | None:
+    """A map of features (`what`) to finite numbers; each key `problem` finds fault with is reported."""
     if not isinstance(value, dict):
-        f.fail("weights", "must be an object mapping features (words joined by single spaces) to numbers")
+        f.fail(field_name, f"must be an object mapping {what} to numbers")
         return None
     out: dict[str, float] = {}
-    for feature, w in value.items():
-        where = f"weights.{feature}"
-        if not _number(w):
-            f.fail(where, "must be a finite number", feature)
-            continue
+    for key, w in value.items():
+        wrong = "must be a finite number" if not _number(w) else problem(key)
+        if wrong:
+            f.fail(f"{field_name}.{key}", wrong, key)
+        else:
+            out[key] = float(w)
+    return out
+
+
+def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] | None:
+    def problem(feature: str) -> str | None:
         words = feature.split(" ")
         if not feature or "" in words:
-            f.fail(where, "a feature is one to three words joined by single spaces", feature)
-            continue
+            return "a feature is one to three words joined by single spaces"
         if ngrams is not None and len(words) > ngrams:
-            f.fail(where, f"has {len(words)} words, more than 'features.ngrams' ({ngrams})", feature)
-            continue
-        out[feature] = float(w)
-    return out
+            return f"has {len(words)} words, more than 'features.ngrams' ({ngrams})"
+        return None
+
+    return _weight_map(value, "weights", "features (words joined by single spaces)", problem, f)
 
 
 def _char_weights(value: t.Any, chars: tuple[int, int] | None, f: _Fields) -> dict[str, float] | None:
@@ -509,25 +517,17 @@ def _char_weights(value: t.Any, chars: tuple[int, int] | None, f: _Fields) -> di
     if chars is None:
         f.fail("char_weights", "needs 'features.chars' (the lengths of the runs of characters weighed)")
         return None
-    if not isinstance(value, dict):
-        f.fail("char_weights", "must be an object mapping runs of characters ('<idi', 'iot>') to numbers")
-        return None
     shortest, longest = chars
-    out: dict[str, float] = {}
-    for run, w in value.items():
-        where = f"char_weights.{run}"
-        if not _number(w):
-            f.fail(where, "must be a finite number", run)
-            continue
+
+    def problem(run: str) -> str | None:
         inner = run[1 if run.startswith("<") else 0 : -1 if run.endswith(">") and len(run) > 1 else None]
         if not shortest <= len(run) <= longest:
-            f.fail(where, f"has {len(run)} characters, not {shortest} to {longest} ('features.chars')", run)
-            continue
+            return f"has {len(run)} characters, not {shortest} to {longest} ('features.chars')"
         if not inner or any(c.isspace() or c in "<>" for c in inner):
-            f.fail(where, "a run of characters inside one word: no space, '<' only first and '>' only last", run)
-            continue
-        out[run] = float(w)
-    return out
+            return "a run of characters inside one word: no space, '<' only first and '>' only last"
+        return None
+
+    return _weight_map(value, "char_weights", "runs of characters ('<idi', 'iot>')", problem, f)
 
 
 def _calibration(value: t.Any, f: _Fields) -> list[tuple[float, float]] | None:
