@@ -160,6 +160,9 @@ class _Refuse:
     def classify(self, text: str) -> tuple[str, float]:
         raise _Refused
 
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        raise _Refused
+
 
 if __name__ == "__main__":
     sys.exit(main())
