@@ -294,23 +294,24 @@ class RegexMatcher:
             return []  # a word the pattern needs is absent: no need to run it
         prepared = scan.prepared
         text = prepared.norm if self.space == NORM else prepared.visible
-        out = []
-        for m in self.pattern.finditer(text, timeout=_clock.left(scan.deadline)):
-            scan.tick()  # the regex's timeout counts its own search only, not this loop (100,000 matches)
-            if m.end() > m.start():
-                out.append(Span(m.start(), m.end(), self.space))
+        out = [Span(start, end, self.space) for start, end in self._matches(text, scan)]
         # the words as the rules read them, evasions undone ("sit down, d u m m y"), when they differ
         read = prepared.read if self.space == NORM else None
         if read is not None:
             seen = {(s.start, s.end) for s in out}
-            for m in self.pattern.finditer(read.text, timeout=_clock.left(scan.deadline)):
-                scan.tick()
-                if m.end() > m.start():
-                    start, end = read.norm_span(m.start(), m.end())
-                    if (start, end) not in seen:
-                        seen.add((start, end))
-                        out.append(Span(start, end, NORM))
+            for span in self._matches(read.text, scan):
+                start, end = read.norm_span(*span)
+                if (start, end) not in seen:
+                    seen.add((start, end))
+                    out.append(Span(start, end, NORM))
         return scan.keep(out, quotes_ok)
+
+    def _matches(self, text: str, scan: Scan) -> t.Iterator[tuple[int, int]]:
+        """(start, end) of each non-empty match in `text`, within the budget."""
+        for m in self.pattern.finditer(text, timeout=_clock.left(scan.deadline)):
+            scan.tick()  # the regex's timeout counts its own search only, not this loop (100,000 matches)
+            if m.end() > m.start():
+                yield m.start(), m.end()
 
 
 def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | None:
