@@ -668,6 +668,8 @@ def _i_or_l(core: str, text: str) -> list[str]:
 # "e" after it ("r e a d a book", "m e n t i r o s o y ..."): the run is also read without it.
 _LONE_HEADS = "a"
 _LONE_TAILS = "aoye"
+#: the longest piece a spelled-out run is cut into (the longest words of the lists are under 30 letters)
+_LONGEST_PIECE = 32
 
 
 # Words an article follows ("what a", "you're a", "is a"): a spelled-out word after one of them that
@@ -703,8 +705,9 @@ def _spaced(norm: str, run: list[int], deadline: float | None = None) -> Token |
             extra.append(text[1:-1])
         if len(text) >= 9 and text.isalpha():
             # two words spelled out with one spacer between them as within them ("s t u p i d m o r o n"):
-            # each way of cutting it in two, both pieces of 4 letters or more
-            for k in range(4, len(text) - 3):
+            # each way of cutting it in two, both pieces of 4 letters or more and no longer than a word
+            # can be (a run of 100,000 letters would otherwise give 100,000 pieces of its length)
+            for k in range(max(4, len(text) - _LONGEST_PIECE), min(len(text) - 3, _LONGEST_PIECE + 1)):
                 extra += (text[:k], text[k:])
         alts = tuple(dict.fromkeys((*alts, *extra)))
     return Token(first, last + 1, text, alts, tok.masked)

@@ -469,3 +469,11 @@ def test_two_words_spelled_out_as_one_run_offer_both_pieces():
     assert {"stupid", "moron"} <= set(tok.alts) and tok.text == "stupidmoron"
     (tok,) = prepare("y.o.u.r.s.e.l.f").tokens  # under 9 letters: not cut ("kill y.o.u.r.s.e.l.f ...")
     assert "your" not in tok.alts
+
+
+def test_a_long_spelled_out_run_is_cut_only_into_pieces_a_word_can_be():
+    # 100,000 spelled-out letters once gave 100,000 pieces of its own length (17 s, gigabytes)
+    (tok,) = prepare(" ".join("idiot" * 4_000)).tokens
+    assert len(tok.text) == 20_000 and all(len(a) <= 32 for a in tok.alts)
+    (tok,) = prepare(" ".join("you" + "stupidmoron" * 3)).tokens  # 36 letters: cuts of 4-32 letters each
+    assert "you" + "stupidmoron" * 2 + "stupid" in tok.alts and "moron" in tok.alts
