@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import typing as t
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from itertools import accumulate
 
+from . import _clock
 from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .normalize import TextTooLong
@@ -25,9 +27,30 @@ def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -
     """
     if len(comment.text) > policy.max_chars:
         return failed_closed(comment.id, Reason.TOO_LONG, policy.version)
+    if len(comment.text) + len(comment.parent_text or "") < _clock.LONG_TEXT:
+        return _failing_closed(policy, comment, deadline)
+    # a long text: no garbage collection while it is decided, and what it built freed after the answer
+    left: list[t.Any] = []
+    _clock.pause_collector()
     try:
-        return _decide(policy, comment, deadline)
-    except (DeadlineExceeded, TimeoutError):
+        return _failing_closed(policy, comment, deadline, left)
+    finally:
+        _clock.drop_later(left)
+
+
+def _failing_closed(
+    policy: Policy, comment: Comment, deadline: float | None, left: list[t.Any] | None = None
+) -> Decision:
+    """`decide`; with `left`, what the rules built (the scan; on a timeout the exception, whose frames
+    hold the rest) is put there, not freed."""
+    scan = Scan(comment, deadline, max_chars=policy.max_chars)
+    if left is not None:
+        left.append(scan)
+    try:
+        return _decide(policy, scan)
+    except (DeadlineExceeded, TimeoutError) as e:
+        if left is not None:
+            left.append(e)
         return failed_closed(comment.id, Reason.TIMEOUT, policy.version)
     except TextTooLong:
         return failed_closed(comment.id, Reason.TOO_LONG, policy.version)
@@ -36,8 +59,8 @@ def decide(policy: Policy, comment: Comment, *, deadline: float | None = None) -
         return failed_closed(comment.id, Reason.ENGINE_ERROR, policy.version)
 
 
-def _decide(policy: Policy, comment: Comment, deadline: float | None) -> Decision:
-    scan = Scan(comment, deadline, max_chars=policy.max_chars)
+def _decide(policy: Policy, scan: Scan) -> Decision:
+    comment = scan.comment
     scored = scored_as(policy, comment)
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []

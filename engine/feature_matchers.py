@@ -62,7 +62,7 @@ def _counted(scan: Scan, name: str) -> tuple[features.Found, ...]:
     key = ("count", name)
     if key not in scan.cache:
         if name == "shortened_links":
-            scan.cache[key] = features.shortened_from(_counted(scan, "links"))
+            scan.cache[key] = features.shortened_from(_counted(scan, "links"), deadline=scan.deadline)
         else:
             scan.cache[key] = getattr(features, name)(scan.prepared)
     return t.cast(tuple[features.Found, ...], scan.cache[key])

@@ -93,7 +93,7 @@ def host(url: str) -> str:
 
 def links(p: Prepared) -> tuple[Found, ...]:
     """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
-    out = [Found(link.url, link.start, link.end) for link in p.links]
+    out = [Found(link.url, link.start, link.end) for link in _clock.timed(p.links, p.deadline)]
     if "://" not in p.visible and not _DOT_LETTER.search(p.norm, timeout=_clock.left(p.deadline)):
         return tuple(out)  # no scheme and no ".x": no link (a sub-microsecond test for most comments)
     # anchors and markdown links, in text order and apart: a URL inside one is its text, counted already
@@ -123,11 +123,13 @@ def _url_matches(text: str, deadline: float | None = None) -> t.Iterator[regex.M
 
 def shortened_links(p: Prepared, shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
     """Links through a URL shortener (the host or a parent domain is in `shorteners`)."""
-    return shortened_from(links(p), shorteners)
+    return shortened_from(links(p), shorteners, p.deadline)
 
 
-def shortened_from(found: tuple[Found, ...], shorteners: frozenset[str] = SHORTENERS) -> tuple[Found, ...]:
-    return tuple(f for f in found if _is_short(host(f.value), shorteners))
+def shortened_from(
+    found: tuple[Found, ...], shorteners: frozenset[str] = SHORTENERS, deadline: float | None = None
+) -> tuple[Found, ...]:
+    return tuple(f for f in _clock.timed(found, deadline) if _is_short(host(f.value), shorteners))
 
 
 def _is_short(h: str, shorteners: frozenset[str]) -> bool:

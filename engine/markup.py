@@ -218,9 +218,9 @@ def _answered(visible: str, quotes: tuple[tuple[int, int], ...]) -> bool:
     return len(own) > _AGREEMENT_MAX_CHARS or not _AGREEMENT.fullmatch(own)
 
 
-def _merge(regions: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _merge(regions: list[tuple[int, int]], deadline: float | None = None) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
-    for s, e in sorted(r for r in regions if r[1] > r[0]):
+    for s, e in _clock.timed(sorted(r for r in regions if r[1] > r[0]), deadline):
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], max(e, out[-1][1]))
         else:
@@ -299,7 +299,7 @@ def _strip_html(raw: str, deadline: float | None) -> Markup:
     visible, offsets = b.build()
     if depth:
         quotes.append((quote_start, len(visible)))
-    merged = _merge(quotes + text_quotes(visible, deadline))
+    merged = _merge(quotes + text_quotes(visible, deadline), deadline)
     return Markup(visible, offsets, own_quotes(visible, merged, deadline), tuple(links))
 
 
@@ -347,11 +347,11 @@ def _strip_markdown(raw: str, deadline: float | None) -> Markup:
     visible, offsets = b.build()
     if depth:
         quotes.append((quote_start, len(visible)))
-    for m in _MD_LINE_QUOTE.finditer(visible):
+    for m in _clock.timed(_MD_LINE_QUOTE.finditer(visible, timeout=_clock.left(deadline)), deadline):
         quotes.append(m.span())
     for region in text_quotes(visible, deadline):
         quotes.append(region)
-    return Markup(visible, offsets, own_quotes(visible, _merge(quotes), deadline), tuple(links))
+    return Markup(visible, offsets, own_quotes(visible, _merge(quotes, deadline), deadline), tuple(links))
 
 
 def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
@@ -361,7 +361,7 @@ def strip(raw: str, fmt: str = "text", deadline: float | None = None) -> Markup:
     :raises TimeoutError: when `deadline` passes (a body of 100,000 tags).
     """
     if fmt == "text":
-        return Markup(raw, None, own_quotes(raw, _merge(text_quotes(raw, deadline)), deadline), ())
+        return Markup(raw, None, own_quotes(raw, _merge(text_quotes(raw, deadline), deadline), deadline), ())
     if fmt == "html":
         return _strip_html(raw, deadline)
     if fmt == "markdown":

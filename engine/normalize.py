@@ -43,11 +43,12 @@ class Words(t.NamedTuple):
     masked: tuple[int, ...]
 
     @classmethod
-    def of(cls, tokens: tuple[Token, ...]) -> Words:
+    def of(cls, tokens: tuple[Token, ...], deadline: float | None = None) -> Words:
         alts: dict[str, list[int]] = {}
-        for i, tok in enumerate(tokens):
+        for i, tok in enumerate(_clock.timed(tokens, deadline)):
             for alt in tok.alts:
                 alts.setdefault(alt, []).append(i)
+        _clock.check(deadline)
         return cls([tok.text for tok in tokens], alts, tuple(i for i, tok in enumerate(tokens) if tok.masked))
 
 
@@ -69,7 +70,7 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
         tok = _word_memo(w, stretched, deadline)  # leet, masks, edge symbols, stretching: rare, read slowly
         if tok is None:
             continue
-        if as_written and _read_as(w[tok.start : tok.end], tok) is not None:
+        if as_written and _read_as(w[tok.start : tok.end], tok, deadline) is not None:
             as_written = False
         for alt in tok.alts:
             alts.setdefault(alt, []).append(len(texts))
@@ -128,22 +129,23 @@ _MARKS_AS_SPACE = str.maketrans(_MARKS, "  ")
 _IN_LINK = regex.compile(r"https?:|www\.|\.(?:com|org|net|co|be|ai|uk|de|io|gg|ly|me|tv)\b")
 
 
-def _read_as(written: str, tok: Token) -> str | None:
+def _read_as(written: str, tok: Token, deadline: float | None = None) -> str | None:
     """How `_read` writes a token written so, or None when that is as written. A mention ("@user") stays
     itself; stretched letters read single ("tigeeerrr" as "tiger", "dddummy" as "dummy"), but a short word
     stays stretched ("noooo" is an exclamation more often than a "no")."""
     if tok.text == written or written[0] == "@" or written[0] == "|" == written[-1]:
         return None  # a mention, a placeholder ("|lbr|")
-    if not tok.masked and _STRETCH.search(written):
+    timeout = _clock.left(deadline) if len(written) > 256 else None  # a word can be a whole text
+    if not tok.masked and _STRETCH.search(written, timeout=timeout):
         return tok.alts[0] if tok.alts and len(tok.alts[0]) >= 4 else None
-    if not tok.text.isalpha() or sum(c.isdigit() for c in written) >= 5:
+    if not tok.text.isalpha() or sum(map(str.isdigit, written)) >= 5:
         return None  # digits or masks left, or a code ("u+0001f602"): no word a pattern could name
     return tok.text
 
 
-def _reading(norm: str, tok: Token) -> str | None:
+def _reading(norm: str, tok: Token, deadline: float | None = None) -> str | None:
     """`_read_as` of a token of `norm`, except in a link ("t.co", "youtu.be", "t.co/x1y2")."""
-    text = _read_as(norm[tok.start : tok.end], tok)
+    text = _read_as(norm[tok.start : tok.end], tok, deadline)
     if text is not None:
         # the link around the word: up to 300 characters on either side, so that a text with no space
         # costs no more per word
@@ -155,7 +157,9 @@ def _reading(norm: str, tok: Token) -> str | None:
 
 
 def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -> Read | None:
-    readings = {i: r for i, tok in enumerate(_clock.timed(tokens, deadline)) if (r := _reading(norm, tok)) is not None}
+    readings = {
+        i: r for i, tok in enumerate(_clock.timed(tokens, deadline)) if (r := _reading(norm, tok, deadline)) is not None
+    }
     if not readings and not _EDGE_MARK.search(norm, timeout=_clock.left(deadline)):
         return None
     parts: list[str] = []
@@ -177,12 +181,18 @@ def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -
             parts.append(norm[tok.start : tok.end])
             starts.extend(range(tok.start, tok.end))
             ends.extend(range(tok.start + 1, tok.end + 1))
+        elif len(text) == tok.end - tok.start:
+            parts.append(text)  # letter for letter ("1d10t" as "idiot")
+            starts.extend(range(tok.start, tok.end))
+            ends.extend(range(tok.start + 1, tok.end + 1))
         else:
             # each read letter stands for its share of the written word; the first and last for its ends
             n, width = len(text), tok.end - tok.start
             parts.append(text)
-            starts.extend(tok.start + k * width // n for k in range(n))
-            ends.extend(tok.start + max((k + 1) * width // n, 1) for k in range(n))
+            for lo in range(0, n, _clock.CHUNK):  # a word can be 100,000 spaced letters
+                _clock.check(deadline)
+                starts.extend(tok.start + k * width // n for k in range(lo, min(lo + _clock.CHUNK, n)))
+                ends.extend(tok.start + max((k + 1) * width // n, 1) for k in range(lo, min(lo + _clock.CHUNK, n)))
         last = max(last, tok.end)
     parts.append(norm[last:].translate(_MARKS_AS_SPACE))
     starts.extend(range(last, len(norm)))
@@ -230,7 +240,7 @@ class Prepared:
             # two searches over the whole text: under the budget like the passes after them
             spelled = _SPELLED_OUT.search(f" {spaced} ", timeout=_clock.left(self.deadline))
             if spelled or _short_glue(self.norm, self.deadline):
-                cache.append(Words.of(self.tokens))
+                cache.append(Words.of(self.tokens, self.deadline))
             else:
                 if stretched or any(c in spaced for c in _UNUSUAL_CHARS):
                     words, as_written = _plain_words(spaced, self.deadline, stretched)
@@ -611,15 +621,20 @@ def _word(w: str, start: int, stretched: bool, deadline: float | None = None) ->
     end = start + len(core)
     text = core
     alts: list[str] = []
-    timeout = _clock.left(deadline) if len(core) > 256 else None  # a usual word needs no look at the clock
+    # a usual word needs no look at the clock; each pass over a long one gets half the time left then
+    long = len(core) > 256
     if not core.isalpha():
         has_letter = any(c.isalpha() for c in core)
         if "#" in core:
             core = text = core.replace("#", "*")
-        if has_letter and _LEET_TAIL.fullmatch(core, timeout=timeout):
+        if has_letter and _LEET_TAIL.fullmatch(core, timeout=_clock.left(deadline) if long else None):
             # letters then a digit or two: a name first ("win10", "mp3"), a word ending in leet too ("wher3", "sh17")
             alts.extend((core.translate(_LEET), core.translate(_LEET_ALT).translate(_LEET)))
-        elif has_letter and not _NOT_LEET.fullmatch(core, timeout=timeout) and not _LEET_CHARS.isdisjoint(core):
+        elif (
+            has_letter
+            and not _NOT_LEET.fullmatch(core, timeout=_clock.left(deadline) if long else None)
+            and not _LEET_CHARS.isdisjoint(core)
+        ):
             text = core.translate(_LEET)
             alt = core.translate(_LEET_ALT).translate(_LEET)
             if alt != text:
@@ -634,14 +649,13 @@ def _word(w: str, start: int, stretched: bool, deadline: float | None = None) ->
                 plain = reading.replace("*", "")
                 if len(plain) >= 3 and plain.isalpha():
                     alts.append(plain)
-    if (stretched or text != core) and _STRETCH.search(text, timeout=timeout):
+    if (stretched or text != core) and _STRETCH.search(text, timeout=_clock.left(deadline) if long else None):
         # Keep a double letter ("goood" -> "good") as the canonical form, the single one as an alt; leet
         # may make the run ("dumb@s5$$"). A masked word is compared by its length, and a letter stretched
         # once stood alone more often than doubled: there the single is canonical ("sttttup*d" -> "stup*d").
-        timeout = _clock.left(deadline) if timeout is not None else None
-        single = _STRETCH.sub(r"\1", text, timeout=timeout)
-        double = _STRETCH.sub(r"\1\1", text, timeout=timeout)
-        alts = [single, *(_STRETCH.sub(r"\1", a, timeout=timeout) for a in alts), *alts]
+        single = _STRETCH.sub(r"\1", text, timeout=_clock.left(deadline) if long else None)
+        double = _STRETCH.sub(r"\1\1", text, timeout=_clock.left(deadline) if long else None)
+        alts = [single, *(_STRETCH.sub(r"\1", a, timeout=_clock.left(deadline) if long else None) for a in alts), *alts]
         text = double
         if "*" in single:
             alts[0], text = double, single

@@ -74,7 +74,7 @@ class Scan:
     def word_set(self) -> set[str]:
         """Every word form of the comment, evasion readings included: what lists are checked against."""
         words = self.words
-        return set(words.texts).union(words.alts)
+        return _clock.gathered(words.texts, self.deadline).union(words.alts)
 
     @cached_property
     def glued(self) -> dict[str, list[tuple[int, int]]]:
@@ -88,7 +88,7 @@ class Scan:
         words = self.words
         if words.alts:
             return None
-        return set(zip(words.texts, words.texts[1:]))
+        return _clock.gathered(zip(words.texts, words.texts[1:]), self.deadline)
 
     @cached_property
     def reading_pairs(self) -> set[tuple[str, str]] | None:
@@ -100,7 +100,7 @@ class Scan:
         texts = words.texts
         if sum(map(len, words.alts.values())) > len(texts) // 4 + 16:
             return None
-        pairs = set(zip(texts, texts[1:]))
+        pairs = _clock.gathered(zip(texts, texts[1:]), self.deadline)
         last = len(texts) - 1
         for alt, places in words.alts.items():
             for i in self._steps(places):

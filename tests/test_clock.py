@@ -46,3 +46,53 @@ def test_timed_looks_every_few_items(clock):
     with pytest.raises(TimeoutError):
         seen.extend(_clock.timed(range(1000), 1.0, every=100))
     assert seen == []
+
+
+def test_gathered_is_the_set_laid_out_alike_with_a_look_per_chunk(clock):
+    words = [f"w{i % 9000}" for i in range(3 * _clock.CHUNK + 5)]
+    got = _clock.gathered(words, 1.0)
+    assert got == set(words) and list(got) == list(set(words))  # the same order: model sums run in it
+    assert clock.looks == 4
+    assert list(_clock.gathered(words, 1.0, into={"x"})) == list({"x", *words})
+    clock.now = 2.0
+    with pytest.raises(TimeoutError):
+        _clock.gathered(words, 1.0)
+
+
+def test_the_collector_pause_is_shared_and_restores_its_state():
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        _clock.pause_collector()
+        _clock.pause_collector()  # a second decision meanwhile
+        _clock.resume_collector()
+        assert not gc.isenabled()
+        _clock.resume_collector()
+        assert gc.isenabled()
+        gc.disable()  # an application that runs without the collector keeps it off
+        _clock.pause_collector()
+        _clock.resume_collector()
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_drop_later_frees_in_another_thread_and_ends_the_pause():
+    import gc
+    import threading
+    import weakref
+
+    class Built:
+        freed_in: str | None = None
+
+        def __del__(self) -> None:
+            Built.freed_in = threading.current_thread().name
+
+    items = [Built()]
+    alive = weakref.ref(items[0])
+    _clock.pause_collector()
+    _clock.drop_later(items)  # the list's reference is the last: the thread that empties it frees it
+    _clock._doomed.join()
+    assert alive() is None and Built.freed_in != threading.current_thread().name and gc.isenabled()

@@ -146,8 +146,10 @@ class TestFailClosed:
             "\U0001f921a" * 20000,  # every character read as a word: the normalization itself is long
             "\ufdfa" * 10000,  # one character that NFKC expands to 18 (180,000 characters to match)
             "f*ck y*u " * 20000,  # masked words, each compared with the lists by shape
+            "i d i o t " * 19000,  # one spelled-out word of 95,000 letters
+            "idiooooot" * 20000,  # one stretched word of 180,000 letters, each regex pass over it timed
         ],
-        ids=["near-anchors", "emoji-words", "nfkc-expansion", "masked-words"],
+        ids=["near-anchors", "emoji-words", "nfkc-expansion", "masked-words", "spaced-letters", "one-long-word"],
     )
     def test_a_padded_text_stops_near_the_deadline(self, tmp_path: Path, text: str) -> None:
         policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT)}))
@@ -156,6 +158,32 @@ class TestFailClosed:
         # the check runs every few thousand steps: well under the seconds this text takes unbounded
         assert time.monotonic() - started < 0.5
         assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,)
+
+    def test_a_long_text_is_decided_with_the_collector_off_and_freed_after(self, policy, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        import gc
+        import sys
+
+        import engine._clock as _clock
+
+        engine_decide = sys.modules["engine.decide"]
+
+        text = "you idiot " + " ".join(f"w{i}" for i in range(5000))
+        assert len(text) >= _clock.LONG_TEXT
+        short = decide(policy, Comment(text=text[:2000]))
+        collector_on = []
+        original = engine_decide._failing_closed
+
+        def watched(*args):  # type: ignore[no-untyped-def]
+            collector_on.append(gc.isenabled())
+            return original(*args)
+
+        monkeypatch.setattr(engine_decide, "_failing_closed", watched)
+        d = decide(policy, Comment(text=text))
+        timed_out = decide(policy, Comment(text=text), deadline=time.monotonic() + 0.001)
+        _clock._doomed.join()  # what the decisions built is freed by another thread, then the collector is on
+        assert collector_on == [False, False] and gc.isenabled()
+        assert d.decision is short.decision is Verdict.FLAG and [h.rule for h in d.hits] == [h.rule for h in short.hits]
+        assert timed_out.reasons == (Reason.TIMEOUT,)
 
     def test_internal_error_flags_engine_error(self, policy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
         import sys
