@@ -61,7 +61,7 @@ def _failing_closed(
 
 def _decide(policy: Policy, scan: Scan) -> Decision:
     comment = scan.comment
-    scored = scored_as(policy, comment)
+    scored = scored_as(policy, comment, scan)
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
     shadow: list[Hit] = []
@@ -98,10 +98,10 @@ def _guideline_text(policy: Policy, hits: list[tuple[Rule, Hit]], language: str 
     return guideline.text_in(rule.language if language in (None, UNDETERMINED) else language)
 
 
-def scored_as(policy: Policy, comment: Comment) -> Scored | None:
+def scored_as(policy: Policy, comment: Comment, scan: Scan | None = None) -> Scored | None:
     """The language packs that score this comment: the caller's language (top-level `language`, or
-    `context.language` as before), else the detected one; None when the policy has one language and the
-    caller named none (every rule applies)."""
+    `context.language` as before), else the detected one (with `scan`, from its words as read too); None
+    when the policy has one language and the caller named none (every rule applies)."""
     given = comment.language or (comment.context.get("language") if comment.context else None)
     detector = policy.detector
     if detector is None:
@@ -111,7 +111,8 @@ def scored_as(policy: Policy, comment: Comment) -> Scored | None:
         return named
     if len(policy.languages) < 2:
         return None
-    return detector.detect(comment.text)
+    read = scan.prepared.read if scan is not None else None
+    return detector.detect(comment.text, read.text if read is not None else None)
 
 
 def _apply(rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset()) -> Hit | None:

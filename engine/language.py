@@ -136,10 +136,23 @@ class Detector:
             return self._everyone
         return Scored(lang, frozenset((lang,)))
 
-    def detect(self, text: str) -> Scored:
-        """The comment's language; `und` (every pack) when it is too short to tell."""
+    def detect(self, text: str, read: str | None = None) -> Scored:
+        """The comment's language; `und` (every pack) when it is too short to tell. With `read`, the text
+        with its words as read where some read otherwise than written ("$0me0ne needs a nap" as "someone
+        needs a nap"), the packs of both readings score it unless three function words of one language settle
+        the written text: leet or masks can make a short comment look French, while a longer one has its
+        accents to go by, which the words as read have lost."""
+        scored, firm = self._detect(text)
+        if firm or read is None or read == text or len(self.languages) < 2:
+            return scored
+        other, _ = self._detect(read)
+        language = scored.language if scored.language in other.packs else other.language
+        return Scored(language, scored.packs | other.packs)
+
+    def _detect(self, text: str) -> tuple[Scored, bool]:
+        """`detect` of the text as written, and whether three function words of one language settled it."""
         if len(self.languages) < 2:
-            return Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone
+            return (Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone), True
         prefix, words = _words(text)
         counts: dict[str, int] = {}
         weak_only: set[str] = set()  # the languages marked by one pack word and nothing else so far
@@ -158,7 +171,7 @@ class Detector:
             marked = frozenset(
                 lang for word in words if len(word) > 1 and (lang := self._marks.get(word) or _laugh(word))
             )
-            return Scored(UNDETERMINED, marked & self._everyone.packs or self._everyone.packs)
+            return Scored(UNDETERMINED, marked & self._everyone.packs or self._everyone.packs), False
         present: frozenset[str] = frozenset()
         if counts:
             best = max(counts, key=counts.__getitem__)
@@ -167,14 +180,14 @@ class Detector:
             # the packs of each ("Ich glaube, that you are wrong, und zwar völlig")
             present = frozenset(lang for lang, c in counts.items() if c * 3 >= n)
             if (len(present) == 1 and best not in weak_only) or n >= 3:
-                return Scored(best, present)
+                return Scored(best, present), n >= 3
             present -= weak_only
         lang, likely = self._classify(prefix[:MODEL_CHARS])
         if lang == UNDETERMINED:
-            return Scored(UNDETERMINED, present | likely)
+            return Scored(UNDETERMINED, present | likely), False
         # the languages whose function words were seen score it too: a stray "the" in a Spanish comment
         # costs a look at English rules, a misread English comment would lose them
-        return Scored(lang, present | {lang})
+        return Scored(lang, present | {lang}), False
 
     def warm(self) -> None:
         """Load the model now (a service calls this at start-up), so that no comment waits for it."""

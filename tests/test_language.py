@@ -36,6 +36,19 @@ def test_each_language_is_told_apart(text: str, lang: str) -> None:
     assert scored.packs == {lang}
 
 
+def test_words_as_read_add_their_language() -> None:
+    # leet and zero-width characters make "$0me0ne" look French ("ne"); read, the comment is English
+    leet = "$\u200c0\ufeffme\ufeff0\u200cne needs a nap, jeez."
+    assert SIX.detect(leet).packs == {"fr"}
+    scored = SIX.detect(leet, "someone needs a nap, jeez.")
+    assert scored.language == "en"
+    assert scored.packs == {"en", "fr"}
+    # the written text's accents still count: a Portuguese comment stays Portuguese
+    assert SIX.detect("Você é um 1d10ta e não sabe nada.", "voce e um idiota e nao sabe nada.").language == "pt"
+    policy = load_policy(None)
+    assert decide(policy, Comment(text=leet)).decision.value == "flag"
+
+
 def test_too_short_to_tell_is_scored_by_every_pack() -> None:
     for text in ("Idiot!", "idiota", "", "https://t.co/abc @user #tag"):
         scored = SIX.detect(text)
