@@ -1,4 +1,6 @@
-"""The time budget inside long per-character and per-word loops: a look at the clock now and then."""
+"""The time budget: a look at the clock now and then inside long per-character and per-word loops, half
+the time left as a regex's timeout, and the garbage collector held off while a long text is decided.
+The one place that reads the clock for a decision: `Scan.check`/`Scan.tick` and every stage come here."""
 
 from __future__ import annotations
 
@@ -19,10 +21,15 @@ CHUNK = 4096
 LONG_TEXT = 16_384
 
 
+class DeadlineExceeded(TimeoutError):
+    """The comment's time budget ran out (a regex stopped by its `timeout` raises a plain TimeoutError:
+    `decide` fails closed on either)."""
+
+
 def check(deadline: float | None) -> None:
-    """:raises TimeoutError: when `deadline` (a `time.monotonic()` value) has passed."""
+    """:raises DeadlineExceeded: when `deadline` (a `time.monotonic()` value) has passed."""
     if deadline is not None and time.monotonic() > deadline:
-        raise TimeoutError("the time budget ran out while reading the text")
+        raise DeadlineExceeded("the time budget ran out")
 
 
 def left(deadline: float | None) -> float | None:
@@ -33,13 +40,13 @@ def left(deadline: float | None) -> float | None:
     runs 2t by the clock; half the time left keeps it within the budget there. A search of an ordinary
     comment takes microseconds, far from either.
 
-    :raises TimeoutError: when the deadline has passed.
+    :raises DeadlineExceeded: when the deadline has passed.
     """
     if deadline is None:
         return None
     seconds = deadline - time.monotonic()
     if seconds <= 0:
-        raise TimeoutError("the time budget ran out while reading the text")
+        raise DeadlineExceeded("the time budget ran out")
     return seconds / 2
 
 

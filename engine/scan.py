@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import time
 import typing as t
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,6 +10,7 @@ from functools import cached_property
 import regex
 
 from . import _clock
+from ._clock import DeadlineExceeded as DeadlineExceeded  # what the budget raises, for the stages here
 from .model import Comment
 from .normalize import Prepared, Words, glued_words, prepare
 
@@ -21,10 +21,6 @@ NORM, VISIBLE, RAW, WHOLE, NONE = 0, 1, 2, 3, 4
 
 #: what ends a sentence between two words; a run counts once ("?!", "...")
 _SENTENCE_END = regex.compile(r"[.!?;\n]+")
-
-
-class DeadlineExceeded(Exception):
-    """The comment's time budget ran out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,17 +210,12 @@ class Scan:
         """One step of a loop over the comment's words: now and then, a look at the clock, so that one
         rule over a huge padded text cannot run far past the budget."""
         self._ticks += 1
-        if not self._ticks & 255 and self.deadline is not None:
-            self.remaining()
+        if not self._ticks & 255:
+            _clock.check(self.deadline)
 
-    def remaining(self) -> float | None:
-        """Seconds left; raises when the budget is spent."""
-        if self.deadline is None:
-            return None
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise DeadlineExceeded
-        return left
+    def check(self) -> None:
+        """:raises DeadlineExceeded: when the budget is spent (a regex's timeout: `_clock.left`)."""
+        _clock.check(self.deadline)
 
     def for_parent(self) -> Scan | None:
         text = self.comment.parent_text

@@ -26,10 +26,22 @@ def test_token_range_of_a_regex_span() -> None:
 
 
 def test_budget() -> None:
-    assert Scan(Comment(text="x"), None).remaining() is None
-    assert 0 < Scan(Comment(text="x"), time.monotonic() + 5).remaining() <= 5
+    Scan(Comment(text="x"), None).check()
+    Scan(Comment(text="x"), time.monotonic() + 5).check()
     with pytest.raises(DeadlineExceeded):
-        Scan(Comment(text="x"), time.monotonic() - 0.001).remaining()
+        Scan(Comment(text="x"), time.monotonic() - 0.001).check()
+    assert issubclass(DeadlineExceeded, TimeoutError)  # one exception for the budget, a regex's timeout among them
+
+
+def test_a_regex_gets_half_the_time_left_and_the_same_exception_past_it() -> None:
+    from engine import _clock
+
+    assert _clock.left(None) is None
+    assert 2.0 < _clock.left(time.monotonic() + 5) <= 2.5
+    with pytest.raises(DeadlineExceeded):
+        _clock.left(time.monotonic() - 0.001)
+    with pytest.raises(DeadlineExceeded):
+        _clock.check(time.monotonic() - 0.001)
 
 
 def test_parent_scan_only_when_sent() -> None:

@@ -412,11 +412,9 @@ class _StoppedClock:
 @pytest.fixture
 def clock(monkeypatch) -> _StoppedClock:
     import engine._clock
-    import engine.scan
 
     fake = _StoppedClock()
-    monkeypatch.setattr(engine._clock, "time", fake)
-    monkeypatch.setattr(engine.scan, "time", fake)
+    monkeypatch.setattr(engine._clock, "time", fake)  # the scan's looks at the clock are `_clock`'s
     return fake
 
 
@@ -481,7 +479,6 @@ def test_a_decision_on_many_distinct_words_fails_closed_when_the_budget_runs_out
     import sys
 
     import engine._clock
-    import engine.scan
     import engine.textmodel
 
     looks_in_model = []
@@ -497,7 +494,6 @@ def test_a_decision_on_many_distinct_words_fails_closed_when_the_budget_runs_out
             return 0.0
 
     monkeypatch.setattr(engine._clock, "time", ModelClock())
-    monkeypatch.setattr(engine.scan, "time", ModelClock())
     d = decide(load_policy(), Comment(text=text), deadline=1.0)
     assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,), d
     # the first look in the models' loops stops the decision
