@@ -8,9 +8,16 @@ substring search, before running the regex at every position of every comment.
 
 from __future__ import annotations
 
+import threading
 import typing as t
 
+import ahocorasick
 import regex
+
+from . import _clock
+
+if t.TYPE_CHECKING:
+    from .scan import Scan
 
 _PLAIN = regex.compile(r"[a-z0-9' ]+")
 
@@ -91,3 +98,60 @@ def _class_end(source: str, start: int) -> int:
     while i < len(source) and source[i] != "]":
         i += 2 if source[i] == "\\" else 1
     return i + 1
+
+
+#: literals this short ("a", "so") are in most comments: tested with `in`, not put in the automaton
+SHORT = 2
+
+
+class Literals:
+    """Every regex's required literals in one Aho-Corasick automaton: a comment's text is scanned once for
+    all of them, where each regex's prefilter used to test its own literals one by one (311 literals of
+    22 regexes: 123 us a comment one by one, 11 us at once). Literals of one or two letters ("a", "so"),
+    found in most comments, are tested with `in`.
+    One per policy (`Vocabulary.literals`): its regexes add their literals as they compile, and the
+    automaton is built at the end of the load (or on the first look-up); a reloaded policy does not keep
+    an old one's literals."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._automaton: t.Any = None
+        self._lock = threading.Lock()
+
+    def add(self, literals: t.Iterable[str]) -> None:
+        with self._lock:
+            new = {literal for literal in literals if len(literal) > SHORT} - self._words
+            if new:
+                self._words |= new
+                self._automaton = None
+
+    def found(self, scan: Scan) -> frozenset[str]:
+        """The literals (longer than `SHORT`) in the comment's normalized text."""
+        automaton = self._automaton
+        if automaton is None:
+            automaton = self.build()
+        cached = scan.cache.get(self)
+        if cached is not None and cached[0] is automaton:  # built before a policy added more: look again
+            return t.cast(frozenset[str], cached[1])
+        found: set[str] = set()
+        read = scan.prepared.read
+        for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
+            hits = automaton.iter(text) if automaton is not None else ()
+            if len(text) > 4 * _clock.EVERY:
+                hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
+            found.update(literal for _, literal in hits)
+        scan.cache[self] = (automaton, frozenset(found))
+        return frozenset(found)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def build(self) -> t.Any:
+        with self._lock:
+            if self._automaton is None and self._words:
+                automaton = ahocorasick.Automaton()
+                for literal in self._words:
+                    automaton.add_word(literal, literal)
+                automaton.make_automaton()
+                self._automaton = automaton
+            return self._automaton

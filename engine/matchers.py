@@ -10,15 +10,13 @@ Word lists compile to sets keyed by the comment's words (never one big alternati
 
 from __future__ import annotations
 
-import threading
 import typing as t
 from dataclasses import dataclass, field
 
-import ahocorasick
 import regex
 
 from . import _clock, _regex_safety
-from ._regex_prefilter import required_literals
+from ._regex_prefilter import SHORT, Literals, required_literals
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .scan import NORM, VISIBLE, Scan, Span
@@ -56,6 +54,7 @@ class Build:
     models: t.Mapping[str, t.Any] = field(default_factory=dict)  # the policy's models, by name
     rule_models: list[str] = field(default_factory=list)  # the models this rule's matchers use, in order
     not_shown: frozenset[str] = frozenset()  # words a model hit does not show as its reason ("you", "the")
+    literals: Literals = field(default_factory=Literals)  # the policy's regex literals (`Vocabulary.literals`)
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError, key: str | None = None) -> None:
         """Report at `node`, or at where `key` is written in it (an unknown key, not its value)."""
@@ -202,58 +201,6 @@ def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
 # ---- regular expressions ---------------------------------------------------------------------------
 
 
-class _Literals:
-    """Every regex's required literals in one Aho-Corasick automaton: a comment's text is scanned once for
-    all of them, where each regex's prefilter used to test its own literals one by one (311 literals of
-    22 regexes: 123 us a comment one by one, 11 us at once). Literals of one or two letters ("a", "so"),
-    found in most comments, are tested with `in`.
-    Policies add their literals as they load; the automaton is rebuilt on the next look-up."""
-
-    def __init__(self) -> None:
-        self._words: set[str] = set()
-        self._automaton: t.Any = None
-        self._lock = threading.Lock()
-
-    def add(self, literals: t.Iterable[str]) -> None:
-        with self._lock:
-            new = {literal for literal in literals if len(literal) > _SHORT} - self._words
-            if new:
-                self._words |= new
-                self._automaton = None
-
-    def found(self, scan: Scan) -> frozenset[str]:
-        """The literals (longer than `_SHORT`) in the comment's normalized text."""
-        automaton = self._automaton
-        if automaton is None:
-            automaton = self._build()
-        cached = scan.cache.get(_Literals)
-        if cached is not None and cached[0] is automaton:  # built before a policy added more: look again
-            return t.cast(frozenset[str], cached[1])
-        found: set[str] = set()
-        read = scan.prepared.read
-        for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
-            hits = automaton.iter(text) if automaton is not None else ()
-            if len(text) > 4 * _clock.EVERY:
-                hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
-            found.update(literal for _, literal in hits)
-        scan.cache[_Literals] = (automaton, frozenset(found))
-        return frozenset(found)
-
-    def _build(self) -> t.Any:
-        with self._lock:
-            if self._automaton is None and self._words:
-                automaton = ahocorasick.Automaton()
-                for literal in self._words:
-                    automaton.add_word(literal, literal)
-                automaton.make_automaton()
-                self._automaton = automaton
-            return self._automaton
-
-
-_SHORT = 2
-_LITERALS = _Literals()
-
-
 def _has(scan: Scan, literal: str) -> bool:
     """A short literal in the comment's normalized text, or in it with its words as read."""
     if literal in scan.prepared.norm:
@@ -263,27 +210,28 @@ def _has(scan: Scan, literal: str) -> bool:
 
 
 class RegexMatcher:
-    __slots__ = ("pattern", "space", "required", "_groups")
+    __slots__ = ("pattern", "space", "required", "_groups", "_literals")
     cost = 5
 
-    def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
+    def __init__(self, pattern: regex.Pattern[str], space: int, literals: Literals) -> None:
         self.pattern = pattern
         self.space = space
         verbose = pattern.flags & regex.VERBOSE or regex.search(r"\(\?[a-zA-Z]*x", pattern.pattern)
         self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
         # per group: the literals the automaton finds, and the short ones
         self._groups = tuple(
-            (frozenset(lit for lit in group if len(lit) > _SHORT), tuple(lit for lit in group if len(lit) <= _SHORT))
+            (frozenset(lit for lit in group if len(lit) > SHORT), tuple(lit for lit in group if len(lit) <= SHORT))
             for group in self.required
         )
-        _LITERALS.add(lit for group in self.required for lit in group)
+        self._literals = literals  # the policy's: all its regexes' literals, found in one pass
+        literals.add(lit for group in self.required for lit in group)
 
     def may_match(self, scan: Scan) -> bool:
         """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
         with its words as read (`Prepared.read`)."""
         if not self._groups:
             return True
-        found = _LITERALS.found(scan)
+        found = self._literals.found(scan)
         for words, short in self._groups:
             if found.isdisjoint(words) and not (short and any(_has(scan, lit) for lit in short)):
                 return False
@@ -328,7 +276,7 @@ def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | No
     if problem:
         b.fail(problem, node, field)
         return None
-    return RegexMatcher(pattern, space)
+    return RegexMatcher(pattern, space, b.literals)
 
 
 def _build_regex(node: Node, field: str, b: Build) -> Matcher | None:

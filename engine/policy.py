@@ -10,6 +10,7 @@ from pathlib import Path
 
 # the matcher kinds beyond matchers.py's own register themselves when imported
 from . import _regex_safety, combinators, feature_matchers, matchers, textmodel  # noqa: F401
+from ._regex_prefilter import Literals
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .index import RuleIndex
@@ -123,6 +124,8 @@ class Policy:
     #: check the index against)
     indexed: bool = True
     index: RuleIndex | None = dataclasses.field(default=None, init=False, compare=False, repr=False)
+    #: the required literals of its regexes in one automaton (its rules' regexes hold it too)
+    literals: Literals | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # built from `rules` here, so a copy with other rules (dataclasses.replace) gets its own
@@ -184,8 +187,10 @@ def _load_policy(directory: str | Path | None) -> Policy:
             cases.extend(_parse_cases(node, path, known, unreadable, errors))
     errors.raise_if_any()
     assert settings is not None
-    # the language model loads now (once per process), not within the first comment's time budget
+    # the language model loads now (once per process), not within the first comment's time budget; so
+    # does the automaton of the regexes' literals
     detector.warm()
+    vocabulary.literals.build()
     return Policy(
         version=f"{settings['version']}-{policy_hash(root)}",
         thresholds=settings["thresholds"],
@@ -201,6 +206,7 @@ def _load_policy(directory: str | Path | None) -> Policy:
         detector=detector,
         models={name: m for name, m in models.items() if m is not None},
         not_shown=not_shown,
+        literals=vocabulary.literals,
     )
 
 
@@ -430,7 +436,14 @@ def _parse_rule(
     message = r.get("message", (str,), required=True)
     by_name, not_shown = models
     build = matchers.Build(
-        vocabulary.lists, rule_id, errors, vocabulary.real_words, vocabulary.used, by_name, not_shown=not_shown
+        vocabulary.lists,
+        rule_id,
+        errors,
+        vocabulary.real_words,
+        vocabulary.used,
+        by_name,
+        not_shown=not_shown,
+        literals=vocabulary.literals,
     )
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass, field
 
+from ._regex_prefilter import Literals
 from .normalize import fold_term, prepare
 from .scan import NORM, Scan, Span
 
@@ -30,6 +31,8 @@ class Vocabulary:
     #: lint's warning about a list no rule uses
     where: t.Mapping[str, t.Any] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    #: the required literals of the policy's regexes, one automaton (filled while rules compile)
+    literals: Literals = field(default_factory=Literals)
 
 
 class TermSet:

@@ -52,3 +52,30 @@ def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -
     assert m is not None
     for group in required_literals(pattern):
         assert any(literal in m.group() for literal in group)
+
+
+def test_each_policy_finds_its_own_literals_and_a_reloaded_edit_keeps_none_of_the_old(tmp_path) -> None:
+    """The automaton of the regexes' literals is the policy's: a webhook that reloads edited policies
+    does not keep every old policy's literals (it was one per process, and only grew)."""
+    import gc
+    import weakref
+
+    from policy_helpers import rule, write_policy
+
+    from engine import Comment, Verdict, decide, load_policy
+
+    old = []
+    sizes = set()
+    for n in range(6):
+        root = write_policy(tmp_path / f"edit{n}", {"a": rule(f"{{regex: '\\bsays{n}x (?:idiot|moron)'}}")})
+        policy = load_policy(root)
+        assert policy.literals is not None
+        sizes.add(len(policy.literals))
+        assert decide(policy, Comment(text=f"he says{n}x idiot")).decision is Verdict.FLAG
+        if n:
+            assert decide(policy, Comment(text=f"he says{n - 1}x idiot")).decision is Verdict.APPROVE
+        old.append(weakref.ref(policy.literals))
+        del policy
+    gc.collect()
+    assert len(sizes) == 1 and sizes != {0}
+    assert all(ref() is None for ref in old)  # nothing holds an old policy's automaton
