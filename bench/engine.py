@@ -80,8 +80,9 @@ def rate(policy_dir: Path | None, texts: list[str]) -> float:
 def model_cost(policy_dir: Path | None, texts: list[str]) -> tuple[int, float]:
     """The rules that use a model, and the time `decide` spends in them, in us per comment: each model
     rule's matching, exceptions and spans, timed inside `decide` (the comment's words are built by the
-    rules before them, as in production), in CPU time of this process. Timing the rules themselves, rather than the policy with and
-    without them, keeps the noise of a busy machine out of a difference of two large numbers."""
+    rules before them, as in production), in CPU time of this process. Timing the rules themselves, rather
+    than the policy with and without them, keeps the noise of a busy machine out of a difference of two
+    large numbers."""
     import importlib
 
     decide_module = importlib.import_module("engine.decide")  # the module, not the function it exports
@@ -149,7 +150,8 @@ def main() -> None:
     load_policy(base)
     print(f"policy load: {time.perf_counter() - started:.2f} s")
     n_rules, us = model_cost(base, texts[:5000])
-    print(f"{n_rules} rules using models ({', '.join(sorted(load_policy(base).models))}): {us:.1f} us/comment (goal <= 30)")
+    models = ", ".join(sorted(load_policy(base).models))
+    print(f"{n_rules} rules using models ({models}): {us:.1f} us/comment (goal <= 30)")
     with tempfile.TemporaryDirectory() as tmp:
         small = rate(with_extra_list(base, 100, Path(tmp) / "p100"), texts)
         big_started = time.perf_counter()
@@ -184,6 +186,7 @@ def detection_us(policy: t.Any, texts: list[str]) -> float | None:
     for text in texts:
         detect(text)
     return (time.process_time() - started) * 1e6 / len(texts)
+
 
 if __name__ == "__main__":
     main()

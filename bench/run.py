@@ -189,8 +189,18 @@ def list_child(size: int, n: int) -> None:
             for c in comments:
                 decide(p, c)
             spent[name].append(time.process_time() - started)
-    print(json.dumps({"size": size, "load_s": load_s, "rss_mb": after, "grew_mb": after - before,
-                      "rate": n / min(spent["list"]), "vs_base": min(spent["list"]) / min(spent["base"])}))
+    print(
+        json.dumps(
+            {
+                "size": size,
+                "load_s": load_s,
+                "rss_mb": after,
+                "grew_mb": after - before,
+                "rate": n / min(spent["list"]),
+                "vs_base": min(spent["list"]) / min(spent["base"]),
+            }
+        )
+    )
 
 
 def list_sizes(n: int) -> list[dict[str, float]]:
@@ -241,9 +251,11 @@ def main() -> None:
     labeled = labeled_sample()
     policy = load_policy(None)
     ratios: list[tuple[str, str, str]] = []  # (what, measured, target)
-    print(f"{len(texts):,} comments of ~{sum(map(len, texts)) // len(texts)} characters (seed 7); "
-          f"{len(labeled):,} labeled comments; policy {policy.version}, {len(policy.rules)} rules, "
-          f"languages {', '.join(policy.languages) or '-'}, models {', '.join(sorted(policy.models)) or '-'}")
+    print(
+        f"{len(texts):,} comments of ~{sum(map(len, texts)) // len(texts)} characters (seed 7); "
+        f"{len(labeled):,} labeled comments; policy {policy.version}, {len(policy.rules)} rules, "
+        f"languages {', '.join(policy.languages) or '-'}, models {', '.join(sorted(policy.models)) or '-'}"
+    )
 
     print("\n== 1. engine (one process, one core; CPU time of the process, which other jobs disturb little)")
     floor = bench_engine.floor(texts)
@@ -257,12 +269,16 @@ def main() -> None:
     detect = bench_engine.detection_us(policy, texts[:5000])
     n_model_rules, model_us = bench_engine.model_cost(None, texts[:5000]) if policy.models else (0, None)
     print(f"   {'floor: casefold().split() + set look-up':44s} {floor:>10,.0f} comments/s")
-    print(f"   {'civility decide(), default policy':44s} {civility:>10,.0f} comments/s   "
-          f"({floor / civility:.1f}x the floor's time)")
+    print(
+        f"   {'civility decide(), default policy':44s} {civility:>10,.0f} comments/s   "
+        f"({floor / civility:.1f}x the floor's time)"
+    )
     print(f"   {'per comment p50 / p99 (CPU)':44s} {p50:>10,.0f} / {p99:,.0f} us")
     print(f"   {'a 100 KB comment':44s} {big_ms:>10,.1f} ms")
-    print(f"   {'worst overrun of a hostile 199 KB body':44s} {worst:>10,.1f} ms past a 100 ms budget "
-          f"({worst_cpu:.1f} ms of CPU after the deadline)")
+    print(
+        f"   {'worst overrun of a hostile 199 KB body':44s} {worst:>10,.1f} ms past a 100 ms budget "
+        f"({worst_cpu:.1f} ms of CPU after the deadline)"
+    )
     print(f"   {'civility dry-run --json, end to end':44s} {dry:>10,.0f} comments/s ({dry_wall:,.0f}/s by the clock)")
     detected = f"{detect:>10,.1f} us/comment (inside decide's rate)" if detect is not None else "none (one language)"
     print(f"   {'language detection':44s} {detected}")
@@ -283,11 +299,17 @@ def main() -> None:
         print(f"   {'civility decide()':32s} {civility:>10,.0f} comments/s")
         for name, r in found.items():
             print(f"   {name:32s} {r['rate']:>10,.0f} comments/s  ({r['timed']:,} comments timed)")
-        short = {"better-profanity": "better-profanity", "alt-profanity-check per call": "alt-check per call",
-                 "alt-profanity-check batched": "alt-check batched", "glin-profanity": "glin-profanity"}
+        short = {
+            "better-profanity": "better-profanity",
+            "alt-profanity-check per call": "alt-check per call",
+            "alt-profanity-check batched": "alt-check batched",
+            "glin-profanity": "glin-profanity",
+        }
         names = ["civility", *(short.get(name, name[:20]) for name in found)]
-        print(f"\n   share of each label flagged (n per label: civility {PER_LABEL} at most; "
-              "a peer stopped by time saw fewer)")
+        print(
+            f"\n   share of each label flagged (n per label: civility {PER_LABEL} at most; "
+            "a peer stopped by time saw fewer)"
+        )
         print("   " + f"{'label':22s}" + "".join(f"{n:>22s}" for n in names))
         for label in dict.fromkeys(label for label, _ in labeled):
             cells = []
@@ -302,32 +324,46 @@ def main() -> None:
         n = min(args.n, 5000)
         print(f"\n== 3. an extra list (a `near` rule over it), each in a fresh process, {n:,} comments")
         rows = list_sizes(n)
-        print(f"   {'terms':>8s} {'comments/s':>12s} {'us/comment':>11s} {'vs no list':>11s} {'load s':>8s} "
-              f"{'RSS MB':>8s} {'grew MB':>8s}")
+        print(
+            f"   {'terms':>8s} {'comments/s':>12s} {'us/comment':>11s} {'vs no list':>11s} {'load s':>8s} "
+            f"{'RSS MB':>8s} {'grew MB':>8s}"
+        )
         for row in rows:
-            print(f"   {row['size']:>8,} {row['rate']:>12,.0f} {1e6 / row['rate']:>11.1f} {row['vs_base']:>10.2f}x "
-                  f"{row['load_s']:>8.2f} {row['rss_mb']:>8.0f} {row['grew_mb']:>8.0f}")
+            print(
+                f"   {row['size']:>8,} {row['rate']:>12,.0f} {1e6 / row['rate']:>11.1f} {row['vs_base']:>10.2f}x "
+                f"{row['load_s']:>8.2f} {row['rss_mb']:>8.0f} {row['grew_mb']:>8.0f}"
+            )
         by = {int(row["size"]): row for row in rows}
         ratios += [
-            ("50,000-term list vs 100-term, time per comment", f"{by[50_000]['vs_base'] / by[100]['vs_base']:.2f}x",
-             "<= 1.5x"),
-            ("50,000-term list: policy load, memory grown",
-             f"{by[50_000]['load_s']:.2f} s, {by[50_000]['grew_mb']:.0f} MB",
-             "< 2 s, < 150 MB"),
+            (
+                "50,000-term list vs 100-term, time per comment",
+                f"{by[50_000]['vs_base'] / by[100]['vs_base']:.2f}x",
+                "<= 1.5x",
+            ),
+            (
+                "50,000-term list: policy load, memory grown",
+                f"{by[50_000]['load_s']:.2f} s, {by[50_000]['grew_mb']:.0f} MB",
+                "< 2 s, < 150 MB",
+            ),
         ]
 
     if "webhook" not in skip:
-        print(f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, "
-              f"{args.seconds:.0f} s per step")
+        print(
+            f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, {args.seconds:.0f} s per step"
+        )
         w = webhook(args.seconds)
         c, b = w["civility"], w["bare_flask"]
-        print(f"   {'':12s} {'peak req/s':>11s} {'held req/s':>11s} {'p50 ms':>7s} {'p99 ms':>7s} {'checked':>9s} "
-              f"{'not 200 decision':>17s}")
+        print(
+            f"   {'':12s} {'peak req/s':>11s} {'held req/s':>11s} {'p50 ms':>7s} {'p99 ms':>7s} {'checked':>9s} "
+            f"{'not 200 decision':>17s}"
+        )
         for name, r in w.items():
             if "peak_rps" in r:
-                print(f"   {name:12s} {r['peak_rps']:>11,.0f} {r['half_rps']:>11,.0f} {r['half_p50_ms']:>7.0f} "
-                      f"{r['half_p99_ms']:>7.0f} {r['wrk_checked'] + r['half_checked']:>9,.0f} "
-                      f"{r['wrk_bad'] + r['half_bad']:>17,.0f}")
+                print(
+                    f"   {name:12s} {r['peak_rps']:>11,.0f} {r['half_rps']:>11,.0f} {r['half_p50_ms']:>7.0f} "
+                    f"{r['half_p99_ms']:>7.0f} {r['wrk_checked'] + r['half_checked']:>9,.0f} "
+                    f"{r['wrk_bad'] + r['half_bad']:>17,.0f}"
+                )
         print(f"   decisions in the service's store: {c.get('stored', 0):,.0f}")
         ratios += [
             ("webhook: share of bare Flask's requests/s", f"{c['peak_rps'] / b['peak_rps']:.0%}", ">= 70%"),

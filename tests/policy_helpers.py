@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import typing as t
 from pathlib import Path
 
 HEADER = """\
@@ -49,3 +50,18 @@ def rule(
         f"rules:\n  - id: {rid}\n    category: {category}\n    guideline: {guideline}\n    score: {score}\n"
         f"    message: Please revise.\n    match: {match}\n{extra}"
     )
+
+
+def default_policy_cases(*, packs: bool) -> list[t.Any]:
+    """The bundled policy's cases: the language packs' (case files named by a language of the policy other
+    than English: `de.cases.yaml`), or with `packs=False` the English ones."""
+    import engine
+
+    policy = engine.load_policy(None)
+    others = set(policy.languages) - {"en"}
+    return [c for c in policy.cases if (Path(c.location.path).name.split(".")[0] in others) is packs]
+
+
+def case_id(case: t.Any) -> str:
+    """A case's test id: its file and line."""
+    return f"{Path(case.location.path).name}:{case.location.line}"

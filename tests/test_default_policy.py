@@ -15,6 +15,7 @@ import engine
 from engine.cli import case_problem
 from tests.dictionary_words import check_word_list, read_words
 from tests.fairness_templates import IDENTITIES, INSULTING, NEUTRAL, sentences
+from tests.policy_helpers import case_id, default_policy_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -40,13 +41,8 @@ def rules_of(decision) -> set[str]:
 # --- every case of the default policy (what `civility test` checks), so an edit that breaks one is red ---
 
 
-def _english_cases():
-    # the language packs' cases run in tests/test_language_packs.py
-    packs = ("de", "es", "pt", "fr", "it")
-    return [c for c in engine.load_policy(None).cases if Path(c.location.path).name.split(".")[0] not in packs]
-
-
-@pytest.mark.parametrize("case", _english_cases(), ids=lambda c: f"{Path(c.location.path).name}:{c.location.line}")
+# the language packs' cases run in tests/test_language_packs.py
+@pytest.mark.parametrize("case", default_policy_cases(packs=False), ids=case_id)
 def test_each_case_of_the_default_policy(policy, case) -> None:
     assert case_problem(case.expect, engine.decide(policy, case.comment)) is None
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import engine
 from engine.cli import case_problem, main
 from tests.dictionary_words import check_word_list, read_words
+from tests.policy_helpers import case_id, default_policy_cases
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = bool(os.environ.get("CI"))
@@ -315,14 +316,7 @@ def test_the_callers_language_picks_the_pack(policy) -> None:
 
 # --- the team's cases for each pack -------------------------------------------------------------------
 
-PACKS = ("de", "es", "pt", "fr", "it")
-
-
-def _pack_cases():
-    return [c for c in engine.load_policy(None).cases if Path(c.location.path).name.split(".")[0] in PACKS]
-
-
-@pytest.mark.parametrize("case", _pack_cases(), ids=lambda c: f"{Path(c.location.path).name}:{c.location.line}")
+@pytest.mark.parametrize("case", default_policy_cases(packs=True), ids=case_id)
 def test_each_packs_cases(policy, case) -> None:
     assert case_problem(case.expect, engine.decide(policy, case.comment)) is None
 

@@ -73,7 +73,9 @@ _DECISION: S = {
         "language": {"type": "string", "description": "ISO 639-1 code the comment was scored as; und: too short"},
         "guideline_text": {
             "type": "string",
-            "description": "the top hit's guideline in the community's words, in the comment's language where the policy has it",
+            "description": (
+                "the top hit's guideline in the community's words, in the comment's language where the policy has it"
+            ),
         },
     },
 }
