@@ -156,22 +156,39 @@ def _reading(norm: str, tok: Token, deadline: float | None = None) -> str | None
     return text
 
 
+def _marks_read(norm: str, last: int, start: int) -> bool:
+    """Whether the emphasis marks in the gap norm[last:start] before a word read as spaces: at the edges of
+    words they are no punctuation ("sure, _tiger_."); inside a link or a name ("x.com/some_name") they stay."""
+    gap = norm[last:start]
+    return any(c in gap for c in _MARKS) and (not last or any(c.isspace() for c in gap))
+
+
 def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -> Read | None:
     readings = {
-        i: r for i, tok in enumerate(_clock.timed(tokens, deadline)) if (r := _reading(norm, tok, deadline)) is not None
+        i: r
+        for i, tok in enumerate(_clock.timed(tokens, deadline))
+        # a word written as it reads (the usual one) is no reading: told without a call
+        if norm[tok.start : tok.end] != tok.text and (r := _reading(norm, tok, deadline)) is not None
     }
     if not readings and not _EDGE_MARK.search(norm, timeout=_clock.left(deadline)):
         return None
     parts: list[str] = []
     starts: array[int] = array("q")
     ends: array[int] = array("q")
+    marks = any(c in norm for c in _MARKS)
     last = 0
+    same = 0  # norm[same:last] reads as written and is not in `parts` yet: one slice and range for a run
     for i, tok in enumerate(_clock.timed(tokens, deadline)):
+        if i not in readings and tok.start >= last and not (marks and _marks_read(norm, last, tok.start)):
+            last = tok.end  # the gap before it and the word as written
+            continue
+        if last > same:
+            parts.append(norm[same:last])
+            starts.extend(range(same, last))
+            ends.extend(range(same + 1, last + 1))
         if tok.start > last:
             gap = norm[last : tok.start]
-            if any(c in gap for c in _MARKS) and (not last or any(c.isspace() for c in gap)):
-                # emphasis marks at the edges of words are no punctuation ("sure, _tiger_."); inside a link
-                # or a name ("x.com/some_name") they stay
+            if _marks_read(norm, last, tok.start):
                 gap = gap.translate(_MARKS_AS_SPACE)
             parts.append(gap)
             starts.extend(range(last, tok.start))
@@ -193,7 +210,11 @@ def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -
                 _clock.check(deadline)
                 starts.extend(tok.start + k * width // n for k in range(lo, min(lo + _clock.CHUNK, n)))
                 ends.extend(tok.start + max((k + 1) * width // n, 1) for k in range(lo, min(lo + _clock.CHUNK, n)))
-        last = max(last, tok.end)
+        last = same = max(last, tok.end)
+    if last > same:
+        parts.append(norm[same:last])
+        starts.extend(range(same, last))
+        ends.extend(range(same + 1, last + 1))
     parts.append(norm[last:].translate(_MARKS_AS_SPACE))
     starts.extend(range(last, len(norm)))
     ends.extend(range(last + 1, len(norm) + 1))
