@@ -4,6 +4,7 @@ every run, calibrated, and loadable by the engine."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -235,3 +236,29 @@ def test_recipe_turns_character_features_on_per_model(tmp_path: Path):
         recipe.write_text(f"models:\n  - name: insult\n    category: name_calling\n    settings: {{{bad}}}\n")
         with pytest.raises(ValueError, match=r"models\[0\]: .*setting"):
             lm.read_recipe(recipe, FIXTURE.parent)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def test_shipped_models_are_what_the_recipe_trains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The documented command reproduces every shipped model file byte for byte (about 50 s of CPU). A change
+    to normalization, features or training that moves a model fails here: retrain with that command and
+    `python bench/model_cv.py --write-thresholds policies` (docs/models.md, "Reproduce")."""
+    if not SHARED_DATA.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_DATA} is missing")
+        pytest.skip(f"{SHARED_DATA} not present")
+    monkeypatch.chdir(ROOT)  # the model files record the command as typed, recipe path included
+    code, output = learn("--recipe", "bench/models.yaml", "--data-dir", "../shared/data", "--out-dir", str(tmp_path), "--json")
+    assert code == 0, output
+    trained = sorted(p.name for p in tmp_path.glob("*.json"))
+    shipped = sorted(p.name for p in (ROOT / "policies" / "models").glob("*.json"))
+    assert trained == shipped
+    differ = [n for n in shipped if (tmp_path / n).read_bytes() != (ROOT / "policies" / "models" / n).read_bytes()]
+    assert not differ, (
+        f"{', '.join(differ)} no longer reproduced by bench/models.yaml: retrain them with `civility learn --recipe"
+        " bench/models.yaml --data-dir ../shared/data --out-dir policies/models`, then `python bench/model_cv.py"
+        " --write-thresholds policies` (docs/models.md)"
+    )
