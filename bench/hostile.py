@@ -1,6 +1,6 @@
 """How far past its time budget the engine runs on hostile comments.
 
-    python bench/hostile.py [--policy DIR] [--budget-ms 100] [--sweep]
+    python bench/hostile.py [--policy DIR] [--budget-ms 100] [--sweep [--where MS]]
 
 Each body is about 200,000 characters built to make one stage slow (tags, links, masked words, emoji,
 insults for a `near` rule, tens of thousands of distinct words or word pairs for
@@ -11,6 +11,10 @@ With `--sweep`, each body is also decided with budgets of 5 to 195 ms, so that t
 stage (reading, words, each rule), and the worst overrun per body is printed: by the clock, and in the
 deciding thread's CPU time after the deadline (read by a second thread when the deadline comes), which is
 what the clock would show on an idle machine; on a loaded one the clock adds the waits for a core.
+With `--where MS` as well, a body whose worst run used more than MS ms of CPU after the deadline is decided
+again at that budget while a second thread samples the deciding thread's stack every half millisecond from
+the deadline on: the lines printed say what ran late (a loop with no look at the clock, a C call over the
+whole text, freeing what the decision built).
 
 As the service does after loading its policy, the policy's objects are frozen out of the garbage collector
 (`gc.freeze()`): a full collection then walks only what the comment itself built.
@@ -91,6 +95,7 @@ def main() -> None:
     parser.add_argument("--budget-ms", type=float, default=100.0)
     parser.add_argument("--chars", type=int, default=199_000)
     parser.add_argument("--sweep", action="store_true", help="budgets of 5 to 195 ms for every body")
+    parser.add_argument("--where", type=float, default=None, metavar="MS", help="with --sweep: sample what ran late")
     args = parser.parse_args()
     policy = load_policy(args.policy)
     gc.freeze()
@@ -105,6 +110,9 @@ def main() -> None:
             cpu, at_cpu = max((c, b) for (_, c, _), b in runs)
             worst_wall, worst_cpu = max(worst_wall, wall), max(worst_cpu, cpu)
             print(f"{name:20s} {wall * 1000:5.1f} ms ({at_wall:3d} ms)  {cpu * 1000:5.1f} ms ({at_cpu:3d} ms)")
+            if args.where is not None and cpu * 1000 > args.where:
+                for line in where_late(policy, name, at_cpu / 1000, args.chars):
+                    print(f"    {line}")
         print(f"worst overrun over all budgets: {worst_wall * 1000:.1f} ms by the clock, {worst_cpu * 1000:.1f} ms CPU")
 
 
@@ -132,6 +140,47 @@ def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, f
     done.set()
     watcher.join()
     return max(0.0, wall - budget), max(0.0, cpu_end - at_deadline[0]) if at_deadline else 0.0, decision
+
+
+def where_late(policy: t.Any, name: str, budget: float, chars: int) -> list[str]:
+    """The deciding thread's stack (innermost frames first), sampled from the deadline until the decision
+    returns: one line per sample whose innermost frame differs from the one before, with the CPU time the
+    thread had used since the deadline."""
+    unit, fmt = BODIES[name]
+    text = (unit * (chars // len(unit) + 1))[:chars] if unit else _generated(name, chars)
+    comment = Comment(text=text, format=fmt)
+    deciding = threading.get_ident()
+    clock = time.pthread_getcpuclockid(deciding)
+    done = threading.Event()
+    lines: list[str] = []
+    deadline = time.monotonic() + budget
+
+    def sample() -> None:
+        if done.wait(max(0.0, deadline - time.monotonic())):
+            return
+        start, last = time.clock_gettime(clock), None
+        while not done.is_set():
+            frame = sys._current_frames().get(deciding)
+            stack = []
+            while frame is not None and len(stack) < 6:
+                stack.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}")
+                frame = frame.f_back
+            if stack and stack[0] != last:
+                lines.append(f"+{(time.clock_gettime(clock) - start) * 1000:5.1f} ms  " + " <- ".join(stack))
+                last = stack[0]
+            time.sleep(0.0005)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0002)  # the sampler gets the interpreter often enough to see short stretches
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        decide(policy, comment, deadline=deadline)
+    finally:
+        done.set()
+        sampler.join()
+        sys.setswitchinterval(interval)
+    return lines
 
 
 def overrun(

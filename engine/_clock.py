@@ -4,6 +4,7 @@ The one place that reads the clock for a decision: `Scan.check`/`Scan.tick` and 
 
 from __future__ import annotations
 
+import _thread
 import gc
 import os
 import queue
@@ -123,17 +124,17 @@ def resume_collector() -> None:
 
 
 _doomed: queue.Queue[list[t.Any]] = queue.Queue()
-_reaper: threading.Thread | None = None
+_reaper_pid = 0  # the process the freeing thread runs in (none survives a fork)
 
 
 def drop_later(items: list[t.Any]) -> None:
     """Free `items` in a thread of their own, then end a `pause_collector`: what a long text's decision
     built takes 5-10 ms to free, after its deadline, and each of those objects still waits in the
     collector's youngest generation (which the first allocation with the collector on would walk)."""
-    global _reaper
-    if _reaper is None or not _reaper.is_alive():  # the first time, and in a forked process
-        _reaper = threading.Thread(target=_reap, name="civility-free", daemon=True)
-        _reaper.start()
+    global _reaper_pid
+    if _reaper_pid != os.getpid():  # the first time, and in a forked process
+        _reaper_pid = os.getpid()
+        _thread.start_new_thread(_reap, ())  # not `Thread.start`: that waits for the thread to run (1-2 ms)
     _doomed.put(items)
 
 
