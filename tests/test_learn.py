@@ -243,7 +243,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def test_shipped_models_are_what_the_recipe_trains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The documented command reproduces every shipped model file byte for byte (about 50 s of CPU). A change
+    """The documented command reproduces every shipped model file byte for byte (about 40 s of CPU). A change
     to normalization, features or training that moves a model fails here: retrain with that command and
     `python bench/model_cv.py --write-thresholds policies` (docs/models.md, "Reproduce")."""
     if not SHARED_DATA.exists():
