@@ -23,21 +23,86 @@ _PLAIN = regex.compile(r"[a-z0-9' ]+")
 
 
 def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
-    """Groups of literals; a match contains at least one literal of every group. Empty: no filter."""
+    """Groups of literals; a match contains at least one literal of every group. Empty: no filter.
+
+    A group is a run of plain text at the top level ("free" in `\\bfree\\s+(?:...)`), or a mandatory,
+    unrepeated group at the top level whose every alternative holds a run of plain text (the longest one
+    stands for it: "otari" for `otari[oa]`)."""
     body = _unwrap(source)
     if body is None:
         return ()
-    groups = []
+    groups: list[tuple[str, ...]] = [(run,) for run in _runs(body)]
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
             continue  # optional or repeated: it need not appear
         content = content[2:] if content.startswith("?:") else content
         if content.startswith("?"):
             continue  # lookarounds, flags, named groups: not plain text
-        alternatives = content.split("|")
-        if all(_PLAIN.fullmatch(a) for a in alternatives) and all(a.strip() for a in alternatives):
-            groups.append(tuple(sorted(set(alternatives))))
-    return tuple(groups)
+        literals = []
+        for alternative in _alternatives(content):
+            runs = _runs(alternative)
+            if not runs or not alternative.strip():
+                break  # an alternative that may match without plain text: no filter from this group
+            literals.append(max(runs, key=len))
+        else:
+            groups.append(tuple(sorted(set(literals))))
+    return tuple(sorted(set(groups), key=groups.index))
+
+
+def _alternatives(source: str) -> list[str]:
+    """`source` split at its top-level '|'."""
+    cuts = [i for i, ch, depth in _structure(source) if ch == "|" and depth == 0]
+    return [source[i + 1 : j] for i, j in zip([-1, *cuts], [*cuts, len(source)])]
+
+
+def _runs(source: str) -> list[str]:
+    """The runs of plain text (`_PLAIN`) at the top level of `source`, each of which every match contains:
+    a character made optional or repeatable by a quantifier (`?`, `*`, `{`) is left out, and escapes,
+    classes, groups and any other character end a run."""
+    runs: list[str] = []
+    run = ""
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if _PLAIN.fullmatch(ch) and source[i + 1 : i + 2] not in ("?", "*", "{"):
+            run += ch
+            if source[i + 1 : i + 2] == "+":  # "ab+c" holds "ab", not "abc"
+                runs.append(run)
+                run = ""
+                i += 1
+            i += 1
+            continue
+        if run:
+            runs.append(run)
+            run = ""
+        if ch == "\\":
+            i = _escape_end(source, i)
+        elif ch == "{" and (quantifier := _QUANTIFIER.match(source, i)):
+            i = quantifier.end()
+        elif ch == "[":
+            i = _class_end(source, i)
+        elif ch == "(":
+            end = _closing(source, i)
+            if end < 0:
+                return []
+            i = end + 1
+        else:
+            i += 1
+    if run:
+        runs.append(run)
+    return [run for run in runs if run.strip()]
+
+
+_QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
+# the escapes longer than a backslash and one character: \x41 \x{263a} \u263a \U0001f449 \N{...} \p{L}
+# \g<name>, octal codes and back-references (\012, \1)
+_LONG_ESCAPE = regex.compile(r"\\(?:x\{[^}]*\}|x[0-9a-fA-F]{0,2}|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|[NpP]\{[^}]*\}|g<[^>]*>|\d+)")
+
+
+def _escape_end(source: str, start: int) -> int:
+    """The index after the escape that starts at `start`."""
+    m = _LONG_ESCAPE.match(source, start)
+    return m.end() if m else start + 2
 
 
 def _unwrap(source: str) -> str | None:

@@ -15,9 +15,23 @@ from engine._regex_prefilter import required_literals
             r"(?:\b(?:nice try|well done)\W{1,3}(?:genius|einstein)\b)",
             (("nice try", "well done"), ("einstein", "genius")),
         ),
-        (r"\bcheck (?:out )?my (?:channel|page)\b", (("channel", "page"),)),
-        (r"you(?:'re| are)\s+\w+", ((" are", "'re"),)),
-        (r"(?:x|y)+z", (("x", "y"),)),
+        (r"\bcheck (?:out )?my (?:channel|page)\b", (("check ",), ("my ",), ("channel", "page"))),
+        (r"you(?:'re| are)\s+\w+", (("you",), (" are", "'re"))),
+        (r"(?:x|y)+z", (("z",), ("x", "y"))),
+        # an alternative that is itself a pattern stands by its longest run of plain text
+        (r"\bfree\s+(?:gift\s?cards?|itunes|v-?bucks)", (("free",), ("bucks", "gift", "itunes"))),
+        (r"(?<=\w[\s,.!?]{1,4})(?:idiota|otari[oa]|burr[oa]o?)(?:s|es)?", (("burr", "idiota", "otari"),)),
+        (r"(?:\w+|x)y", (("y",),)),
+        # quantifiers, classes and escapes are no text: "1" of {1,4}, "27a1" of \u27a1, "i" of i?, "b" of b*
+        (r"[\s,]{1,4}word\d{10}", (("word",),)),
+        (r"\u27a1go|\x41hi|\p{L}ok|\N{BULLET}nb", ()),
+        (r"(?:\u27a1go|\x41hi|\p{L}ok|\N{BULLET}nb)", ()),
+        (r"(?:\u27a1go|\x41hi|\p{Ll}ok|\N{BULLET}nb)x", (("x",), ("go", "hi", "nb", "ok"))),
+        (r"(a)\1bc", (("bc",), ("a",))),
+        (r"abci?d", (("abc",), ("d",))),
+        (r"ab+c", (("ab",), ("c",))),
+        (r"ab*c", (("a",), ("c",))),
+        (r"ab{2}c", (("a",), ("c",))),
     ],
 )
 def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[str, ...], ...]) -> None:
@@ -28,11 +42,12 @@ def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[s
     "pattern",
     [
         r"(?:idiot|moron)|\bfool\b",  # a top-level alternative can match without the group
-        r"(?:very )?(?:big)?\s*deal",  # optional groups
-        r"(?:ab|cd)*e",  # may repeat zero times
-        r"(?:\w+|x)y",  # not plain words
+        r"(?:very )?(?:big)?\s*\w",  # optional groups
+        r"(?:ab|cd)*\w",  # may repeat zero times
+        r"(?:\w+|x)\s",  # not plain words
         r"(?=(?:abc|def))",  # a lookahead
-        r"free\s+(?:gift\s?cards?|itunes)",  # an alternative is itself a pattern
+        r"(?:,|\s)(?:\s|-)",  # alternatives without plain text
+        r"(?:a|)b?",  # an empty alternative
     ],
 )
 def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
@@ -45,6 +60,11 @@ def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
         (r"(?:\b(?:nice try|well done)\W{1,3}(?:genius|einstein)\b)", "well done, genius"),
         (r"\bcheck (?:out )?my (?:channel|page)\b", "please check my page"),
         (r"(?:x|y)+z", "xyxyz"),
+        (r"\bfree\s+(?:gift\s?cards?|itunes|v-?bucks)", "get free vbucks"),
+        (r"(?<=\w[\s,.!?]{1,4})(?:idiota|otari[oa]|burr[oa]o?)(?:s|es)?", "sai daqui, burraos"),
+        (r"(?:\u27a1go|\x41hi|\p{Ll}ok|\N{BULLET}nb)x", "aokx"),
+        (r"ab+c", "abbbc"),
+        (r"abci?d", "abcd"),
     ],
 )
 def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -> None:
