@@ -96,7 +96,9 @@ def _runs(source: str) -> list[str]:
 _QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
 # the escapes longer than a backslash and one character: \x41 \x{263a} \u263a \U0001f449 \N{...} \p{L}
 # \g<name>, octal codes and back-references (\012, \1)
-_LONG_ESCAPE = regex.compile(r"\\(?:x\{[^}]*\}|x[0-9a-fA-F]{0,2}|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|[NpP]\{[^}]*\}|g<[^>]*>|\d+)")
+_LONG_ESCAPE = regex.compile(
+    r"\\(?:x\{[^}]*\}|x[0-9a-fA-F]{0,2}|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|[NpP]\{[^}]*\}|g<[^>]*>|\d+)"
+)
 
 
 def _escape_end(source: str, start: int) -> int:

@@ -477,3 +477,37 @@ def test_a_long_spelled_out_run_is_cut_only_into_pieces_a_word_can_be():
     assert len(tok.text) == 20_000 and all(len(a) <= 32 for a in tok.alts)
     (tok,) = prepare(" ".join("you" + "stupidmoron" * 3)).tokens  # 36 letters: cuts of 4-32 letters each
     assert "you" + "stupidmoron" * 2 + "stupid" in tok.alts and "moron" in tok.alts
+
+
+def _short_glue_searched(norm: str) -> bool:
+    """What `_short_glue` tells, by searching the whole text with each pattern."""
+    from engine import normalize as n
+
+    return (
+        any(c in norm for c in n._GLUE_CHARS)
+        and n._GLUE_HINT.search(norm) is not None
+        and (n._SHORT_GLUE.search(norm) is not None or n._EMPHASIS_GLUE.search(norm) is not None)
+    )
+
+
+@pytest.mark.parametrize(
+    "norm",
+    [
+        *("e.g. this", "u.s. and 3.5", "id.iot", "dum_mes_", "__politi__ker", "~~id~~iot", "end. next", "a__b"),
+        *("@user_name hi", "see youtube.com", "ab~~c", "", "...", "a.", ".a"),
+        "a" * 70 + ". x" * 70,  # more marks than are tried one by one
+        "x" + "._" * 40 + "y",
+    ],
+)
+def test_short_glue_is_found_where_a_whole_text_search_finds_it(norm: str) -> None:
+    from engine.normalize import _short_glue
+
+    assert _short_glue(norm) is _short_glue_searched(norm)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab1@#._~-é ", max_size=80))
+def test_short_glue_tried_at_marks_agrees_with_a_whole_text_search(norm: str) -> None:
+    from engine.normalize import _short_glue
+
+    assert _short_glue(norm) is _short_glue_searched(norm)
