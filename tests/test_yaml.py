@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import engine
+from engine import _yaml
 from engine._yaml import load_file
 from engine.errors import PolicySchemaError, PolicySyntaxError
 
@@ -61,3 +63,35 @@ def test_loading_keeps_no_yaml_nodes_alive(tmp_path: Path) -> None:
         load_file(path)
     gc.collect()
     assert sum(isinstance(o, yaml.Node) for o in gc.get_objects()) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["? a\n: b\n", "{? a}\n", "[? a]\n", "k: [a, ?]\n", "k:\tv\n"],
+)
+def test_what_libyaml_reads_otherwise_goes_to_pyyaml(text: str) -> None:
+    assert _yaml._NOT_FAST.search(text)
+
+
+@pytest.mark.parametrize("text", ["k: '(?:a|b)?'\n", "q: are you insane?\n", "q: why? no\n", "k: a?b\n"])
+def test_a_question_mark_inside_text_takes_the_fast_parser(text: str) -> None:
+    assert not _yaml._NOT_FAST.search(text)
+
+
+def _tree(node):
+    if node is None:
+        return None
+    loc = (node.loc.line, node.loc.col)
+    if node.is_map:
+        return loc, [(k, node.key_loc(k).line, node.key_loc(k).col, _tree(v)) for k, v in node.value.items()]
+    if node.is_list:
+        return loc, [_tree(v) for v in node.value]
+    return loc, repr(node.value), node.source
+
+
+def test_every_bundled_policy_file_reads_the_same_with_libyaml_and_pyyaml(monkeypatch) -> None:
+    files = sorted(Path(engine.__file__).resolve().parent.parent.joinpath("policies").rglob("*.yaml"))
+    assert len(files) > 20
+    fast = [_tree(load_file(f)) for f in files]
+    monkeypatch.setattr(_yaml, "_FAST", None)
+    assert [_tree(load_file(f)) for f in files] == fast
