@@ -65,9 +65,7 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
     shadow: list[Hit] = []
-    for rule in policy.index.candidates(scan, packs) if policy.index is not None else policy.rules:
-        if rule.language and packs is not None and rule.language not in packs:
-            continue
+    for rule in policy.index.candidates(scan, packs) if policy.index is not None else _of_packs(policy.rules, packs):
         scan.check()
         hit = _apply(rule, scan, policy.not_shown)
         if hit is None:
@@ -85,6 +83,11 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
         said = scored.language if scored is not None else None
         decision = replace(decision, guideline_text=_guideline_text(policy, hits, said))
     return decision
+
+
+def _of_packs(rules: t.Sequence[Rule], packs: t.Container[str] | None) -> list[Rule]:
+    """The rules of no language or of one of `packs` (all with None), as `RuleIndex.candidates` keeps them."""
+    return [r for r in rules if not (r.language and packs is not None and r.language not in packs)]
 
 
 def _guideline_text(policy: Policy, hits: list[tuple[Rule, Hit]], language: str | None) -> str | None:

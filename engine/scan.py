@@ -10,7 +10,6 @@ from functools import cached_property
 import regex
 
 from . import _clock
-from ._clock import DeadlineExceeded as DeadlineExceeded  # what the budget raises, for the stages here
 from .model import Comment
 from .normalize import Prepared, Words, glued_words, prepare
 
@@ -210,7 +209,7 @@ class Scan:
         """One step of a loop over the comment's words: now and then, a look at the clock, so that one
         rule over a huge padded text cannot run far past the budget."""
         self._ticks += 1
-        if not self._ticks & 255:
+        if not self._ticks % _clock.EVERY:
             _clock.check(self.deadline)
 
     def check(self) -> None:

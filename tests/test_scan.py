@@ -7,7 +7,8 @@ import time
 import pytest
 
 from engine import Comment
-from engine.scan import NORM, DeadlineExceeded, Scan, Span
+from engine._clock import DeadlineExceeded
+from engine.scan import NORM, Scan, Span
 
 
 def test_index_has_every_reading_of_every_word() -> None:

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from engine import Comment, PolicyError, decide, load_policy
+from engine._clock import DeadlineExceeded
 from engine.cli import main
 from engine.errors import ErrorCollector
-from engine.policy import policy_hash
 from engine.model import Reason, Verdict
-from engine.scan import DeadlineExceeded, Scan
+from engine.policy import policy_hash
+from engine.scan import Scan
 from engine.textmodel import ModelGroup, dump_model, features, load_model
 
 MODEL_POLICY = Path(__file__).parent / "policies" / "model"
