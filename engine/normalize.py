@@ -677,11 +677,42 @@ def _word(w: str, start: int, stretched: bool, deadline: float | None = None) ->
         single = _STRETCH.sub(r"\1", text, timeout=_clock.left(deadline) if long else None)
         double = _STRETCH.sub(r"\1\1", text, timeout=_clock.left(deadline) if long else None)
         alts = [single, *(_STRETCH.sub(r"\1", a, timeout=_clock.left(deadline) if long else None) for a in alts), *alts]
+        alts += _each_run_once_or_twice(text, _clock.left(deadline) if long else None)
         text = double
         if "*" in single:
             alts[0], text = double, single
     alts = [a for a in dict.fromkeys(alts) if a != text]
     return Token(start, end, text, tuple(alts), "*" in text)
+
+
+#: the most stretched runs in a word whose readings are each taken once or twice (2 ** 4 readings)
+_MOST_RUNS = 4
+
+
+def _each_run_once_or_twice(text: str, timeout: float | None = None) -> list[str]:
+    """Readings of a word with two to four stretched runs where each run is one letter or two, so that a
+    word with a double letter of its own is read whichever run it is ("menttttalllly" as "mentally",
+    "trigggggerrrred" as "triggered"); the all-single and all-double readings are the caller's. (A masked
+    word is compared by its canonical form only: none for it.)"""
+    if "*" in text:
+        return []
+    runs = []
+    for run in _STRETCH.finditer(text, timeout=timeout):
+        runs.append(run)
+        if len(runs) > _MOST_RUNS:
+            return []
+    if len(runs) < 2:
+        return []
+    out = []
+    for mask in range(1, 2 ** len(runs) - 1):
+        parts, last = [], 0
+        for bit, run in enumerate(runs):
+            parts.append(text[last : run.start()])
+            parts.append(run.group(1) * (2 if mask >> bit & 1 else 1))
+            last = run.end()
+        parts.append(text[last:])
+        out.append("".join(parts))
+    return out
 
 
 def _i_or_l(core: str, text: str) -> list[str]:

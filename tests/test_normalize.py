@@ -96,6 +96,20 @@ def test_stretched_letters_keep_a_double_and_offer_the_single():
     assert only("good")[0] == only("good")[0].__class__(0, 4, "good")
 
 
+def test_each_stretched_run_is_read_once_or_twice():
+    # a word's own double letter may be any of its stretched runs ("mentally": one t, two l)
+    assert "mentally" in only("menttttalllly")[0].alts
+    assert "triggered" in only("trigggggerrrredddd")[0].alts
+    assert "chill" in only("CCCChilllll")[0].alts
+    assert "dumbass" in only("dddumbbbasssssssss")[0].alts
+    # only the word's own letters, once or twice: nothing else is read into it
+    assert set(only("loooolll")[0].alts) | {only("loooolll")[0].text} == {"lol", "lool", "loll", "looll"}
+    # five runs or more: the all-single and all-double readings only
+    assert len(only("aaabbbcccdddeee")[0].alts) == 1
+    # a masked word is compared by its canonical form: no more readings
+    assert {"me**ally", "mee**aly"}.isdisjoint(only("meeee**alllllly")[0].alts)
+
+
 def test_ambiguous_leet_digit_offers_both_readings():
     tok, _ = only("k1ll")
     assert tok.text == "kill"
