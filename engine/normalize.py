@@ -680,7 +680,9 @@ def _word(w: str, start: int, stretched: bool, deadline: float | None = None) ->
         alts += _each_run_once_or_twice(text, _clock.left(deadline) if long else None)
         text = double
         if "*" in single:
-            alts[0], text = double, single
+            # the all-double reading is no reading of a masked word: a mask read against more lengths finds
+            # more words, and a letter stretched once stood alone more often ("t#eeee" is not "thee")
+            alts, text = alts[1:], single
     alts = [a for a in dict.fromkeys(alts) if a != text]
     return Token(start, end, text, tuple(alts), "*" in text)
 
@@ -692,10 +694,8 @@ _MOST_RUNS = 4
 def _each_run_once_or_twice(text: str, timeout: float | None = None) -> list[str]:
     """Readings of a word with two to four stretched runs where each run is one letter or two, so that a
     word with a double letter of its own is read whichever run it is ("menttttalllly" as "mentally",
-    "trigggggerrrred" as "triggered"); the all-single and all-double readings are the caller's. (A masked
-    word is compared by its canonical form only: none for it.)"""
-    if "*" in text:
-        return []
+    "trigggggerrrred" as "triggered", "meeee**alllllly" as "me**ally"); the all-single and all-double
+    readings are the caller's."""
     runs = []
     for run in _STRETCH.finditer(text, timeout=timeout):
         runs.append(run)

@@ -154,6 +154,8 @@ class TermSet:
                     out.extend(Span(start, end, NORM) for start, end in places)
         if scan.masked:
             out.extend(self._masked(scan))
+            # a masked phrase read two ways is one hit
+            out = list(dict.fromkeys(out))
         return scan.keep(out, quotes_ok)
 
     def _phrases(self, scan: Scan) -> list[Span]:
@@ -183,23 +185,21 @@ class TermSet:
         what walking from every reading finds besides them (`_masked_phrases` takes the written first
         word only, as it did when readings were always walked)."""
         out = []
-        texts = scan.words.texts
-        for j, shape in _mask_shapes(scan).items():
-            if j == 0 or shape is None:
+        for j, readings in _mask_readings(scan).items():
+            if j == 0:
                 continue
-            pattern = texts[j]
             for first in scan.forms(j - 1):
                 for key, child in self.phrases.get(first, {}).items():
-                    if key != _END and _fits(pattern, key):
+                    if key != _END and _fits_one(readings, key):
                         out.extend(scan.token_span(j - 1, end) for end in _phrase_ends(child, scan, j + 1))
         return out
 
     def _masked(self, scan: Scan) -> list[Span]:
         out = []
         by_shape = self.by_shape()
-        for i, shape in _mask_shapes(scan).items():
+        for i, readings in _mask_readings(scan).items():
             scan.tick()
-            if shape is not None and any(_fits(scan.words.texts[i], term) for term in by_shape.get(shape, ())):
+            if any(_fits(pattern, term) for pattern, shape in readings for term in by_shape.get(shape, ())):
                 out.append(scan.token_span(i, i + 1))
         return out
 
@@ -210,12 +210,13 @@ class TermSet:
             self._first_by_shape = _group_by_shape(self.phrases)
         out = []
         texts = scan.words.texts
-        for i, shape in _mask_shapes(scan).items():
+        masks = _mask_readings(scan)
+        for i in scan.masked:
             scan.tick()
-            pattern = texts[i]
-            for first in self._first_by_shape.get(shape, ()) if shape is not None else ():
-                if _fits(pattern, first):
-                    out.extend(scan.token_span(i, end) for end in _phrase_ends(self.phrases[first], scan, i + 1))
+            readings = masks.get(i, ())
+            firsts = {first for pattern, shape in readings for first in self._first_by_shape.get(shape, ()) if _fits(pattern, first)}
+            for first in sorted(firsts):
+                out.extend(scan.token_span(i, end) for end in _phrase_ends(self.phrases[first], scan, i + 1))
             if i > 0 and texts[i - 1] in self.phrases:  # the mask is the second word
                 out.extend(scan.token_span(i - 1, end) for end in _phrase_ends(self.phrases[texts[i - 1]], scan, i))
         return out
@@ -256,7 +257,7 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
     ends = []
     count = len(scan.words.texts)
     stack = [(node, j)]
-    masks = _mask_shapes(scan) if scan.masked else {}
+    masks = _mask_readings(scan) if scan.masked else {}
     while stack:
         scan.tick()
         node, j = stack.pop()
@@ -267,9 +268,9 @@ def _phrase_ends(node: dict[str, t.Any], scan: Scan, j: int) -> list[int]:
                 child = node.get(form)
                 if child is not None:
                     stack.append((child, j + 1))
-            if masks.get(j) is not None:
-                pattern = scan.words.texts[j]
-                stack.extend((child, j + 1) for key, child in node.items() if key != _END and _fits(pattern, key))
+            readings = masks.get(j)
+            if readings:
+                stack.extend((child, j + 1) for key, child in node.items() if key != _END and _fits_one(readings, key))
     return ends
 
 
@@ -282,16 +283,24 @@ def _group_by_shape(words: t.Iterable[str]) -> dict[tuple[t.Any, ...], tuple[str
     return {k: tuple(v) for k, v in grouped.items()}
 
 
-def _mask_shapes(scan: Scan) -> dict[int, tuple[int, str | None, str | None] | None]:
-    """`_mask_shape` of each masked word of the comment, worked out once for every list."""
-    shapes = scan.cache.get("mask_shapes")
-    if shapes is None:
-        shapes = {}
+def _mask_readings(scan: Scan) -> dict[int, tuple[tuple[str, tuple[int, str | None, str | None]], ...]]:
+    """Each masked word's masked readings with their `_mask_shape`, worked out once for every list: the
+    word as written, and as read with each stretched run once or twice ("meeee**alllllly" is "me**aly",
+    and "me**ally"); a word whose readings all say too little is left out."""
+    readings = scan.cache.get("mask_readings")
+    if readings is None:
+        readings = {}
         for i in scan.masked:
             scan.tick()
-            shapes[i] = _mask_shape(scan.words.texts[i])
-        scan.cache["mask_shapes"] = shapes
-    return t.cast(dict[int, t.Any], shapes)
+            found = [(p, shape) for p in scan.forms(i) if "*" in p and (shape := _mask_shape(p)) is not None]
+            if found:
+                readings[i] = tuple(found)
+        scan.cache["mask_readings"] = readings
+    return t.cast(dict[int, t.Any], readings)
+
+
+def _fits_one(readings: t.Iterable[tuple[str, t.Any]], word: str) -> bool:
+    return any(_fits(pattern, word) for pattern, _ in readings)
 
 
 def _mask_shape(pattern: str) -> tuple[int, str | None, str | None] | None:

@@ -106,8 +106,8 @@ def test_each_stretched_run_is_read_once_or_twice():
     assert set(only("loooolll")[0].alts) | {only("loooolll")[0].text} == {"lol", "lool", "loll", "looll"}
     # five runs or more: the all-single and all-double readings only
     assert len(only("aaabbbcccdddeee")[0].alts) == 1
-    # a masked word is compared by its canonical form: no more readings
-    assert {"me**ally", "mee**aly"}.isdisjoint(only("meeee**alllllly")[0].alts)
+    # a masked word too: its masked readings are compared by their shape (tests/test_terms.py)
+    assert "me**ally" in only("meeee**alllllly")[0].alts
 
 
 def test_ambiguous_leet_digit_offers_both_readings():

@@ -86,6 +86,15 @@ class TestTermSet:
     def test_a_masked_word_inside_a_phrase(self, text: str, found: list[str]) -> None:
         assert spans(["fuck you", "shut the fuck up"], text) == found
 
+    def test_a_masked_stretched_word_is_read_with_each_run_once_or_twice(self) -> None:
+        # "mentally": one t, two l; "boomer": two o, one e; alone and inside a phrase
+        assert spans(["mentally unstable"], "she is meeee**alllllly unstable") == ["meeee**alllllly unstable"]
+        assert spans(["boomer"], "ok boooo*eeeeeer") == ["boooo*eeeeeer"]
+        assert spans(["ok boomer"], "ok boooo*eeeeeer") == ["ok boooo*eeeeeer"]
+        assert spans(["fuck you"], "ffffu*kkkkk you") == ["ffffu*kkkkk you"]
+        # only the word's own letters once or twice: no other length fits
+        assert spans(["boomers"], "ok boooo*eeeeeer") == []
+
     def test_masks_need_enough_letters(self) -> None:
         assert spans(["idiot"], "you i****") == []
 
