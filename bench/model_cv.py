@@ -14,7 +14,10 @@ rules that use no model, the rules that use a model, and the whole policy.
     python bench/model_cv.py --write-thresholds policies
 
 writes the thresholds of a policy's own model files into its rules (after `civility learn`), so that the
-shipped rules use what the shipped models chose on all their training rows.
+shipped rules use what the shipped models chose on all their training rows; a rule's current value stays
+when it is the chosen one or one step of the grid above it (hysteresis: see `write_thresholds`), so that a
+retrain that barely moves a model does not churn the rules. The folds below take the chosen values as they
+are (the shipped values were chosen on every fold).
 
 Prints per set: the goal label's share caught and the share of `ok` flagged, for each of the three.
 Training sets not in the recipe (Gab) are scored by every fold's policy on a fifth of their rows each.
@@ -85,13 +88,28 @@ EVAL_SETS = (
 )
 KINDS = ("rules", "model", "both")
 
+#: the spacing of learn.THRESHOLD_GRID
+THRESHOLD_STEP = round(lm.THRESHOLD_GRID[1] - lm.THRESHOLD_GRID[0], 2)
 # a model matcher as the rule files write it: `{model: NAME, above: P}` or `{model: NAME, above: P, below: Q}`
 _MODEL_MATCHER = re.compile(r"\{model: (\w+), above: ([0-9.]+)(?:, below: ([0-9.]+))?\}")
 
 
-def write_thresholds(root: Path, chosen: t.Mapping[str, t.Mapping[str, float]]) -> int:
+def write_thresholds(root: Path, chosen: t.Mapping[str, t.Mapping[str, float]], *, keep: bool = True) -> int:
     """Set every model matcher of the policy's rule files to its model's chosen thresholds: a matcher
-    with `above` alone takes `sure`; a band takes `likely` to `sure`. Returns how many changed."""
+    with `above` alone takes `sure`; a band takes `likely` to `sure`. Returns how many changed.
+
+    With `keep` (hysteresis), a matcher's current value stays when it is the chosen one or one step of
+    the grid above it: every value at or above the chosen one flags no more ok rows out of fold than the
+    budget allows (the chosen one is the lowest that does), and a retrain that moves the out-of-fold
+    scores a little flips the lowest between two neighbours of the grid; without hysteresis every such
+    retrain churns the rules and their cases. A value below the chosen one breaks the budget and moves; a
+    value two steps or more above moves down (no ratchet). A band's lower end stays below its upper end."""
+    step = THRESHOLD_STEP
+
+    def settled(current: float | None, new: float) -> float:
+        if keep and current is not None and new - 1e-9 <= current <= new + step + 1e-9:
+            return current
+        return new
 
     def replace(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -99,8 +117,12 @@ def write_thresholds(root: Path, chosen: t.Mapping[str, t.Mapping[str, float]]) 
             return m.group(0)
         th = chosen[name]
         if m.group(3) is None:
-            return f"{{model: {name}, above: {th['sure']:g}}}"
-        return f"{{model: {name}, above: {th['likely']:g}, below: {th['sure']:g}}}"
+            return f"{{model: {name}, above: {settled(float(m.group(2)), th['sure']):g}}}"
+        sure = settled(float(m.group(3)), th["sure"])
+        likely = settled(float(m.group(2)), th["likely"])
+        if likely >= sure - 1e-9:
+            likely = min(th["likely"], round(sure - step, 2))
+        return f"{{model: {name}, above: {likely:g}, below: {sure:g}}}"
 
     changed = 0
     for path in sorted(root.glob("*.yaml")):
@@ -159,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         chosen = model_thresholds(args.write_thresholds)
         n = write_thresholds(args.write_thresholds, chosen)
         for name, th in sorted(chosen.items()):
-            print(f"{name}: sure {th['sure']:g}, likely {th['likely']:g}")
-        print(f"{n} model matchers changed")
+            print(f"{name}: chosen sure {th['sure']:g}, likely {th['likely']:g}")
+        print(f"{n} model matchers changed (a current value the chosen one or one step above it stays)")
         return 0
     base = args.policy or bundled_policy_dir()
     plans = lm.read_recipe(args.recipe, args.data_dir)
@@ -214,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 (root / "models" / f"{plan.name}.json").write_text(dump_model(data), encoding="utf-8")
                 chosen[plan.name] = data["training"]["thresholds"]
-            write_thresholds(root, chosen)
+            write_thresholds(root, chosen, keep=False)  # no hysteresis: the shipped values saw every fold
             print(f"fold {k + 1} thresholds: " + ", ".join(f"{n} {th['likely']:g}/{th['sure']:g}" for n, th in chosen.items()), flush=True)
             policy = load_policy(root)
             rule_model = {r.id: r.model for r in policy.rules}
