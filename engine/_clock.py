@@ -65,6 +65,14 @@ def timed(items: t.Iterable[T], deadline: float | None, every: int = EVERY) -> t
         yield item
 
 
+def steps(items: t.Iterable[T], deadline: float | None, size: int | None = None) -> t.Iterable[T]:
+    """`items` (`size` of them; default `len(items)`), `timed` when they are more than EVERY; as they are
+    when fewer or without a budget: a generator around a short loop costs more than the loop's own work."""
+    if deadline is None or (len(t.cast(t.Sized, items)) if size is None else size) <= EVERY:
+        return items
+    return timed(items, deadline)
+
+
 U = t.TypeVar("U")
 
 

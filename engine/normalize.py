@@ -63,7 +63,7 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
     triples = _triples_in(spaced) if stretched else ()
     words = spaced.split()
     # a look at the clock every few hundred words, plain ones too, where they are many
-    for w in _clock.timed(words, deadline) if len(words) > _clock.EVERY else words:
+    for w in _clock.steps(words, deadline):
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
             texts.append(w)
             continue

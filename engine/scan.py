@@ -32,7 +32,6 @@ class Span:
 
 
 NO_SPAN = Span(0, 0, NONE)
-T = t.TypeVar("T")
 
 
 class Scan:
@@ -98,7 +97,7 @@ class Scan:
         pairs = _clock.gathered(zip(texts, texts[1:]), self.deadline)
         last = len(texts) - 1
         for alt, places in words.alts.items():
-            for i in self._steps(places):
+            for i in _clock.steps(places, self.deadline):
                 if i < last:
                     pairs.update((alt, form) for form in self.forms(i + 1))
                 if i > 0:
@@ -112,7 +111,7 @@ class Scan:
             # looks up several words
             index: dict[str, list[int]] = {}
             texts = self.words.texts
-            for i, w in self._steps(enumerate(texts), len(texts)):
+            for i, w in _clock.steps(enumerate(texts), self.deadline, len(texts)):
                 index.setdefault(w, []).append(i)
             for alt, places in self.words.alts.items():
                 self.tick()
@@ -133,7 +132,7 @@ class Scan:
         if self._alts_at is None:
             self._alts_at = {}
             for alt, places in words.alts.items():
-                for place in self._steps(places):
+                for place in _clock.steps(places, self.deadline):
                     self._alts_at.setdefault(place, []).append(alt)
         return (words.texts[i], *self._alts_at.get(i, ()))
 
@@ -197,13 +196,6 @@ class Scan:
         if span.space in (RAW, WHOLE):
             return span.start, span.end
         return None
-
-    def _steps(self, items: t.Iterable[T], size: int | None = None) -> t.Iterable[T]:
-        """`items` (`size` of them; default: `len(items)`), with a look at the clock now and then when
-        they are many: a padded comment has 40,000 words."""
-        if self.deadline is None or (size if size is not None else len(t.cast(t.Sized, items))) < _clock.EVERY:
-            return items
-        return _clock.timed(items, self.deadline)
 
     def tick(self) -> None:
         """One step of a loop over the comment's words: now and then, a look at the clock, so that one

@@ -193,9 +193,8 @@ class ModelGroup:
             return _clock.mapped(self._table.get, forms, deadline)
         values = _clock.mapped(self._words.get, forms, deadline)
         if None in values:  # words not met before
-            pairs: t.Iterable[tuple[str, t.Any]] = zip(forms, values)
-            if len(values) > _clock.EVERY:  # thousands of new words: the budget holds here too
-                pairs = _clock.timed(pairs, deadline)
+            # thousands of new words: the budget holds here too
+            pairs = _clock.steps(zip(forms, values), deadline, len(values))
             values = [self._word(f) if v is None else v for f, v in pairs]
         return values
 
@@ -308,7 +307,7 @@ def _word_starts(scan: Scan) -> list[int]:
     starts: list[int] = []
     find, pos = spaced.find, 0
     words = spaced.split()
-    for w in _clock.timed(words, prepared.deadline) if len(words) > _clock.EVERY else words:
+    for w in _clock.steps(words, prepared.deadline):
         i = find(w, pos)
         pos = i + len(w)
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
