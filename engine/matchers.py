@@ -75,7 +75,13 @@ class ListMatcher:
         return self.terms.may_match(scan)
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        return self.terms.find(scan, quotes_ok)
+        # once per comment for each content: a named list (negations, second-person words) is the
+        # exception or a part of many rules, 14 of them on a long comment
+        key = (self.terms.content, quotes_ok)
+        found = scan.cache.get(key)
+        if found is None:
+            found = scan.cache[key] = self.terms.find(scan, quotes_ok)
+        return list(found)  # callers may sort or extend what they get
 
 
 def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
@@ -240,6 +246,15 @@ class RegexMatcher:
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         if self.required and not self.may_match(scan):
             return []  # a word the pattern needs is absent: no need to run it
+        # once per comment for each pattern (equal patterns compile to equal objects): several rules
+        # share one ("@\\w+", a mention, as an exception)
+        key = (self.pattern, self.space, quotes_ok)
+        found = scan.cache.get(key)
+        if found is None:
+            found = scan.cache[key] = self._find(scan, quotes_ok)
+        return list(found)
+
+    def _find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         prepared = scan.prepared
         text = prepared.norm if self.space == NORM else prepared.visible
         out = [Span(start, end, self.space) for start, end in self._matches(text, scan)]

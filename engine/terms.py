@@ -7,7 +7,9 @@ Lists are looked up by the comment's words (never compiled into one big alternat
 
 from __future__ import annotations
 
+import threading
 import typing as t
+import weakref
 from dataclasses import dataclass, field
 
 from ._regex_prefilter import Literals
@@ -52,6 +54,7 @@ class TermSet:
         "_by_shape",
         "_first_by_shape",
         "size",
+        "content",
     )
 
     def __init__(self, terms: t.Iterable[str], real_words: t.AbstractSet[str] = frozenset()) -> None:
@@ -87,6 +90,7 @@ class TermSet:
         self._by_shape: dict[int, tuple[str, ...]] | None = None
         self._first_by_shape: dict[tuple[t.Any, ...], tuple[str, ...]] | None = None
         self.size = len(singles) + _trie_size(phrases) + len(self.prefixes) + len(self.suffixes)
+        self.content = _content(self)
 
     def merged(self, other: TermSet) -> TermSet:
         out = TermSet(())
@@ -99,6 +103,7 @@ class TermSet:
         out.prefixes = tuple(sorted(set(self.prefixes + other.prefixes)))
         out.suffixes = tuple(sorted(set(self.suffixes + other.suffixes)))
         out.size = self.size + other.size
+        out.content = _content(out)
         return out
 
     def by_shape(self) -> dict[tuple[t.Any, ...], tuple[str, ...]]:
@@ -318,6 +323,33 @@ def _mask_shape(pattern: str) -> tuple[int, str | None, str | None] | None:
 
 def _fits(pattern: str, word: str) -> bool:
     return len(pattern) == len(word) and all(p == "*" or p == c for p, c in zip(pattern, word))
+
+
+class Content:
+    """What a list holds, as one object: lists with the same terms share it (two rules' `words: [you]`, a
+    named list used by many rules), so that what one of them found in a comment is reused by the others
+    (`ListMatcher.find`), looked up by identity."""
+
+    __slots__ = ("__weakref__",)
+
+
+_CONTENTS: weakref.WeakValueDictionary[tuple[t.Any, ...], Content] = weakref.WeakValueDictionary()
+_CONTENTS_LOCK = threading.Lock()
+
+
+def _content(terms: TermSet) -> Content:
+    key = (terms.singles, terms.doubled, frozenset(_paths(terms.phrases)), terms.prefixes, terms.suffixes)
+    with _CONTENTS_LOCK:
+        return _CONTENTS.setdefault(key, Content())
+
+
+def _paths(node: dict[str, t.Any], before: tuple[str, ...] = ()) -> t.Iterator[tuple[str, ...]]:
+    """Each phrase of a trie, as the tuple of its words."""
+    for key, child in node.items():
+        if key == _END:
+            yield before
+        else:
+            yield from _paths(child, (*before, key))
 
 
 def _pairs(phrases: dict[str, t.Any]) -> frozenset[tuple[str, str]]:

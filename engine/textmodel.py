@@ -108,37 +108,47 @@ class TextModel:
         at = group.models.index(self)
         one = len(group.models) == 1
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
+        deadline = scan.deadline
+        # the weights as `score` reads them, looked up in C (`map`): a padded comment has thousands of words
+        words = [f for f in forms if f not in hidden]
         weighed: dict[t.Any, float] = {}
-        for f in forms:
-            scan.tick()  # a padded comment has thousands of words: the budget holds in these loops too
-            entry = group.word(f)
-            x = (entry if one else entry[at]) if entry else 0.0
-            if x > 0 and f not in hidden:
+        for f, entry in zip(words, group._word_values(words, deadline)):
+            if entry and (x := entry if one else entry[at]) > 0:
                 weighed[f] = x
-        w = self.weights
-        for r in runs:
-            scan.tick()
-            x = w.get(" ".join(r), 0.0)
-            if x > 0 and not hidden.issuperset(r):
-                weighed[r] = x
-        # each at its first place: one pass over the kept words, runs built only where one starts
+        runs_weighed: dict[tuple[str, ...], float] = {}
+        if runs:
+            listed = list(runs)
+            for r, entry in zip(listed, _clock.mapped(group._table.get, listed, deadline)):
+                if entry and (x := entry if one else entry[at]) > 0 and not hidden.issuperset(r):
+                    runs_weighed[r] = x
+        if not weighed and not runs_weighed:
+            return []
+        _clock.check(deadline)
+        # each at its first place among the kept words: the first of its places, found by dictionaries
+        # built in C from the last place to the first (the first one written last stays)
         texts = scan.words.texts
         keep = _kept(scan, quotes_ok)
         order: t.Sequence[int] = range(len(texts)) if keep is None else keep
-        run_starts = {r[0] for r in weighed if isinstance(r, tuple)}
+        kept_texts = texts if keep is None else [texts[i] for i in keep]
         placed = []
-        for k, i in enumerate(order):
-            if not weighed:
-                break
-            scan.tick()
-            for form in scan.forms(i):
-                if form in weighed:
-                    placed.append((weighed.pop(form), i, i + 1))
-            if texts[i] in run_starts:
-                for n in range(2, self.ngrams + 1):
-                    run = tuple(texts[j] for j in order[k : k + n])
-                    if len(run) == n and run in weighed:
-                        placed.append((weighed.pop(run), i, order[k + n - 1] + 1))
+        if weighed:
+            first = dict(zip(reversed(kept_texts), reversed(order)))
+            kept = None if keep is None else set(keep)
+            for alt, places in scan.words.alts.items():  # other readings: their first kept place
+                if alt in weighed:
+                    at_alt = min((p for p in places if kept is None or p in kept), default=None)
+                    if at_alt is not None and (alt not in first or at_alt < first[alt]):
+                        first[alt] = at_alt
+            placed += [(x, first[f], first[f] + 1) for f, x in weighed.items() if f in first]
+        for n in range(2, self.ngrams + 1):
+            of_n = {r: x for r, x in runs_weighed.items() if len(r) == n}
+            if of_n:
+                starts = range(len(kept_texts) - n + 1)
+                found = reversed(list(zip(*(kept_texts[k:] for k in range(n)))))
+                first_run = dict(zip(found, reversed(starts)))
+                placed += [
+                    (x, order[first_run[r]], order[first_run[r] + n - 1] + 1) for r, x in of_n.items() if r in first_run
+                ]
         return sorted(placed, key=lambda c: (-c[0], c[1], c[2]))
 
 
@@ -274,10 +284,17 @@ def _word_sets(scan: Scan, quotes_ok: bool, ngrams: int) -> tuple[set[str], set[
 
 
 def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
-    """Word positions outside quotes (None: all of them)."""
+    """Word positions outside quotes (None: all of them); once per comment (every model rule asks)."""
     quotes = scan.prepared.quotes
     if quotes_ok or not quotes:
         return None
+    found = scan.cache.get("model kept")
+    if found is None:
+        found = scan.cache["model kept"] = _outside_quotes(scan, quotes)
+    return t.cast(list[int], found)
+
+
+def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int]:
     texts = scan.words.texts
     inside: set[int] = set()
     spaced = scan.prepared.norm.translate(_SEP)

@@ -109,3 +109,21 @@ class TestTermSet:
         assert spans(big, "you *dio*") == []  # masked at both ends: too loose to name a word
         # a list this long keeps its words as written: no doubled spellings
         assert TermSet(big).doubled == frozenset()
+
+
+def test_lists_with_the_same_terms_share_their_content_and_one_search_per_comment():
+    from engine.matchers import ListMatcher
+
+    a = ListMatcher(TermSet(["idiot", "you are a clown"]))
+    b = ListMatcher(TermSet(["you are a clown", "idiot", "idiot"]))  # the same terms, written otherwise
+    other = ListMatcher(TermSet(["idiot"]))
+    merged = ListMatcher(TermSet(["idiot"]).merged(TermSet(["you are a clown"])))
+    assert a.terms.content is b.terms.content is merged.terms.content
+    assert other.terms.content is not a.terms.content
+    scan = Scan(Comment(text="You are a clown, an idiot."), None)
+    first = a.find(scan, False)
+    assert [(s.start, s.end) for s in first] == [(0, 15), (20, 25)]
+    first.clear()  # a caller's list is its own: what the next rule gets is whole
+    assert b.find(scan, False) == merged.find(scan, False) == a.find(scan, False)
+    assert len(b.find(scan, False)) == 2
+    assert [(s.start, s.end) for s in other.find(scan, False)] == [(20, 25)]
