@@ -60,7 +60,7 @@ def _plain_words(spaced: str, deadline: float | None = None, stretched: bool = F
     alts: dict[str, list[int]] = {}
     masked: list[int] = []
     as_written = True
-    triples = _triples_in(spaced) if stretched else ()
+    triples = _triples_in(spaced, deadline) if stretched else ()
     words = spaced.split()
     # a look at the clock every few hundred words, plain ones too, where they are many
     for w in _clock.steps(words, deadline):
@@ -95,11 +95,14 @@ def _word_memo(w: str, stretched: bool, deadline: float | None = None) -> Token 
     return tok
 
 
-def _triples_in(text: str) -> tuple[str, ...] | None:
-    """The letters-three-in-a-row of an ASCII text ("ooo"); None for other text (then a regex decides)."""
-    if not text.isascii():
-        return None
-    return tuple(triple for triple in _ASCII_TRIPLES if triple in text)
+def _triples_in(text: str, deadline: float | None = None) -> tuple[str, ...] | None:
+    """The letters-three-in-a-row of a text ("ooo"): a word of it holds one of them exactly when
+    `_STRETCH` finds a match in it (each run of three or more of a letter is one match). None when they
+    are too many to test each word for (then the regex decides, word by word)."""
+    if text.isascii():
+        return tuple(triple for triple in _ASCII_TRIPLES if triple in text)
+    found = {m.group(1) * 3 for m in _STRETCH.finditer(text, timeout=_clock.left(deadline))}
+    return tuple(sorted(found)) if len(found) <= _MANY_TRIPLES else None
 
 
 def _has_triple(w: str, triples: tuple[str, ...] | None) -> bool:
@@ -587,6 +590,7 @@ _NOT_LEET = regex.compile(r"[^\W\d_]+\d+|\d+(?:st|nd|rd|th|s|k|m|b|g|x|d|p|h|am|
 _LEET_TAIL = regex.compile(r"[^\W\d_]{2,}\d{1,2}")
 
 _ASCII_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+_MANY_TRIPLES = 64
 
 
 def glued_words(norm: str, deadline: float | None = None) -> dict[str, list[tuple[int, int]]]:
@@ -786,7 +790,7 @@ def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple
     append = out.append
     find = spaced.find
     pos = 0
-    triples = _triples_in(spaced) if stretched else ()
+    triples = _triples_in(spaced, deadline) if stretched else ()
     for w in _clock.timed(spaced.split(), deadline):
         i = find(w, pos)
         pos = i + len(w)
@@ -802,7 +806,7 @@ def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple
 def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:
     s = norm.translate(_SEP)
     stretched = _has_stretch(norm)
-    triples = _triples_in(s) if stretched else ()
+    triples = _triples_in(s, deadline) if stretched else ()
     out: list[Token] = []
     append = out.append
     find = s.find

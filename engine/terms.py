@@ -132,7 +132,7 @@ class TermSet:
         at: set[int] = set()
         for word in self.whole_words.intersection(words):
             at.update(scan.positions(word))
-        out: list[Span] = [scan.token_span(i, i + 1) for i in at]
+        out: list[Span] = scan.word_spans(at)
         if scan.glued:
             # "id.iot" read joined; a run of single letters ("m.o.r.o.n") is one word already
             for word in self.singles.intersection(scan.glued):
@@ -148,12 +148,12 @@ class TermSet:
         if self.prefixes:
             for word in words:
                 if word.startswith(self.prefixes):
-                    out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+                    out += scan.word_spans(scan.positions(word))
         if self.suffixes:
             # a compound: letters before the head ("*clown" is "Politclown", "Polit-Clown", not "Clown")
             for word in words:
                 if word[1:].endswith(self.suffixes):
-                    out.extend(scan.token_span(i, i + 1) for i in scan.positions(word))
+                    out += scan.word_spans(scan.positions(word))
             for word, places in scan.glued.items():
                 if word[1:].endswith(self.suffixes):
                     out.extend(Span(start, end, NORM) for start, end in places)

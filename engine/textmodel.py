@@ -320,7 +320,7 @@ def _word_starts(scan: Scan) -> list[int]:
     if len(plain) != 3 or prepared._cache:
         return [tok.start for tok in scan.tokens]
     _, spaced, stretched = plain
-    triples = _triples_in(spaced) if stretched else ()
+    triples = _triples_in(spaced, prepared.deadline) if stretched else ()
     starts: list[int] = []
     find, pos = spaced.find, 0
     words = spaced.split()

@@ -525,3 +525,16 @@ def test_short_glue_tried_at_marks_agrees_with_a_whole_text_search(norm: str) ->
     from engine.normalize import _short_glue
 
     assert _short_glue(norm) is _short_glue_searched(norm)
+
+
+def test_stretched_words_of_a_non_ascii_text_are_told_by_its_triples_as_by_the_regex():
+    from engine.normalize import _STRETCH, _has_triple, _triples_in
+
+    text = "schööön gesagt, dummmkopf! жжжуть и ничего, 日日日 gooool"
+    triples = _triples_in(text)
+    assert triples is not None and set(triples) == {"ööö", "mmm", "жжж", "日日日", "ooo"}
+    for word in text.split():
+        assert _has_triple(word, triples) == (_STRETCH.search(word) is not None), word
+    # letters tripled in too many ways to test each word against: the regex decides, word by word
+    many = " ".join(chr(0x0400 + i) * 3 for i in range(80))
+    assert _triples_in(many) is None
