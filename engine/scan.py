@@ -52,6 +52,7 @@ class Scan:
         self._format = comment.format if text is None else "text"
         self._index: dict[str, list[int]] | None = None
         self._alts_at: dict[int, list[str]] | None = None
+        self._pairs_at: dict[tuple[str, str], list[int]] = {}
         self._ticks = 0
         self.cache: dict[t.Any, t.Any] = {}
 
@@ -124,10 +125,14 @@ class Scan:
             self._index = index
         return self._index.get(word, [])
 
-    def pair_positions(self, first: str, second: str) -> list[int]:
-        """Token positions where a reading `first` stands with a reading `second` next, in order."""
-        after = {i - 1 for i in self.positions(second)}
-        return [i for i in self.positions(first) if i in after]
+    def pair_positions(self, first: str, second: str) -> t.Sequence[int]:
+        """Token positions where a reading `first` stands with a reading `second` next, in order; once per
+        comment for each pair (many lists begin phrases with "you are", "such a")."""
+        found = self._pairs_at.get((first, second))
+        if found is None:
+            after = {i - 1 for i in self.positions(second)}
+            found = self._pairs_at[first, second] = [i for i in self.positions(first) if i in after]
+        return found
 
     def forms(self, i: int) -> tuple[str, ...]:
         """The text of token i and its other readings."""
