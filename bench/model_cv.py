@@ -176,13 +176,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--dump", type=Path, help="write each held-out comment's model probabilities and rule hits (JSONL)")
     ap.add_argument("--write-thresholds", type=Path, metavar="POLICY_DIR", help="set the rules' thresholds from the policy's model files, and stop")
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --write-thresholds: the chosen values as they are, no hysteresis (after a change to how scores become"
+        " probabilities, the old values meant something else)",
+    )
     args = ap.parse_args(argv)
     if args.write_thresholds:
         chosen = model_thresholds(args.write_thresholds)
-        n = write_thresholds(args.write_thresholds, chosen)
+        n = write_thresholds(args.write_thresholds, chosen, keep=not args.fresh)
         for name, th in sorted(chosen.items()):
             print(f"{name}: chosen sure {th['sure']:g}, likely {th['likely']:g}")
-        print(f"{n} model matchers changed (a current value the chosen one or one step above it stays)")
+        kept = "" if args.fresh else " (a current value the chosen one or one step above it stays)"
+        print(f"{n} model matchers changed{kept}")
         return 0
     base = args.policy or bundled_policy_dir()
     plans = lm.read_recipe(args.recipe, args.data_dir)

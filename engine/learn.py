@@ -368,20 +368,38 @@ def _fit(matrix: t.Any, y: t.Any, w: t.Any, settings: Settings) -> tuple[float, 
 
 
 def _calibration(scores: t.Any, y: t.Any, w: t.Any, max_knots: int) -> list[tuple[float, float]]:
-    """Isotonic regression of the label on the out-of-fold score, thinned to at most `max_knots`
-    [score, probability] pairs with scores strictly increasing and probabilities never decreasing."""
+    """Isotonic regression of the label on the out-of-fold score, as at most `max_knots` [score, probability]
+    pairs with scores strictly increasing and probabilities never decreasing.
+
+    Each constant block of the isotonic fit becomes one knot at its rows' weighted mean score (centered
+    isotonic regression, Oron and Flournoy 2017), and while there are too many, the two neighbouring blocks
+    of least weight together are pooled into one (their weighted means). Read linearly between knots, the
+    table rises across the scores where the label's rate changes instead of jumping at one block's edge;
+    picking some of the fit's block edges, as before, made a comment near a jump move by 0.2 or more when
+    a retrain barely moved its score (its raw score equal to 3 decimals) but moved which edges were picked.
+    """
     import numpy as np
     from sklearn.isotonic import IsotonicRegression
 
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-    iso.fit(scores, y, sample_weight=w)
-    xs, ps = iso.X_thresholds_, iso.y_thresholds_
-    if len(xs) > max_knots:
-        pick = np.unique(np.linspace(0, len(xs) - 1, max_knots).round().astype(int))
-        xs, ps = xs[pick], ps[pick]
+    fitted = iso.fit_transform(scores, y, sample_weight=w)
+    order = np.lexsort((y, scores))  # stable for equal scores
+    blocks: list[list[float]] = []  # [weight, weighted score sum, probability]
+    for i in order:
+        p, wi, x = float(fitted[i]), float(w[i]), float(scores[i])
+        if blocks and abs(blocks[-1][2] - p) < 1e-12:
+            blocks[-1][0] += wi
+            blocks[-1][1] += wi * x
+        else:
+            blocks.append([wi, wi * x, p])
+    while len(blocks) > max(max_knots, 2):
+        j = min(range(len(blocks) - 1), key=lambda k: (blocks[k][0] + blocks[k + 1][0], k))
+        a, b = blocks[j], blocks[j + 1]
+        weight = a[0] + b[0]
+        blocks[j : j + 2] = [[weight, a[1] + b[1], (a[0] * a[2] + b[0] * b[2]) / weight]]
     knots: list[tuple[float, float]] = []
-    for x, p in zip(xs, ps):
-        x, p = round(float(x), 4), round(float(p), 4)
+    for weight, total, p in blocks:
+        x, p = round(total / weight, 4), round(p, 4)
         if knots and x <= knots[-1][0]:
             continue
         if knots and p < knots[-1][1]:

@@ -72,8 +72,15 @@ def test_calibration_is_isotonic_and_pinned():
     scores = np.array([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
     labels = np.array([0, 0, 1, 0, 1, 0, 1, 1])
     knots = lm._calibration(scores, labels, np.ones(8), max_knots=40)
-    # pooled adjacent violators: {-3, -2} -> 0, {-1, 0} -> 0.5, {1, 2} -> 0.5, {3, 4} -> 1
-    assert knots == [(-3.0, 0.0), (-2.0, 0.0), (-1.0, 0.5), (2.0, 0.5), (3.0, 1.0), (4.0, 1.0)]
+    # pooled adjacent violators: {-3, -2} -> 0, {-1, 0, 1, 2} -> 0.5, {3, 4} -> 1; each block one knot at
+    # its mean score (centered isotonic regression)
+    assert knots == [(-2.5, 0.0), (0.5, 0.5), (3.5, 1.0)]
+    # too many blocks: the two neighbours of least weight together are pooled (the first pair on a tie)
+    assert lm._calibration(scores, labels, np.ones(8), max_knots=2) == [(-0.5, 0.3333), (3.5, 1.0)]
+    # rows weigh as they are weighted: the ok row at 0 counted 3 times splits the middle block, and pulls
+    # its lower part's knot towards itself
+    heavier = np.array([1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0])
+    assert lm._calibration(scores, labels, heavier, max_knots=40) == [(-2.5, 0.0), (-0.25, 0.25), (1.5, 0.5), (3.5, 1.0)]
 
 
 def test_calibration_on_the_fixture_matches_observed_rates(tmp_path: Path):
@@ -84,8 +91,13 @@ def test_calibration_on_the_fixture_matches_observed_rates(tmp_path: Path):
     assert xs == sorted(set(xs)) and ps == sorted(ps) and 0.0 <= ps[0] and ps[-1] <= 1.0
     total = sum(n for _, _, n, _, _ in report.calibration)
     assert total == 80
+    # fitted on these very out-of-fold scores; read between the blocks' centers, a band of a few rows
+    # between the two classes may sit off, the bands that hold the rows may not
     for _, _, n, predicted, observed in report.calibration:
-        assert abs(predicted - observed) < 1e-9  # isotonic fit on these very out-of-fold scores
+        if n >= 10:
+            assert abs(predicted - observed) <= 0.05
+    mean = sum(n * predicted for _, _, n, predicted, _ in report.calibration) / total
+    assert abs(mean - 0.5) <= 0.05  # 40 of the 80 are positive
 
 
 def test_feedback_is_merged_with_its_weight(tmp_path: Path):
