@@ -207,8 +207,9 @@ class Literals:
             if len(text) > 4 * _clock.EVERY:
                 hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
             found.update(literal for _, literal in hits)
-        scan.cache[self] = (automaton, frozenset(found))
-        return frozenset(found)
+        literals = frozenset(found)
+        scan.cache[self] = (automaton, literals)
+        return literals
 
     def __len__(self) -> int:
         return len(self._words)

@@ -78,7 +78,7 @@ def guards(matcher: t.Any) -> tuple[t.Any, ...]:
 class RuleIndex:
     """Rules by the words that let them match; `candidates` keeps the policy's rule order."""
 
-    __slots__ = ("rules", "always", "by_key", "words", "pairs", "starts", "checks", "guards")
+    __slots__ = ("rules", "always", "by_key", "words", "pairs", "starts", "checks", "guards", "_allowed")
 
     def __init__(self, rules: t.Sequence[t.Any]) -> None:
         self.rules = tuple(rules)
@@ -104,6 +104,8 @@ class RuleIndex:
         self.words = frozenset(k for k in every if isinstance(k, str))
         self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2)
         self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
+        #: per set of packs, the rules of no language or of one of them (a handful of sets per policy)
+        self._allowed: dict[t.Any, frozenset[int]] = {}
 
     def candidates(self, scan: Scan, packs: t.Container[str] | None = None) -> list[t.Any]:
         """The rules that may match this comment, in policy order; with `packs`, only rules of no language
@@ -124,17 +126,21 @@ class RuleIndex:
         found = set(self.always)
         for key in keys:
             for i in by_key.get(key, ()):
-                if i not in found and all(not c.isdisjoint(keys) for c in checks[i]):
+                if i not in found and (not checks[i] or all(not c.isdisjoint(keys) for c in checks[i])):
                     found.add(i)
+        if packs is not None:
+            found &= self._of_packs(packs)
         rules, tested = self.rules, self.guards
-        out = []
-        for i in sorted(found):
-            rule = rules[i]
-            if packs is not None and rule.language and rule.language not in packs:
-                continue
-            if not tested[i] or self._passes(rule, tested[i], scan):
-                out.append(rule)
-        return out
+        return [rules[i] for i in sorted(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
+
+    def _of_packs(self, packs: t.Container[str]) -> frozenset[int]:
+        """The rules of no language or of one of `packs`, remembered per (hashable) set of packs."""
+        allowed = self._allowed.get(packs) if isinstance(packs, t.Hashable) else None
+        if allowed is None:
+            allowed = frozenset(i for i, r in enumerate(self.rules) if not (r.language and r.language not in packs))
+            if isinstance(packs, t.Hashable):
+                self._allowed[packs] = allowed
+        return allowed
 
     @staticmethod
     def _passes(rule: t.Any, tests: tuple[t.Any, ...], scan: Scan) -> bool:
