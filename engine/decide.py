@@ -9,6 +9,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from . import _clock
+from .index import in_packs
 from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .normalize import TextTooLong
@@ -65,7 +66,11 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
     packs = scored.packs if scored is not None else None
     hits: list[tuple[Rule, Hit]] = []
     shadow: list[Hit] = []
-    for rule in policy.index.candidates(scan, packs) if policy.index is not None else _of_packs(policy.rules, packs):
+    if policy.index is not None:
+        rules = policy.index.candidates(scan, packs)
+    else:
+        rules = [r for r in policy.rules if in_packs(r, packs)]
+    for rule in rules:
         scan.check()
         hit = _apply(rule, scan, policy.not_shown)
         if hit is None:
@@ -83,11 +88,6 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
         said = scored.language if scored is not None else None
         decision = replace(decision, guideline_text=_guideline_text(policy, hits, said))
     return decision
-
-
-def _of_packs(rules: t.Sequence[Rule], packs: t.Container[str] | None) -> list[Rule]:
-    """The rules of no language or of one of `packs` (all with None), as `RuleIndex.candidates` keeps them."""
-    return [r for r in rules if not (r.language and packs is not None and r.language not in packs)]
 
 
 def _guideline_text(policy: Policy, hits: list[tuple[Rule, Hit]], language: str | None) -> str | None:

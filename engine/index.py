@@ -75,6 +75,12 @@ def guards(matcher: t.Any) -> tuple[t.Any, ...]:
     return ()
 
 
+def in_packs(rule: t.Any, packs: t.Container[str] | None) -> bool:
+    """Whether `rule` is scored with these language packs: a rule of no language always, another when its
+    language is one of `packs` (None: every pack)."""
+    return not rule.language or packs is None or rule.language in packs
+
+
 class RuleIndex:
     """Rules by the words that let them match; `candidates` keeps the policy's rule order."""
 
@@ -137,7 +143,7 @@ class RuleIndex:
         """The rules of no language or of one of `packs`, remembered per (hashable) set of packs."""
         allowed = self._allowed.get(packs) if isinstance(packs, t.Hashable) else None
         if allowed is None:
-            allowed = frozenset(i for i, r in enumerate(self.rules) if not (r.language and r.language not in packs))
+            allowed = frozenset(i for i, r in enumerate(self.rules) if in_packs(r, packs))
             if isinstance(packs, t.Hashable):
                 self._allowed[packs] = allowed
         return allowed
