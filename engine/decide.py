@@ -150,7 +150,7 @@ def _apply(rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset()) -> H
 
 def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_ok: bool) -> list[Span]:
     """Spans without the exception's words within `within` words before (or after) them, or among them."""
-    found = sorted(r for r in (scan.token_range(s) for s in exc.matcher.find(scan, quotes_ok)) if r is not None)
+    found = sorted(r for r in (scan.placed(s) for s in exc.matcher.find(scan, quotes_ok)) if r is not None)
     if not found:
         return spans
     ends = sorted(r[1] for r in found)

@@ -198,6 +198,17 @@ class Scan:
         hi = max(bisect.bisect_left(starts, span.end), lo + 1)
         return lo, hi
 
+    def placed(self, span: Span) -> tuple[int, int] | None:
+        """`token_range`, with a span of the visible text (a `raw_regex` hit) placed among the words too,
+        for an exception `inside`, `before` or `after` a hit ("The Idiot by Dostoevsky")."""
+        if span.space == VISIBLE and span.tok_lo < 0:
+            n2v = self.prepared.norm_to_visible
+            if n2v is not None:
+                span = Span(bisect.bisect_left(n2v, span.start), bisect.bisect_left(n2v, span.end), NORM)
+            else:
+                span = Span(span.start, span.end, NORM)
+        return self.token_range(span)
+
     def keep(self, spans: list[Span], quotes_ok: bool) -> list[Span]:
         """Spans outside quotes (unless quotes count), in text order. Never capped: a cap would let
         a padded comment push the real insult past it; every later step is O(n log n) instead."""

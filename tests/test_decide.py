@@ -299,3 +299,23 @@ def test_inside_exceptions_drop_only_the_hit_they_share_words_with(
     )
     policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT, extra=extra)}))
     assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches
+
+
+@pytest.mark.parametrize(
+    "text, matches",
+    [
+        # the exception is written with its case kept: a raw_regex, placed among the hit's words
+        ("The Idiot by Dostoevsky", []),
+        ("the idiot by the door", ["idiot"]),
+        ("you idiot", ["idiot"]),
+        # visible characters are placed among the words after markup and folding (an entity, a ligature)
+        ("&amp; \ufb01ne: The Idiot by Dostoevsky", []),
+        ("&amp; \ufb01ne: The Idiot by Dostoevsky, you idiot", ["idiot"]),
+    ],
+)
+def test_inside_exceptions_place_raw_regex_hits_among_the_words(
+    tmp_path: Path, text: str, matches: list[str]
+) -> None:
+    extra = "    unless:\n      - inside: {raw_regex: '\\bThe [A-Z]\\w+ by [A-Z]'}\n"
+    policy = load_policy(write_policy(tmp_path, {"a": rule("{list: insults}", extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text=text, format="html")).hits] == matches
