@@ -14,7 +14,7 @@ from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .normalize import TextTooLong
 from .policy import ContextException, Policy, Rule
-from .scan import Scan, Span
+from .scan import NORM, Scan, Span
 from .shown import shown_span
 
 log = logging.getLogger("civility.engine")
@@ -172,19 +172,33 @@ def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_
             excepted = i >= 0 and reach[i] > at[0]
         elif exc.side == "before":
             i = bisect_right(ends, at[0]) - 1
-            excepted = i >= 0 and ends[i] >= at[0] - exc.within and not scan.sentence_ends_between(ends[i] - 1, at[0])
+            # a clause must reach the word the hit shows: "Nobody asked you, dingus" denies nothing of "dingus"
+            upto = _shown_word(span, scan, at) if exc.clause else at[0]
+            excepted = (
+                i >= 0
+                and ends[i] >= at[0] - exc.within
+                and not scan.sentence_ends_between(ends[i] - 1, upto, exc.clause)
+            )
         else:
             i = bisect_left(starts, at[1])
             excepted = (
                 i < len(starts)
                 and starts[i] <= at[1] + exc.within
-                and not scan.sentence_ends_between(at[1] - 1, starts[i])
+                and not scan.sentence_ends_between(at[1] - 1, starts[i], exc.clause)
             )
         if not excepted:
             kept.append(span)
     if len(kept) + len(unplaced) < len(spans) and not kept:
         return []  # every word that made the rule fire is excepted: what is left ("short") is not enough
     return kept + unplaced
+
+
+def _shown_word(span: Span, scan: Scan, at: tuple[int, int]) -> int:
+    """The first word of what a hit shows (the insult of a `near` phrase whose words begin at `at[0]`)."""
+    if span.space != NORM or span.tok_lo < 0:
+        return at[0]
+    shown = scan.token_range(Span(span.start, span.end, NORM))
+    return at[0] if shown is None else max(at[0], shown[0])
 
 
 def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], shadow: tuple[Hit, ...]) -> Decision:

@@ -65,6 +65,10 @@ class Thresholds:
     reject: float | None = None
 
 
+#: how far `before`/`after` exceptions reach: within the hit's sentence, or within its clause
+SCOPES = ("sentence", "clause")
+
+
 @dataclass(frozen=True, slots=True)
 class ContextException:
     """`unless: before/after/inside`: drops a hit with `matcher` within `within` words before or after it,
@@ -73,6 +77,7 @@ class ContextException:
     matcher: matchers.Matcher
     within: int
     side: str
+    clause: bool = False  # `scope: clause`: the reach stops at a comma, colon or dash too, not only a sentence end
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,11 +501,15 @@ def _parse_unless(
                 PolicySchemaError,
             )
             continue
-        r = Reader(item, (side,) if side == "inside" else (side, "within"), field, b.rule_id, b.errors)
+        r = Reader(item, (side,) if side == "inside" else (side, "within", "scope"), field, b.rule_id, b.errors)
         within = r.get("within", (int,), 3) if side != "inside" else 0
+        scope = r.get("scope", (str,), "sentence") if side != "inside" else "sentence"
+        if scope not in SCOPES:
+            r.fail(f"must be one of {', '.join(repr(s) for s in SCOPES)}", item.value["scope"], "scope")
+            continue
         m = matchers.build(item.value[side], f"{field}.{side}", b)
         if m:
-            near.append(ContextException(m, within, side))
+            near.append(ContextException(m, within, side, scope == "clause"))
     return tuple(anywhere), tuple(near)
 
 

@@ -125,12 +125,13 @@ def _matcher() -> dict[str, t.Any]:
 
 def _exception() -> dict[str, t.Any]:
     within = {"type": "integer", "minimum": 0}
+    scope = {"enum": ["sentence", "clause"], "description": "How far it reaches: the hit's sentence, or its clause."}
     return {
         "description": "A matcher that cancels the rule, or one that cancels a hit with it before, after or "
         "inside the hit's words.",
         "anyOf": [
-            _obj({"before": _MATCHER, "within": within}, ("before",)),
-            _obj({"after": _MATCHER, "within": within}, ("after",)),
+            _obj({"before": _MATCHER, "within": within, "scope": scope}, ("before",)),
+            _obj({"after": _MATCHER, "within": within, "scope": scope}, ("after",)),
             _obj({"inside": _MATCHER}, ("inside",)),
             _MATCHER,
         ],

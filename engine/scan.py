@@ -20,6 +20,11 @@ NORM, VISIBLE, RAW, WHOLE, NONE = 0, 1, 2, 3, 4
 
 #: what ends a sentence between two words; a run counts once ("?!", "...")
 _SENTENCE_END = regex.compile(r"[.!?;\n]+")
+#: what ends a clause: a sentence end, a colon, a dash set apart, or a comma ("Nobody asked you, dingus")
+#: unless a list goes on after it ("not a liar, a cheat or a fool")
+_CLAUSE_END = regex.compile(
+    r"(?:[.!?;\n:\u2013\u2014]|,(?!\d|\s*(?:a|an|or|nor|neither|let alone)\b))+|\s-{1,2}(?=\s)"
+)
 
 
 class Span(t.NamedTuple):
@@ -172,18 +177,26 @@ class Scan:
     @cached_property
     def _sentence_ends(self) -> list[int]:
         """Positions k of the words after which a sentence ends (before word k + 1)."""
+        return self._ends(_SENTENCE_END)
+
+    @cached_property
+    def _clause_ends(self) -> list[int]:
+        """Positions k of the words after which a clause ends."""
+        return self._ends(_CLAUSE_END)
+
+    def _ends(self, pattern: regex.Pattern[str]) -> list[int]:
         toks = self.tokens
         starts = self._token_starts
-        ends = []
-        for m in _SENTENCE_END.finditer(self.prepared.norm):
+        ends: list[int] = []
+        for m in pattern.finditer(self.prepared.norm):
             k = bisect.bisect_right(starts, m.start()) - 1
             if 0 <= k < len(toks) - 1 and toks[k].end <= m.start() and (not ends or ends[-1] != k):
                 ends.append(k)
         return ends
 
-    def sentence_ends_between(self, first: int, last: int) -> bool:
-        """Whether a sentence ends after word `first` and before word `last`."""
-        ends = self._sentence_ends
+    def sentence_ends_between(self, first: int, last: int, clause: bool = False) -> bool:
+        """Whether a sentence (with `clause`, a clause) ends after word `first` and before word `last`."""
+        ends = self._clause_ends if clause else self._sentence_ends
         i = bisect.bisect_left(ends, first)
         return i < len(ends) and ends[i] < last
 

@@ -274,6 +274,38 @@ def test_before_exceptions_stop_at_the_end_of_a_sentence(tmp_path: Path, text: s
     assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches
 
 
+@pytest.mark.parametrize(
+    "text, matches",
+    [
+        # the negation's clause ends at the comma: it denies the asking, not the name after it
+        ("Nobody asked you, you moron", ["you"]),
+        ("Not now, you moron", ["you"]),
+        ("Not now - you moron", ["you"]),
+        ("Not now: you moron", ["you"]),
+        # within its clause it denies as before
+        ("Nobody thinks you are an idiot", []),
+        ("I never said you are an idiot.", []),
+        # a list goes on after the comma: still denied
+        ("Not a liar, or you idiot", []),
+        # a comma inside a number ends nothing
+        ("Not 1,000 times you moron", []),
+    ],
+)
+def test_clause_scope_stops_a_before_exception_at_a_comma(tmp_path: Path, text: str, matches: list[str]) -> None:
+    extra = "    unless:\n      - before: {words: [not, never, nobody]}\n        within: 3\n        scope: clause\n"
+    policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT, extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches
+
+
+def test_clause_scope_reaches_the_word_a_near_hit_shows(tmp_path: Path) -> None:
+    # the phrase "you, dingbat" begins in the negation's clause; the insult it shows does not
+    near = "{near: [{list: targets}, {list: insults}], within: 0, order: in_order, show: last}"
+    extra = "    unless:\n      - before: {words: [nobody]}\n        within: 1\n        scope: clause\n"
+    policy = load_policy(write_policy(tmp_path, {"a": rule(near, extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text="Nobody asked you, moron")).hits] == ["moron"]
+    assert decide(policy, Comment(text="Nobody asked you moron")).hits == ()
+
+
 def test_after_exceptions_stop_at_the_end_of_a_sentence(tmp_path: Path) -> None:
     extra = "    unless:\n      - after: {words: [i am, me]}\n        within: 1\n"
     policy = load_policy(write_policy(tmp_path, {"a": rule("{list: insults}", extra=extra)}))

@@ -71,6 +71,13 @@ class TestErrors:
             "'inside' looks among the hit's own words and takes no 'within'"
         ]
 
+    def test_exception_scope_is_a_sentence_or_a_clause(self, tmp_path: Path) -> None:
+        extra = "    unless:\n      - before: {words: [not]}\n        within: 1\n        scope: paragraph\n"
+        root = write_policy(tmp_path, {"a": rule("{words: [idiot]}", extra=extra)})
+        assert errors_of(root) == [
+            f"{root}/a.yaml:11:16: rule 'a.r': field 'unless[0].scope': must be one of 'sentence', 'clause'"
+        ]
+
     def test_real_words_must_be_a_list(self, tmp_path: Path) -> None:
         root = write_policy(
             tmp_path, {"a": rule("{words: [idiot]}")}, lists="language: en\nreal_words: looser\nlists: {x: [y]}\n"
