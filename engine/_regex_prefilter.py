@@ -197,19 +197,8 @@ class Literals:
         automaton = self._automaton
         if automaton is None:
             automaton = self.build()
-        cached = scan.cache.get(self)
-        if cached is not None and cached[0] is automaton:  # built before a policy added more: look again
-            return t.cast(frozenset[str], cached[1])
-        found: set[str] = set()
-        read = scan.prepared.read
-        for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
-            hits = automaton.iter(text) if automaton is not None else ()
-            if len(text) > 4 * _clock.EVERY:
-                hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
-            found.update(literal for _, literal in hits)
-        literals = frozenset(found)
-        scan.cache[self] = (automaton, literals)
-        return literals
+        # (keyed by the automaton too: one built before a policy added more literals looks again)
+        return scan.memo((self, automaton), lambda: _found(automaton, scan))
 
     def __len__(self) -> int:
         return len(self._words)
@@ -223,3 +212,15 @@ class Literals:
                 automaton.make_automaton()
                 self._automaton = automaton
             return self._automaton
+
+
+def _found(automaton: t.Any, scan: Scan) -> frozenset[str]:
+    """The automaton's literals in the comment's normalized text and in its text as read."""
+    found: set[str] = set()
+    read = scan.prepared.read
+    for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
+        hits = automaton.iter(text) if automaton is not None else ()
+        if len(text) > 4 * _clock.EVERY:
+            hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
+        found.update(literal for _, literal in hits)
+    return frozenset(found)

@@ -59,13 +59,11 @@ class CountMatcher:
 
 def _counted(scan: Scan, name: str) -> tuple[features.Found, ...]:
     """Each count once per comment; shortened links are filtered from the links already found."""
-    key = ("count", name)
-    if key not in scan.cache:
-        if name == "shortened_links":
-            scan.cache[key] = features.shortened_from(_counted(scan, "links"), deadline=scan.deadline)
-        else:
-            scan.cache[key] = getattr(features, name)(scan.prepared)
-    return t.cast(tuple[features.Found, ...], scan.cache[key])
+    if name == "shortened_links":
+        return scan.memo(
+            ("count", name), lambda: features.shortened_from(_counted(scan, "links"), deadline=scan.deadline)
+        )
+    return scan.memo(("count", name), lambda: t.cast(tuple[features.Found, ...], getattr(features, name)(scan.prepared)))
 
 
 def _count_builder(name: str) -> t.Callable[[Node, str, Build], Matcher | None]:

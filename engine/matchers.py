@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import regex
 
 from . import _clock, _regex_safety
+from ._regex_case import caseless
 from ._regex_prefilter import SHORT, Literals, required_literals
 from ._yaml import Node, Reader
 from .errors import PatternError
@@ -77,10 +78,7 @@ class ListMatcher:
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         # once per comment for each content: a named list (negations, second-person words) is the
         # exception or a part of many rules, 14 of them on a long comment
-        key = (self.terms.content, quotes_ok)
-        found = scan.cache.get(key)
-        if found is None:
-            found = scan.cache[key] = self.terms.find(scan, quotes_ok)
+        found = scan.memo((self.terms.content, quotes_ok), lambda: self.terms.find(scan, quotes_ok))
         return list(found)  # callers may sort or extend what they get
 
 
@@ -216,7 +214,7 @@ def _has(scan: Scan, literal: str) -> bool:
 
 
 class RegexMatcher:
-    __slots__ = ("pattern", "space", "required", "_groups", "_literals")
+    __slots__ = ("pattern", "space", "required", "_groups", "_literals", "_caseless")
     cost = 5
 
     def __init__(self, pattern: regex.Pattern[str], space: int, literals: Literals) -> None:
@@ -231,6 +229,8 @@ class RegexMatcher:
         )
         self._literals = literals  # the policy's: all its regexes' literals, found in one pass
         literals.add(lit for group in self.required for lit in group)
+        # the same search without IGNORECASE (20-30% faster), for a case-folded text
+        self._caseless = caseless(pattern) if space == NORM else None
 
     def may_match(self, scan: Scan) -> bool:
         """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
@@ -248,30 +248,31 @@ class RegexMatcher:
             return []  # a word the pattern needs is absent: no need to run it
         # once per comment for each pattern (equal patterns compile to equal objects): several rules
         # share one ("@\\w+", a mention, as an exception)
-        key = (self.pattern, self.space, quotes_ok)
-        found = scan.cache.get(key)
-        if found is None:
-            found = scan.cache[key] = self._find(scan, quotes_ok)
-        return list(found)
+        return list(scan.memo((self.pattern, self.space, quotes_ok), lambda: self._find(scan, quotes_ok)))
 
     def _find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         prepared = scan.prepared
-        text = prepared.norm if self.space == NORM else prepared.visible
-        out = [Span(start, end, self.space) for start, end in self._matches(text, scan)]
+        if self.space == NORM:
+            text, pattern = prepared.norm, self._caseless if self._caseless and scan.folded(0) else self.pattern
+        else:
+            text, pattern = prepared.visible, self.pattern
+        out = [Span(start, end, self.space) for start, end in self._matches(pattern, text, scan)]
         # the words as the rules read them, evasions undone ("sit down, d u m m y"), when they differ
         read = prepared.read if self.space == NORM else None
         if read is not None:
             seen = {(s.start, s.end) for s in out}
-            for span in self._matches(read.text, scan):
+            pattern = self._caseless if self._caseless and scan.folded(1) else self.pattern
+            for span in self._matches(pattern, read.text, scan):
                 start, end = read.norm_span(*span)
                 if (start, end) not in seen:
                     seen.add((start, end))
                     out.append(Span(start, end, NORM))
         return scan.keep(out, quotes_ok)
 
-    def _matches(self, text: str, scan: Scan) -> t.Iterator[tuple[int, int]]:
-        """(start, end) of each non-empty match in `text`, within the budget."""
-        for m in self.pattern.finditer(text, timeout=_clock.left(scan.deadline)):
+    @staticmethod
+    def _matches(pattern: regex.Pattern[str], text: str, scan: Scan) -> t.Iterator[tuple[int, int]]:
+        """(start, end) of each non-empty match of `pattern` in `text`, within the budget."""
+        for m in pattern.finditer(text, timeout=_clock.left(scan.deadline)):
             scan.tick()  # the regex's timeout counts its own search only, not this loop (100,000 matches)
             if m.end() > m.start():
                 yield m.start(), m.end()

@@ -40,6 +40,7 @@ class Span(t.NamedTuple):
 
 
 NO_SPAN = Span(0, 0, NONE)
+T = t.TypeVar("T")
 _new_span = tuple.__new__  # `Span(...)` without the named tuple's Python-level `__new__`, where spans are many
 _by_place = itemgetter(0, 1)  # a span's (start, end)
 
@@ -59,6 +60,7 @@ class Scan:
         self._alts_at: dict[int, list[str]] | None = None
         self._pairs_at: dict[tuple[str, str], list[int]] = {}
         self._ticks = 0
+        self._folded: tuple[bool, bool] | None = None
         self.cache: dict[t.Any, t.Any] = {}
 
     @cached_property
@@ -80,6 +82,19 @@ class Scan:
         """Every word form of the comment, evasion readings included: what lists are checked against."""
         words = self.words
         return _clock.gathered(words.texts, self.deadline).union(words.alts)
+
+    def folded(self, which: int) -> bool:
+        """Whether the normalized text (0) or the text as read (1) is case-folded, as `str.casefold`
+        leaves it: where a policy regex may run without IGNORECASE (engine/_regex_case.py)."""
+        found = self._folded
+        if found is None:
+            prepared = self.prepared
+            read = prepared.read
+            found = self._folded = (
+                prepared.norm.casefold() == prepared.norm,
+                read is not None and read.text.casefold() == read.text,
+            )
+        return found[which]
 
     @cached_property
     def glued(self) -> dict[str, list[tuple[int, int]]]:
@@ -150,6 +165,15 @@ class Scan:
                 for place in _clock.steps(places, self.deadline):
                     self._alts_at.setdefault(place, []).append(alt)
         return (words.texts[i], *self._alts_at.get(i, ()))
+
+    def memo(self, key: t.Hashable, build: t.Callable[[], T]) -> T:
+        """`build()` once per comment under `key` (a list's spans, a count, the parent's scan): what several
+        rules ask for is worked out for the first and shared with the rest."""
+        try:
+            return t.cast(T, self.cache[key])
+        except KeyError:
+            value = self.cache[key] = build()
+            return value
 
     @property
     def masked(self) -> tuple[int, ...]:
@@ -255,6 +279,4 @@ class Scan:
         text = self.comment.parent_text
         if text is None:
             return None
-        if "parent" not in self.cache:
-            self.cache["parent"] = Scan(self.comment, self.deadline, text, self.max_chars)
-        return t.cast(Scan, self.cache["parent"])
+        return self.memo("parent", lambda: Scan(self.comment, self.deadline, text, self.max_chars))

@@ -292,16 +292,17 @@ def _mask_readings(scan: Scan) -> dict[int, tuple[tuple[str, tuple[int, str | No
     """Each masked word's masked readings with their `_mask_shape`, worked out once for every list: the
     word as written, and as read with each stretched run once or twice ("meeee**alllllly" is "me**aly",
     and "me**ally"); a word whose readings all say too little is left out."""
-    readings = scan.cache.get("mask_readings")
-    if readings is None:
-        readings = {}
-        for i in scan.masked:
-            scan.tick()
-            found = [(p, shape) for p in scan.forms(i) if "*" in p and (shape := _mask_shape(p)) is not None]
-            if found:
-                readings[i] = tuple(found)
-        scan.cache["mask_readings"] = readings
-    return t.cast(dict[int, t.Any], readings)
+    return scan.memo("mask_readings", lambda: _masks_read(scan))
+
+
+def _masks_read(scan: Scan) -> dict[int, tuple[tuple[str, tuple[int, str | None, str | None]], ...]]:
+    readings = {}
+    for i in scan.masked:
+        scan.tick()
+        found = [(p, shape) for p in scan.forms(i) if "*" in p and (shape := _mask_shape(p)) is not None]
+        if found:
+            readings[i] = tuple(found)
+    return readings
 
 
 def _fits_one(readings: t.Iterable[tuple[str, t.Any]], word: str) -> bool:
