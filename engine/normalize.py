@@ -786,7 +786,18 @@ def _spaced(norm: str, run: list[int], deadline: float | None = None) -> Token |
 def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple[Token, ...]:
     """`_tokens` of a text with no spelled-out or glued run (see `Prepared.words`), word by word as
     `_plain_words` reads them: the same tokens, several times faster."""
-    out: list[Token] = []
+    return tuple(_plain_reading(spaced, deadline, stretched, False))
+
+
+def plain_starts(spaced: str, deadline: float | None, stretched: bool) -> list[int]:
+    """Where each word of `_plain_tokens` starts, without building the tokens (thousands of objects for a
+    long comment, which the garbage collector then walks): what a model needs to leave quoted words out."""
+    return t.cast(list[int], _plain_reading(spaced, deadline, stretched, True))
+
+
+def _plain_reading(spaced: str, deadline: float | None, stretched: bool, starts_only: bool) -> list[t.Any]:
+    """The words of `spaced` read one by one: each as its `Token`, or (`starts_only`) where it starts."""
+    out: list[t.Any] = []
     append = out.append
     find = spaced.find
     pos = 0
@@ -795,12 +806,14 @@ def _plain_tokens(spaced: str, deadline: float | None, stretched: bool) -> tuple
         i = find(w, pos)
         pos = i + len(w)
         if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
-            append(new_token(Token, (i, pos, w, (), False)))
+            append(i if starts_only else new_token(Token, (i, pos, w, (), False)))
             continue
         tok = _word_memo(w, stretched, deadline)  # read at 0: moved to its place
-        if tok is not None:
-            append(new_token(Token, (i + tok.start, i + tok.end, tok.text, tok.alts, tok.masked)))
-    return tuple(out)
+        if tok is None:
+            continue
+        start = i + tok.start
+        append(start if starts_only else new_token(Token, (start, i + tok.end, tok.text, tok.alts, tok.masked)))
+    return out
 
 
 def _tokens(norm: str, deadline: float | None = None) -> tuple[Token, ...]:

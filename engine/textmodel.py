@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import math
 import typing as t
+from itertools import compress
 from math import fsum
+from operator import itemgetter
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from ._yaml import Node, Reader, did_you_mean
 from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
 from .matchers import Build, Matcher, register
 from .feature_matchers import _whole
-from .normalize import _SEP, _has_triple, _triples_in, _word_memo
+from .normalize import _SEP, plain_starts
 from .scan import Scan, Span
 
 FORMAT = "civility-model/1"
@@ -107,20 +109,23 @@ class TextModel:
         group = self.group if self.group is not None else ModelGroup((self,))
         at = group.models.index(self)
         one = len(group.models) == 1
-        forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
         deadline = scan.deadline
-        # the weights as `score` reads them, looked up in C (`map`): a padded comment has thousands of words
-        words = [f for f in forms if f not in hidden]
+        looked_up = group.looked_up(scan, quotes_ok) if self.ngrams == group.ngrams else None
+        if looked_up is None:  # a model scored alone, or one with shorter runs than its group's
+            forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
+            listed = list(runs)
+            values = group._word_values(forms, deadline)
+            looked_up = (forms, values, listed, _clock.mapped(group._table.get, listed, deadline))
+        forms, values, runs, run_values = looked_up
+        # the loops in Python walk only the features found (`compress` drops the others in C)
         weighed: dict[t.Any, float] = {}
-        for f, entry in zip(words, group._word_values(words, deadline)):
-            if entry and (x := entry if one else entry[at]) > 0:
+        for f, entry in compress(zip(forms, values), values):
+            if (x := entry if one else entry[at]) > 0 and f not in hidden:
                 weighed[f] = x
         runs_weighed: dict[tuple[str, ...], float] = {}
-        if runs:
-            listed = list(runs)
-            for r, entry in zip(listed, _clock.mapped(group._table.get, listed, deadline)):
-                if entry and (x := entry if one else entry[at]) > 0 and not hidden.issuperset(r):
-                    runs_weighed[r] = x
+        for r, entry in compress(zip(runs, run_values), run_values):
+            if (x := entry if one else entry[at]) > 0 and not hidden.issuperset(r):
+                runs_weighed[r] = x
         if not weighed and not runs_weighed:
             return []
         _clock.check(deadline)
@@ -149,7 +154,10 @@ class TextModel:
                 placed += [
                     (x, order[first_run[r]], order[first_run[r] + n - 1] + 1) for r, x in of_n.items() if r in first_run
                 ]
-        return sorted(placed, key=lambda c: (-c[0], c[1], c[2]))
+        # the largest first, then by place: two stable sorts keyed in C
+        placed.sort(key=itemgetter(1, 2))
+        placed.sort(key=itemgetter(0), reverse=True)
+        return placed
 
 
 class ModelGroup:
@@ -215,14 +223,25 @@ class ModelGroup:
             return self._word(form) if self._chars else 0
         return value
 
+    def looked_up(self, scan: Scan, quotes_ok: bool) -> tuple[t.Any, list[t.Any], t.Any, list[t.Any]] | None:
+        """What `score` looked up for the comment: its word forms, their values (as `_value` writes them;
+        0 or None: nothing), its runs of words and theirs, in the same order; None before `score`."""
+        return t.cast(t.Any, scan.cache.get(("model values", self, quotes_ok if scan.prepared.quotes else None)))
+
     def score(self, scan: Scan, quotes_ok: bool) -> None:
         """Every model's probability for the comment, cached on the scan under ("model", NAME, quotes_ok).
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        found = list(filter(None, self._word_values(forms, scan.deadline)))
-        if runs:
-            found += filter(None, _clock.mapped(self._table.get, runs, scan.deadline))
+        values = self._word_values(forms, scan.deadline)
+        run_values = _clock.mapped(self._table.get, runs, scan.deadline) if runs else []
+        # what was looked up stays on the scan for the spans of a hit (`looked_up`): the table is seldom
+        # in the processor's cache by the time a rule asks for them, and its probes would cost as much again
+        scan.cache[("model values", self, quotes_ok if scan.prepared.quotes else None)] = (
+            forms, values, runs, run_values
+        )
+        found = list(filter(None, values))
+        found += filter(None, run_values)
         if len(self.models) == 1:
             sums: t.Iterable[float] = (fsum(found),)
         else:
@@ -297,7 +316,8 @@ def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
 def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int]:
     texts = scan.words.texts
     inside: set[int] = set()
-    spaced = scan.prepared.norm.translate(_SEP)
+    plain = scan.prepared._words  # (words, spaced, stretched) when read one by one: `spaced` is built
+    spaced = plain[1] if len(plain) == 3 else scan.prepared.norm.translate(_SEP)
     if spaced.split() == texts:
         # most comments' words are the runs of word characters (see `normalize.Prepared.words`): the
         # words starting before a place are those `split()` finds before it, far faster than the tokens
@@ -311,29 +331,14 @@ def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int
 
 
 def _word_starts(scan: Scan) -> list[int]:
-    """Where each word starts in the normalized text, as its token says. A comment whose words were read
-    chunk by chunk (no spelled-out or glued run: see `normalize.Prepared.words`) has them computed as
-    `normalize._plain_tokens` does, without building the tokens (thousands of objects for a long comment,
-    which the garbage collector then walks)."""
+    """Where each word starts in the normalized text, as its token says; for a comment whose words were
+    read one by one (see `normalize.Prepared.words`), without building the tokens."""
     prepared = scan.prepared
     plain = prepared._words
     if len(plain) != 3 or prepared._cache:
         return [tok.start for tok in scan.tokens]
     _, spaced, stretched = plain
-    triples = _triples_in(spaced, prepared.deadline) if stretched else ()
-    starts: list[int] = []
-    find, pos = spaced.find, 0
-    words = spaced.split()
-    for w in _clock.steps(words, prepared.deadline):
-        i = find(w, pos)
-        pos = i + len(w)
-        if (w.isalpha() or w.isdigit()) and not (stretched and _has_triple(w, triples)):
-            starts.append(i)
-        else:
-            tok = _word_memo(w, stretched, prepared.deadline)  # remembered: read when the words were
-            if tok is not None:
-                starts.append(i + tok.start)
-    return starts
+    return plain_starts(spaced, prepared.deadline, stretched)
 
 
 def _forms(scan: Scan, keep: list[int], texts: list[str]) -> set[str]:
