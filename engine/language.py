@@ -56,7 +56,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "se me te de em a à bem sem ta tao ate nem pelo pela porra caralho cara aí né pq tb "
         # chat spellings and exclamations no other policy language writes ("puta que pariu, que calor")
         "tô tou pariu pqp krl vsf vtnc tnc slc mlk mto msm tbm hj dms vei oq aq kct nn ngm vdd mds agr qdo "
-        "qnd cmg ctz sla sobre enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois "
+        "qnd cmg ctz sla sobre enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois sim "
         "assim pessoa pessoas dela dele nessa nesse desse dessa filho filha filhos filhas cadê daqui",
         "fr": "le les et est pas je tu il elle un une des du de que qui en pour avec ce cette sur vous mais ne "
         "nous ils sont c'est j'ai suis es au aux on fait tout très bien dans ça sa ton ta tes mon ma ou où "
@@ -124,6 +124,14 @@ class Detector:
             for w, lang in self._marks.items()
             if lang != "en" and not any(w in FUNCTION_WORDS.get(code, ()) for code in self.languages)
         )
+        #: the marks that are a pack's list words and nothing more (no function word, no everyday word): a
+        #: sign that the pack has a say, no sign that the others have none ("Nazi" is in German lists and a
+        #: Portuguese, Spanish and English word too, "animal" an English list's word and a Portuguese one)
+        self._listed = frozenset(
+            w
+            for w, lang in self._marks.items()
+            if w not in FUNCTION_WORDS.get(lang, ()) and w not in claimed
+        )
         self._model: t.Any = None
         self._lock = threading.Lock()
 
@@ -167,10 +175,13 @@ class Detector:
         if word_count(words) < MIN_WORDS:
             # too short to tell: every pack scores it, unless its few words belong to some languages only
             # ("du Idiot" is German, "shut up, clown" English: "Idiot" and "clown" alone are not)
-            # (a one-letter word such as "o" or "e" is too weak a sign on its own)
-            marked = frozenset(
-                lang for word in words if len(word) > 1 and (lang := self._marks.get(word) or _laugh(word))
-            )
+            # (a one-letter word such as "o" or "e" is too weak a sign on its own); list words alone do not
+            # rule the other languages out: "Fora nazi!" is Portuguese though only a German list holds one of
+            # its words, so the model's likeliest languages score it too
+            signs = [(word, lang) for word in words if len(word) > 1 and (lang := self._marks.get(word) or _laugh(word))]
+            marked = frozenset(lang for _, lang in signs)
+            if signs and all(word in self._listed for word, _ in signs):
+                marked |= self._classify(prefix[:MODEL_CHARS])[1]
             return Scored(UNDETERMINED, marked & self._everyone.packs or self._everyone.packs), False
         present: frozenset[str] = frozenset()
         if counts:

@@ -65,11 +65,25 @@ def test_a_short_comment_is_scored_by_the_languages_of_its_words() -> None:
     assert SIX.detect("du Idiot").packs == set(SIX.languages)
 
 
+def test_another_packs_list_word_alone_does_not_take_a_short_comment_from_its_language() -> None:
+    # "nazi" is in the German lists and a Portuguese word too; "animal" in the English lists: a short
+    # Portuguese comment whose only marked word is such a word stays every pack's, the Portuguese included
+    policy = load_policy()
+    for text in ("Fora, nazi!", "Que animal", "Bolsonaro nazi"):
+        assert "pt" in policy.detector.detect(text).packs, text
+    # scored as German only, "cala a boca" went unread
+    assert [h.rule for h in decide(policy, Comment(text="Cala a boca, nazi")).hits] == ["pt.abuse_at_person"]
+    # a function word still settles it: "Sie Vollidiot" is German, "seu nazi" Portuguese (and German)
+    assert policy.detector.detect("Sie Vollidiot").packs == {"de"}
+    assert policy.detector.detect("seu nazi").packs == {"pt", "de"}
+
+
 def test_a_packs_everyday_words_are_a_sign_of_its_language_only() -> None:
     # "abo" is an English list's slur and the German for a subscription
     lists = {"en": ["abo", "idiot"], "de": ["Idiot"]}
     plain = Detector(["en", "de"], lists)
-    assert plain.detect("Neues Abo").packs == {"en"}
+    # an English list's word alone narrows nothing: both packs score it
+    assert plain.detect("Neues Abo").packs == {"en", "de"}
     assert plain.detect("Danke für das Abo").packs == {"de", "en"}
     german = Detector(["en", "de"], lists, {"de": ["Abo"]})
     assert german.detect("Neues Abo").packs == {"de"}
