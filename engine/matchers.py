@@ -65,12 +65,21 @@ class Build:
 # ---- word and phrase lists -------------------------------------------------------------------------
 
 
+#: `ends:` what may follow a term that ends the sentence or the comment: spaces, closing marks and
+#: emphasis, then the sentence's end mark (or the comment's end)
+ENDS = {
+    "sentence": regex.compile(r"[\s\"'\u201c\u201d\u00ab\u00bb)\]*_~]*(?:[.!?;\n]|\Z)"),
+    "comment": regex.compile(r"[\s\"'\u201c\u201d\u00ab\u00bb)\]*_~.!?]*\Z"),
+}
+
+
 class ListMatcher:
-    __slots__ = ("terms",)
+    __slots__ = ("terms", "ends")
     cost = 1
 
-    def __init__(self, terms: TermSet) -> None:
+    def __init__(self, terms: TermSet, ends: regex.Pattern[str] | None = None) -> None:
         self.terms = terms
+        self.ends = ends  # None: anywhere; else what must follow a hit (`ENDS`)
 
     def may_match(self, scan: Scan) -> bool:
         return self.terms.may_match(scan)
@@ -79,7 +88,23 @@ class ListMatcher:
         # once per comment for each content: a named list (negations, second-person words) is the
         # exception or a part of many rules, 14 of them on a long comment
         found = scan.memo((self.terms.content, quotes_ok), lambda: self.terms.find(scan, quotes_ok))
+        if self.ends is not None:
+            norm, ends = scan.prepared.norm, self.ends
+            return [s for s in found if s.space == NORM and ends.match(norm, s.end)]
         return list(found)  # callers may sort or extend what they get
+
+
+def _build_list_at(node: Node, field: str, b: Build, key: str) -> Matcher | None:
+    """`list:` or `words:` beside an optional `ends: sentence` or `ends: comment` (the term must end it)."""
+    r = Reader(node, (key, "ends"), field.rsplit(".", 1)[0], b.rule_id, b.errors)
+    ends = r.get("ends", (str,), None)
+    if ends is not None and ends not in ENDS:
+        r.fail(f"must be one of {', '.join(repr(e) for e in ENDS)}", node.value["ends"], "ends")
+        return None
+    built = (_build_list if key == "list" else _build_words)(node.value[key], field, b)
+    if built is None or ends is None:
+        return built
+    return ListMatcher(t.cast(ListMatcher, built).terms, ENDS[ends])
 
 
 def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
@@ -307,8 +332,8 @@ def _build_raw_regex(node: Node, field: str, b: Build) -> Matcher | None:
 
 Builder = t.Callable[[Node, str, Build], "Matcher | None"]
 MATCHERS: dict[str, Builder] = {
-    "list": _build_list,
-    "words": _build_words,
+    "list": lambda node, field, b: _build_list_at(node, field, b, "list"),
+    "words": lambda node, field, b: _build_list_at(node, field, b, "words"),
     "fuzzy": _build_fuzzy,
     "regex": _build_regex,
     "raw_regex": _build_raw_regex,
@@ -324,7 +349,12 @@ def register(name: str) -> t.Callable[[Builder], Builder]:
 
 
 #: keys that may sit beside the matcher key in one mapping, per matcher
-COMPANIONS: dict[str, tuple[str, ...]] = {"near": ("within", "order", "show"), "model": ("above", "below")}
+COMPANIONS: dict[str, tuple[str, ...]] = {
+    "near": ("within", "order", "show"),
+    "model": ("above", "below"),
+    "list": ("ends",),
+    "words": ("ends",),
+}
 
 
 def build(node: Node, field: str, b: Build) -> Matcher | None:

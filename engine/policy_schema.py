@@ -44,10 +44,12 @@ def _bounded(extra: dict[str, t.Any] | None = None, description: str = "") -> di
     return {**_obj({**_BOUNDS, **(extra or {})}, description=description), **_BOUNDED}
 
 
+_ENDS = {"enum": ["sentence", "comment"], "description": "The term must end the sentence (or the comment)."}
+
 #: each matcher kind: the value under its key, and the companion keys beside it
 MATCHER_KINDS: dict[str, tuple[dict[str, t.Any], dict[str, t.Any]]] = {
-    "words": (_WORDS, {}),
-    "list": (_LIST_NAMES, {}),
+    "words": (_WORDS, {"ends": _ENDS}),
+    "list": (_LIST_NAMES, {"ends": _ENDS}),
     "fuzzy": (
         {
             **_obj(

@@ -44,6 +44,22 @@ class TestRuleMatchers:
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is SHOUTING") == [(8, 16)]
         assert fired(tmp_path, r"{raw_regex: '\b[A-Z]{5,}\b'}", "this is shouting") == []
 
+    def test_list_terms_that_end_the_sentence_or_the_comment(self, tmp_path: Path) -> None:
+        m = "{list: insults, ends: sentence}"
+        assert fired(tmp_path / "a", m, "Sit down, idiot. We are done") == [(10, 15)]
+        assert fired(tmp_path / "b", m, "Sit down (idiot)!") == [(10, 15)]
+        assert fired(tmp_path / "c", m, "an idiot would say that") == []
+        assert fired(tmp_path / "d", m, "the idiot's car") == []
+        m = "{words: [moron], ends: comment}"
+        assert fired(tmp_path / "e", m, "Sit down, moron!!") == [(10, 15)]
+        assert fired(tmp_path / "f", m, "Sit down, moron. We are done") == []
+
+    def test_list_ends_must_be_sentence_or_comment(self, tmp_path: Path) -> None:
+        from engine import PolicyError
+
+        with pytest.raises(PolicyError, match="field 'match.ends': must be one of 'sentence', 'comment'"):
+            load_policy(write_policy(tmp_path, {"m": rule("{list: insults, ends: line}")}))
+
     def test_fuzzy_catches_misspellings_not_neighbours(self, tmp_path: Path) -> None:
         m = "{fuzzy: {words: [moron, imbecile], distance: 1}}"
         assert fired(tmp_path / "a", m, "you imbecle") == [(4, 11)]
