@@ -30,7 +30,7 @@ def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
     stands for it: "otari" for `otari[oa]`)."""
     body = _unwrap(source)
     if body is None:
-        return ()
+        return _either(source)
     groups: list[tuple[str, ...]] = [(run,) for run in _runs(body)]
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
@@ -47,6 +47,20 @@ def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
         else:
             groups.append(tuple(sorted(set(literals))))
     return tuple(sorted(set(groups), key=groups.index))
+
+
+def _either(source: str) -> tuple[tuple[str, ...], ...]:
+    """For top-level alternatives ("a ... b|c ... d"): one group of one group of each alternative's (a
+    match is a match of one of them, and holds that one's), the one with the longest shortest literal."""
+    while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
+        source = source[3:-1]
+    chosen: set[str] = set()
+    for alternative in _alternatives(source):
+        groups = required_literals(alternative)
+        if not groups:
+            return ()  # an alternative without literals: no filter
+        chosen.update(max(groups, key=lambda g: (min(map(len, g)), -len(g))))
+    return (tuple(sorted(chosen)),)
 
 
 def _alternatives(source: str) -> list[str]:
