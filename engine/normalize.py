@@ -464,8 +464,11 @@ def _fold(visible: str, deadline: float | None = None, limit: int | None = None)
 
 def fold_term(term: str) -> str:
     """The fold `prepare` applies to text, for a list term at load time (no leet, no spacing)."""
-    folded = term.lower() if term.isascii() else _unconfuse(term.translate(_FOLD))
-    return " ".join(folded.split())
+    if term.isascii():
+        return " ".join(term.lower().split())
+    # spacing settles before lookalikes are read, as it will be when the result is folded again: a lookalike
+    # is read by the Latin letters spelled out beside it, one spacer apart ("μ i d i o t")
+    return " ".join(_unconfuse(" ".join(term.translate(_FOLD).split())).split())
 
 
 # -- lookalikes from other scripts (Unicode's confusables, UTS #39) ------------------------------------

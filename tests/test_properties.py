@@ -75,6 +75,8 @@ def test_decide_never_raises_is_deterministic_and_spans_point_at_their_match(tex
 
 @PROPERTY
 @given(text=hostile_text, fmt=formats)
+# a lookalike cut off from spaced letters by characters that fold to spaces: read alike on the second fold
+@example(text="\u00b5\ud800\x80i d i o t", fmt="text")
 def test_normalization_is_idempotent(text, fmt):
     norm = prepare(text, fmt).norm
     assert prepare(norm).norm == norm
