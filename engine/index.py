@@ -2,9 +2,9 @@
 
 Most comments hit no rule, yet each rule used to pay for its own look-ups on every comment. Here each
 rule is filed under the words it cannot match without (a list's words, a phrase's first words, the joined
-form of "id.iot"; for `all` and `near`, one part's words, as every part must match): a comment's words are
-looked up once, and only the rules filed under one of them are run, with the rules that have no such
-words (a regex, a count, a model, `not`, ...; their own prefilters keep them cheap) always. A rule is
+form of "id.iot", a literal its regex needs; for `all` and `near`, one part's, as every part must
+match): a comment's words are looked up once, and only the rules filed under one of them are run, with
+the rules that have no such words (a count, a model, `not`, a regex without literals, ...) always. A rule is
 skipped only when its matcher surely finds nothing, so decisions and spans are the same as running every
 rule (tests/test_index.py checks that on every labeled comment).
 """
@@ -16,7 +16,7 @@ import typing as t
 from .combinators import All, Any, Near
 from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
 from .language import FUNCTION_WORDS
-from .matchers import ListMatcher
+from .matchers import ListMatcher, RegexMatcher
 from .scan import Scan
 
 #: the key under which rules over lists wait for a comment with a masked word ("f*ck", "id**t"), which
@@ -25,9 +25,11 @@ MASKED = ""
 #: words too common to file a rule under when another part offers rarer ones
 _COMMON = frozenset().union(*FUNCTION_WORDS.values())
 
-#: a key is a word, two words in a row (a phrase's first two: "you", "are"), or a phrase's first word
-#: alone ("you",), looked up only in a comment without reading pairs (see `Scan.reading_pairs`)
+#: a key is a word, two words in a row (a phrase's first two: "you", "are"), a phrase's first word
+#: alone ("you",), looked up only in a comment without reading pairs (see `Scan.reading_pairs`), or a
+#: literal a regex needs ("", "% off"), found by the policy's automaton (no word is empty: no clash)
 Key = str | tuple[str, ...]
+LITERAL = ""
 Clauses = list[frozenset[Key]]  # each must share a key with the comment's; empty: none is required
 
 
@@ -42,6 +44,13 @@ def clauses(matcher: t.Any) -> Clauses:
         # what TermSet.may_match asks
         starts = {(word,) for word in terms.phrase_starts}
         return [frozenset(terms.whole_words | terms.singles | terms.phrase_pairs | starts | {MASKED})]
+    if isinstance(matcher, RegexMatcher):
+        # a group of literals the automaton finds (one of one or two letters is tested with `in`: no key),
+        # the one whose shortest literal is longest
+        found = [words for words, short in matcher.groups if not short]
+        if not found:
+            return []
+        return [frozenset((LITERAL, literal) for literal in max(found, key=lambda g: (min(map(len, g)), -len(g))))]
     if isinstance(matcher, Any):
         # one of the parts: one clause of each, joined
         options = [clauses(p) for p in matcher.parts]
@@ -58,9 +67,20 @@ def _rarest(options: Clauses) -> frozenset[Key]:
 
 
 def _common(key: Key) -> bool:
+    if isinstance(key, tuple) and key[:1] == (LITERAL,):
+        return False
     if isinstance(key, str):
         return key in _COMMON
     return len(key) == 2 and key[0] in _COMMON and key[1] in _COMMON
+
+
+def _regexes(matcher: t.Any) -> t.Iterator[RegexMatcher]:
+    """The regexes among `matcher` and the parts `clauses` looks into."""
+    if isinstance(matcher, RegexMatcher):
+        yield matcher
+    elif isinstance(matcher, (Any, All, Near)):
+        for part in matcher.parts:
+            yield from _regexes(part)
 
 
 #: comment-level tests cheap enough to make before running a rule (counts are kept for the other rules)
@@ -84,7 +104,19 @@ def in_packs(rule: t.Any, packs: t.Container[str] | None) -> bool:
 class RuleIndex:
     """Rules by the words that let them match; `candidates` keeps the policy's rule order."""
 
-    __slots__ = ("rules", "always", "by_key", "words", "pairs", "starts", "checks", "guards", "_allowed")
+    __slots__ = (
+        "rules",
+        "always",
+        "by_key",
+        "words",
+        "pairs",
+        "starts",
+        "literals",
+        "automaton",
+        "checks",
+        "guards",
+        "_allowed",
+    )
 
     def __init__(self, rules: t.Sequence[t.Any]) -> None:
         self.rules = tuple(rules)
@@ -108,8 +140,11 @@ class RuleIndex:
         #: every key some clause names, by kind: what a comment's keys are intersected with, once
         every: set[Key] = set(self.by_key).union(*(c for cs in self.checks for c in cs))
         self.words = frozenset(k for k in every if isinstance(k, str))
-        self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2)
+        self.literals = frozenset(k[1] for k in every if isinstance(k, tuple) and k[:1] == (LITERAL,))
+        self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2 and k[0] != LITERAL)
         self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
+        #: the policy's automaton of regex literals (every regex of a policy holds the same one)
+        self.automaton = next((m.literals for r in self.rules for m in _regexes(r.match)), None)
         #: per set of packs, the rules of no language or of one of them (a handful of sets per policy)
         self._allowed: dict[t.Any, frozenset[int]] = {}
 
@@ -128,6 +163,8 @@ class RuleIndex:
             keys.update(self.words.intersection(glued))
         if scan.masked:
             keys.add(MASKED)
+        if self.literals and self.automaton is not None:
+            keys.update((LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan)))
         checks, by_key = self.checks, self.by_key
         found = set(self.always)
         for key in keys:

@@ -239,7 +239,7 @@ def _has(scan: Scan, literal: str) -> bool:
 
 
 class RegexMatcher:
-    __slots__ = ("pattern", "space", "required", "_groups", "_literals", "_caseless")
+    __slots__ = ("pattern", "space", "required", "groups", "literals", "_caseless")
     cost = 5
 
     def __init__(self, pattern: regex.Pattern[str], space: int, literals: Literals) -> None:
@@ -248,11 +248,11 @@ class RegexMatcher:
         verbose = pattern.flags & regex.VERBOSE or regex.search(r"\(\?[a-zA-Z]*x", pattern.pattern)
         self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
         # per group: the literals the automaton finds, and the short ones
-        self._groups = tuple(
+        self.groups = tuple(
             (frozenset(lit for lit in group if len(lit) > SHORT), tuple(lit for lit in group if len(lit) <= SHORT))
             for group in self.required
         )
-        self._literals = literals  # the policy's: all its regexes' literals, found in one pass
+        self.literals = literals  # the policy's: all its regexes' literals, found in one pass
         literals.add(lit for group in self.required for lit in group)
         # the same search without IGNORECASE (20-30% faster), for a case-folded text
         self._caseless = caseless(pattern) if space == NORM else None
@@ -260,10 +260,10 @@ class RegexMatcher:
     def may_match(self, scan: Scan) -> bool:
         """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
         with its words as read (`Prepared.read`)."""
-        if not self._groups:
+        if not self.groups:
             return True
-        found = self._literals.found(scan)
-        for words, short in self._groups:
+        found = self.literals.found(scan)
+        for words, short in self.groups:
             if found.isdisjoint(words) and not (short and any(_has(scan, lit) for lit in short)):
                 return False
         return True

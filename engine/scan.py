@@ -187,6 +187,8 @@ class Scan:
     def word_spans(self, positions: t.Collection[int]) -> list[Span]:
         """`token_span(i, i + 1)` for each of `positions` (a common word stands thousands of times in a
         long comment), with a look at the clock every EVERY of them."""
+        if not positions:
+            return []  # the words' offsets are built only when some span needs them
         toks = self.tokens
         return [
             _new_span(Span, (toks[i].start, toks[i].end, NORM, i, i + 1))

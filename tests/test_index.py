@@ -15,7 +15,7 @@ import pytest
 from policy_helpers import rule, write_policy
 
 import engine
-from engine.index import MASKED, RuleIndex, clauses
+from engine.index import LITERAL, MASKED, RuleIndex, clauses
 from engine.scan import Scan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +58,14 @@ def test_comment_level_parts_of_all_are_tested_before_the_rule_runs(small):
     assert "click_link" not in ids(small, "click the button below the article")
 
 
+def test_a_regex_needs_one_of_its_literals(small):
+    # `click_link` is filed under the literal its regex needs: a comment with a link and no "click" skips it
+    assert "click_link" not in ids(small, "see http://spam.example/x")
+    assert "click_link" in ids(small, "CLICK here: http://spam.example/x")
+    # "no+" needs only "n" (one letter, tested with `in`): no key, the rule waits for its guard alone
+    assert clauses(by_id(small)["short_no"].match) == []
+
+
 def test_a_phrase_needs_its_first_two_words_in_a_row(small):
     assert "nice" not in ids(small, "have you seen a nice day like this")
     assert "nice" in ids(small, "have a nice day")
@@ -78,12 +86,17 @@ def test_evasions_reach_the_index(small):
     assert "nice" in ids(small, "have a nice day")
 
 
+def by_id(policy):
+    return {r.id.split(".")[-1]: r for r in policy.rules}
+
+
 def test_clauses_of_each_kind(small):
-    by_id = {r.id.split(".")[-1]: r for r in small.rules}
-    (insults,) = clauses(by_id["insult"].match)
+    rules = by_id(small)
+    (insults,) = clauses(rules["insult"].match)
     assert {"idiot", "moron", ("waste", "of"), ("waste",), MASKED} <= insults
-    assert len(clauses(by_id["at_you"].match)) == 2  # one per part of the `near`
-    assert clauses(by_id["shouty"].match) == [] and clauses(by_id["not_polite"].match) == []
+    assert len(clauses(rules["at_you"].match)) == 2  # one per part of the `near`
+    assert clauses(rules["click_link"].match) == [frozenset({(LITERAL, "click")})]
+    assert clauses(rules["shouty"].match) == [] and clauses(rules["not_polite"].match) == []
 
 
 def test_copies_with_other_rules_get_their_own_index(small):
