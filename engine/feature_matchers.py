@@ -63,7 +63,9 @@ def _counted(scan: Scan, name: str) -> tuple[features.Found, ...]:
         return scan.memo(
             ("count", name), lambda: features.shortened_from(_counted(scan, "links"), deadline=scan.deadline)
         )
-    return scan.memo(("count", name), lambda: t.cast(tuple[features.Found, ...], getattr(features, name)(scan.prepared)))
+    return scan.memo(
+        ("count", name), lambda: t.cast(tuple[features.Found, ...], getattr(features, name)(scan.prepared))
+    )
 
 
 def _count_builder(name: str) -> t.Callable[[Node, str, Build], Matcher | None]:

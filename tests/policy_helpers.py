@@ -65,3 +65,37 @@ def default_policy_cases(*, packs: bool) -> list[t.Any]:
 def case_id(case: t.Any) -> str:
     """A case's test id: its file and line."""
     return f"{Path(case.location.path).name}:{case.location.line}"
+
+
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def labeled_texts(every: int = 1) -> list[str]:
+    """Every `every`-th labeled comment of each file of ../shared/data (none when it is not here)."""
+    import json
+
+    texts = []
+    for path in sorted(DATA_DIR.glob("**/*.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            texts.extend(json.loads(line)["text"] for i, line in enumerate(f) if line.strip() and not i % every)
+    return texts
+
+
+def policy_regexes(policy: t.Any) -> list[t.Any]:
+    """The distinct regexes of a policy's rules (by pattern and space), in their parts and exceptions."""
+    from engine.matchers import RegexMatcher
+
+    found: dict[tuple[str, int], RegexMatcher] = {}
+
+    def walk(m: object) -> None:
+        if isinstance(m, RegexMatcher):
+            found.setdefault((m.pattern.pattern, m.space), m)
+        for name in ("parts", "matcher", "part"):
+            value = getattr(m, name, None)
+            for part in value if isinstance(value, (list, tuple)) else [value] if value is not None else []:
+                walk(part)
+
+    for r in policy.rules:
+        for m in (r.match, *r.unless, *(exc.matcher for exc in r.unless_near)):
+            walk(m)
+    return list(found.values())

@@ -7,19 +7,17 @@ checks every labeled comment; the default run checks one in 25.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 
 import pytest
-from policy_helpers import rule, write_policy
+from policy_helpers import labeled_texts, rule, write_policy
 
 import engine
 from engine.index import LITERAL, MASKED, RuleIndex, clauses
 from engine.scan import Scan
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT.parent / "shared" / "data"
 EVERY = 1 if os.environ.get("CIVILITY_INDEX_ALL") else 25
 
 
@@ -106,17 +104,9 @@ def test_copies_with_other_rules_get_their_own_index(small):
     assert RuleIndex(()).candidates(Scan(engine.Comment(text="you idiot"), None)) == []
 
 
-def _labeled() -> list[str]:
-    texts = []
-    for path in sorted(DATA_DIR.glob("**/*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts.extend(json.loads(line)["text"] for i, line in enumerate(f) if line.strip() and not i % EVERY)
-    return texts
-
-
 @pytest.mark.parametrize("policy_dir", [None, ROOT / "tests" / "policies" / "model"], ids=["default", "model"])
 def test_decisions_and_spans_are_the_same_without_the_index(policy_dir):
-    texts = _labeled()
+    texts = labeled_texts(EVERY)
     if not texts:
         pytest.skip("../shared/data is not here")
     indexed = engine.load_policy(policy_dir)

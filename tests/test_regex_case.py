@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import pytest
 import regex
+from policy_helpers import labeled_texts, policy_regexes
 
 import engine
 from engine._regex_case import caseless
-from engine.matchers import RegexMatcher
 from engine.normalize import prepare
-
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 def _cased() -> list[str]:
@@ -75,35 +71,11 @@ def test_a_pattern_compiled_with_case_has_no_twin():
     assert caseless(regex.compile("you")) is None
 
 
-def _policy_regexes() -> list[RegexMatcher]:
-    policy = engine.load_policy(None)
-    found: dict[tuple[str, int], RegexMatcher] = {}
-
-    def walk(m: object) -> None:
-        if isinstance(m, RegexMatcher):
-            found.setdefault((m.pattern.pattern, m.space), m)
-        for name in ("parts", "matcher", "part", "inner"):
-            value = getattr(m, name, None)
-            for part in value if isinstance(value, (list, tuple)) else [value] if value is not None else []:
-                walk(part)
-
-    for r in policy.rules:
-        walk(r.match)
-        for m in r.unless:
-            walk(m)
-        for exc in r.unless_near:
-            walk(exc.matcher)
-    return list(found.values())
-
-
 def test_the_default_policy_twins_find_what_the_patterns_find():
-    texts = []
-    for path in sorted(DATA_DIR.glob("**/*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts.extend(json.loads(line)["text"] for i, line in enumerate(f) if line.strip() and not i % 40)
+    texts = labeled_texts(every=40)
     if not texts:
         pytest.skip("../shared/data is not here")
-    matchers = [m for m in _policy_regexes() if m._caseless is not None]
+    matchers = [m for m in policy_regexes(engine.load_policy(None)) if m._caseless is not None]
     assert len(matchers) > 50  # most of the policy's regexes
     for text in texts:
         prepared = prepare(text)

@@ -34,7 +34,10 @@ from engine._regex_prefilter import required_literals
         (r"ab{2}c", (("a",), ("c",))),
         # top-level alternatives: one group, a literal of one group of each (the longest shortest literal)
         (r"(?:idiot|moron)|\bfool\b", (("fool", "idiot", "moron"),)),
-        (r"\b\d{1,2}\s?% off\b|\b(?:promo|coupon) code\b|\bwith code [a-z0-9]{3,}\b", ((" code", " off", "with code "),)),
+        (
+            r"\b\d{1,2}\s?% off\b|\b(?:promo|coupon) code\b|\bwith code [a-z0-9]{3,}\b",
+            ((" code", " off", "with code "),),
+        ),
         (r"(?:\bwho is paying (?:you|u)|\bhow much for)", (("how much for", "who is paying "),)),
     ],
 )
@@ -109,34 +112,15 @@ def test_each_policy_finds_its_own_literals_and_a_reloaded_edit_keeps_none_of_th
 def test_no_policy_regex_is_filtered_out_of_a_comment_it_matches() -> None:
     """Every match of the default policy's regexes over every 25th labeled comment (as written and with
     its words as read) passes the regex's prefilter."""
-    import json
-    from pathlib import Path
+    from policy_helpers import labeled_texts, policy_regexes
 
     from engine import Comment, load_policy
-    from engine.matchers import RegexMatcher
     from engine.scan import NORM, Scan
 
-    data = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-    texts = []
-    for path in sorted(data.glob("**/*.jsonl")):
-        with path.open(encoding="utf-8") as f:
-            texts.extend(json.loads(line)["text"] for i, line in enumerate(f) if line.strip() and not i % 25)
+    texts = labeled_texts(every=25)
     if not texts:
         pytest.skip("../shared/data is not here")
-    found: dict[str, RegexMatcher] = {}
-
-    def walk(m: object) -> None:
-        if isinstance(m, RegexMatcher) and m.space == NORM and m.required:
-            found.setdefault(m.pattern.pattern, m)
-        for name in ("parts", "matcher", "part"):
-            value = getattr(m, name, None)
-            for part in value if isinstance(value, (list, tuple)) else [value] if value is not None else []:
-                walk(part)
-
-    for r in load_policy(None).rules:
-        for m in (r.match, *r.unless, *(exc.matcher for exc in r.unless_near)):
-            walk(m)
-    matchers = list(found.values())
+    matchers = [m for m in policy_regexes(load_policy(None)) if m.space == NORM and m.required]
     assert len(matchers) > 50
     matched = 0
     for text in texts:
