@@ -282,10 +282,9 @@ def interpolate(xs: t.Sequence[float], ps: t.Sequence[float], z: float) -> float
 
 def _word_sets(scan: Scan, quotes_ok: bool, ngrams: int) -> tuple[set[str], set[tuple[str, ...]]]:
     """The comment's word forms and its runs of 2..ngrams words, outside quotes unless they count;
-    cached on the scan, so that the policy's models share them."""
-    key = ("model words", quotes_ok, ngrams)
-    found = scan.cache.get(key)
-    if found is None:
+    once per comment (Scan.memo), so that the policy's models share them."""
+
+    def build() -> tuple[set[str], set[tuple[str, ...]]]:
         keep = _kept(scan, quotes_ok)
         texts: t.Sequence[str] = scan.words.texts
         if keep is None:
@@ -298,8 +297,9 @@ def _word_sets(scan: Scan, quotes_ok: bool, ngrams: int) -> tuple[set[str], set[
             runs = set(zip(texts, texts[1:])) if pairs is None else pairs
         if ngrams >= 3:
             runs = runs | set(zip(texts, texts[1:], texts[2:]))
-        found = scan.cache[key] = (forms, runs)
-    return t.cast(tuple[set[str], set[tuple[str, ...]]], found)
+        return forms, runs
+
+    return scan.memo(("model words", quotes_ok, ngrams), build)
 
 
 def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
@@ -307,10 +307,7 @@ def _kept(scan: Scan, quotes_ok: bool) -> list[int] | None:
     quotes = scan.prepared.quotes
     if quotes_ok or not quotes:
         return None
-    found = scan.cache.get("model kept")
-    if found is None:
-        found = scan.cache["model kept"] = _outside_quotes(scan, quotes)
-    return t.cast(list[int], found)
+    return scan.memo("model kept", lambda: _outside_quotes(scan, quotes))
 
 
 def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int]:
