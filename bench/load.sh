@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # The webhook against bare Flask, same gunicorn settings, one run (bench/README.md):
-#   bash bench/load.sh [seconds per step] [workers]
-# For each app: peak requests/s with wrk for a fixed time, then p50/p99 with autocannon holding half of
-# that peak. Every request carries the bearer token, a distinct id and one of 4,000 distinct comments;
-# every answer is checked to be a 200 decision; the service commits each decision to its store before
-# answering. Loopback only. The last lines are `RESULT app key value` for bench/run.py.
+#   bash bench/load.sh [seconds per step] [workers] [rounds]
+# Each round: peak requests/s with wrk for a fixed time, civility then bare Flask; then p50/p99 with
+# bench/rate.js holding half of each one's peak (an open loop: latency from each request's due time).
+# Every request carries the bearer token, a distinct id and one of 4,000 distinct comments; every answer
+# is checked to be a 200 decision; the service commits each decision to its store before answering (every
+# 50th decision of the held rate is read back as soon as it is answered; at the end the store must hold
+# at least as many decisions as were answered). Loopback only. The last lines are `RESULT app key value`
+# for bench/run.py (the last round's; the ratios of every round are printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 workers=${2:-${WORKERS:-2}}
+rounds=${3:-${ROUNDS:-1}}
+threads=${THREADS:-4}
 port=${PORT:-18750}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
-command -v autocannon >/dev/null || { echo "autocannon is missing: npm install -g autocannon"; exit 1; }
-export NODE_PATH=${NODE_PATH:-$(npm root -g)}
+command -v node >/dev/null || { echo "node is missing: apt-get install nodejs"; exit 1; }
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -27,7 +31,8 @@ python bench/engine.py --write-bodies "$BENCH_BODIES" --n 4000
 serve() {  # app port -> starts gunicorn, waits until it answers
   local app=$1 p=$2
   CIVILITY_DATA_DIR=$tmp/data-$p CIVILITY_API_TOKEN=$BENCH_TOKEN CIVILITY_ALLOW_UNSIGNED=0 \
-    gunicorn -b 127.0.0.1:$p -w "$workers" --threads 4 --log-level warning "$app" >"$tmp/log-$p" 2>&1 &
+    gunicorn -b 127.0.0.1:$p -w "$workers" -k gthread --threads "$threads" --log-level warning "$app" \
+    >"$tmp/log-$p" 2>&1 &
   pids+=($!)
   for _ in $(seq 200); do
     if curl -fs -o /dev/null -X POST -H "Authorization: Bearer $BENCH_TOKEN" -H 'Content-Type: application/json' \
@@ -38,27 +43,57 @@ serve() {  # app port -> starts gunicorn, waits until it answers
   echo "gunicorn did not answer on $p"; exit 1
 }
 
-measure() {  # name port
-  local name=$1 p=$2 out peak
-  out=$(wrk -t2 -c16 -d"${seconds}s" --latency -s bench/webhook.lua "http://127.0.0.1:$p")
+declare -A peak answered
+peak_step() {  # name port
+  local name=$1 p=$2 out checked bad
+  out=$(BENCH_RUN=wrk-$round wrk -t2 -c16 -d"${seconds}s" --latency -s bench/webhook.lua "http://127.0.0.1:$p")
   echo "== $name: wrk, 2 threads, 16 connections, ${seconds} s"
   echo "$out" | grep -E "Requests/sec|Latency|50%|99%|CHECKED|Non-2xx|Socket errors" | sed 's/^/   /'
-  peak=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
-  echo "RESULT $name peak_rps $peak"
-  echo "RESULT $name wrk_bad $(echo "$out" | awk '/CHECKED/ {print $4}')"
-  echo "RESULT $name wrk_checked $(echo "$out" | awk '/CHECKED/ {print $2}')"
-  out=$(node bench/rate.js "http://127.0.0.1:$p" $((peak / 2)) "$seconds")
-  echo "== $name: autocannon holding $((peak / 2)) requests/s for ${seconds} s"
+  peak[$name]=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
+  checked=$(echo "$out" | awk '/CHECKED/ {print $2}')
+  bad=$(echo "$out" | awk '/CHECKED/ {print $4}')
+  answered[$name]=$(( ${answered[$name]:-0} + checked - bad ))
+  echo "RESULT $name peak_rps ${peak[$name]}"
+  echo "RESULT $name wrk_bad $bad"
+  echo "RESULT $name wrk_checked $checked"
+}
+
+held_step() {  # name port read-back
+  local name=$1 p=$2 out half=$((peak[$1] / 2))
+  out=$(BENCH_RUN=rate-$round BENCH_READ_BACK=$3 node bench/rate.js "http://127.0.0.1:$p" "$half" "$seconds")
+  echo "== $name: bench/rate.js holding $half requests/s for ${seconds} s (open loop)"
   echo "   $out"
   echo "$out" | awk -v n="$name" '{print "RESULT", n, "half_rps", $2; print "RESULT", n, "half_p50_ms", $4;
-    print "RESULT", n, "half_p99_ms", $6; print "RESULT", n, "half_bad", $12; print "RESULT", n, "half_checked", $10}'
+    print "RESULT", n, "half_p99_ms", $6; print "RESULT", n, "half_bad", $12; print "RESULT", n, "half_checked", $10;
+    print "RESULT", n, "half_late_ms", $14; if ($15 == "READ_BACK") {split($16, r, "/"); print "RESULT", n, "read_back_found", r[1];
+    print "RESULT", n, "read_back_asked", r[2]}}'
+  answered[$name]=$(( ${answered[$name]} + $(echo "$out" | awk '{print $10 - $12}') ))
+  p99[$name]=$(echo "$out" | awk '{print $6}')
+  if [ "$3" = 1 ] && ! echo "$out" | awk '{split($16, r, "/"); exit !(r[1] == r[2])}'; then
+    echo "FAIL: a decision answered was not yet in the store"; exit 1
+  fi
 }
 
 serve 'webhook:create_app()' "$port"
 serve 'bench.bare_app:app' $((port + 1))
-measure civility "$port"
-measure bare_flask $((port + 1))
-# every answered request is in the store (the warm-up call too)
+declare -A p99
+ratios=()
+for round in $(seq "$rounds"); do
+  [ "$rounds" -gt 1 ] && echo "== round $round of $rounds"
+  # the two peaks side by side in time, then the two held rates: a burst of load from elsewhere on the
+  # machine hits both of a pair more often than not
+  peak_step civility "$port"
+  peak_step bare_flask $((port + 1))
+  held_step civility "$port" 1
+  held_step bare_flask $((port + 1)) 0
+  ratios+=("$(awk -v c="${peak[civility]}" -v b="${peak[bare_flask]}" 'BEGIN {printf "%.1f%%", 100 * c / b}')")
+  echo "== round $round: civility ${peak[civility]} / bare Flask ${peak[bare_flask]} requests/s = ${ratios[-1]};" \
+    "p99 at half the peak: civility ${p99[civility]} ms, bare Flask ${p99[bare_flask]} ms"
+done
+[ "$rounds" -gt 1 ] && echo "== share of bare Flask's requests/s, round by round: ${ratios[*]}"
+# every answered decision is in the store (the warm-up call too)
 stored=$(python -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from decisions').fetchone()[0])" "$tmp/data-$port/civility.sqlite3")
-echo "== civility: $stored decisions in the store"
+echo "== civility: $stored decisions in the store, ${answered[civility]} answered 200 decisions (+1 warm-up)"
 echo "RESULT civility stored $stored"
+echo "RESULT civility answered $((answered[civility] + 1))"
+if [ "$stored" -lt $((answered[civility] + 1)) ]; then echo "FAIL: fewer decisions stored than answered"; exit 1; fi

@@ -349,7 +349,8 @@ def main() -> None:
 
     if "webhook" not in skip:
         print(
-            f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, {args.seconds:.0f} s per step"
+            f"\n== 4. webhook vs bare Flask: gunicorn, 2 workers x 4 threads, loopback, {args.seconds:.0f} s per step;"
+            " half the peak held by bench/rate.js"
         )
         w = webhook(args.seconds)
         c, b = w["civility"], w["bare_flask"]

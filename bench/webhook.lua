@@ -14,6 +14,7 @@ function init(args)
     texts[#texts + 1] = line
   end
   token = os.getenv("BENCH_TOKEN")
+  run = os.getenv("BENCH_RUN") or "wrk"  -- distinct ids from one measurement to the next
   n = tid * 7919
   bad = 0
   answered = 0
@@ -21,7 +22,7 @@ end
 
 function request()
   n = n + 1
-  local body = '{"id":"wrk-' .. tid .. '-' .. n .. '","text":' .. texts[(n % #texts) + 1] .. '}'
+  local body = '{"id":"' .. run .. '-' .. tid .. '-' .. n .. '","text":' .. texts[(n % #texts) + 1] .. '}'
   return wrk.format("POST", "/v1/moderate",
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
