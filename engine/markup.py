@@ -125,21 +125,40 @@ class _Builder:
         return visible, offsets
 
 
+# Single quotes are apostrophes too ("don't", "the students' work", "'cause", "the '90s") and scare quotes
+# ("a real 'genius'" is the author's own word): a single-quoted run counts as a quote only with two words
+# or more, opened where no word goes on before the mark and closed where none goes on after it, with
+# apostrophes inside only between letters ("'you're an idiot'"), and not opened by an elision.
+_ELISIONS = r"(?:cause|cos|coz|cuz|em|til|till|bout|n|round|tis|twas|s|ol|nuff|cept|fore|kay|sup|ya)\b"
+_SQ_CHAR = r"(?:[^'\u2018\u2019\n]|(?<=[^\W_])['\u2019](?=[^\W_]))"
+# (one lazy run: "two words or more" is checked on the match, since a pattern splitting the run at a
+# space would try every space of an unclosed run, quadratic time)
+_SINGLE = (
+    r"(?<![\w'\u2018\u2019])['\u2018](?!" + _ELISIONS + r"|\d)"
+    r"((?=[^\W_])" + _SQ_CHAR + r"*?[^\s'\u2018\u2019])['\u2019](?![^\W_])"
+)
 # Text quotes on one paragraph: straight or curly double quotes, guillemets either way round, German
-# low-high quotes, and '>' lines. A quote's text stops at its own opening mark too: otherwise each of
-# 200,000 unclosed marks would scan to the end of the line, quadratic time the clock never sees.
+# low-high quotes, single quotes as above, and '>' lines. A quote's text stops at its own opening mark too:
+# otherwise each of 200,000 unclosed marks would scan to the end of the line, quadratic time the clock
+# never sees.
 _TEXT_QUOTES = regex.compile(
     r'"([^"\n]+)"|\u201c([^\u201c\u201d\n]+)\u201d'
     r"|\u00ab([^\u00ab\u00bb\n]+)\u00bb|\u00bb([^\u00bb\u00ab\n]+)\u00ab"
-    r"|\u201e([^\u201e\u201c\u201d\n]+)[\u201c\u201d]|(?m:^[ \t]{0,3}>[^\n]*)"
+    r"|\u201e([^\u201e\u201c\u201d\n]+)[\u201c\u201d]|" + _SINGLE + r"|(?m:^[ \t]{0,3}>[^\n]*)",
+    regex.I,
 )
-#: Characters without which a plain text has no quote.
+_SINGLE_GROUP = _TEXT_QUOTES.groups  # `_SINGLE`, the last group of `_TEXT_QUOTES`
+_SPACE = regex.compile(r"\s")
+#: Characters without which a plain text has no quote (a single quote only where it can open one).
 QUOTE_MARKS = '">\u201c\u00ab\u00bb\u201e'
+_SINGLE_OPENS = regex.compile(r"(?<![\w'\u2018\u2019])['\u2018][^\W_]")
 
 
 def may_quote(text: str) -> bool:
     """Whether `text` holds a character that can open a quote (a fast test before any parsing)."""
-    return any(c in text for c in QUOTE_MARKS)
+    return any(c in text for c in QUOTE_MARKS) or (
+        ("'" in text or "\u2018" in text) and _SINGLE_OPENS.search(text) is not None
+    )
 
 
 def text_quotes(visible: str, deadline: float | None = None) -> list[tuple[int, int]]:
@@ -147,7 +166,11 @@ def text_quotes(visible: str, deadline: float | None = None) -> list[tuple[int, 
     if not may_quote(visible):
         return []
     # each alternative has at most one group: the one that took part is the last (none: the whole line)
-    return [m.span(m.lastindex or 0) for m in _clock.timed(_TEXT_QUOTES.finditer(visible), deadline)]
+    return [
+        m.span(m.lastindex or 0)
+        for m in _clock.timed(_TEXT_QUOTES.finditer(visible), deadline)
+        if m.lastindex != _SINGLE_GROUP or _SPACE.search(m.group(_SINGLE_GROUP))
+    ]
 
 
 # A comment that is a quote and little else is its author's own words: the quote is excused only when

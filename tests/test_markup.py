@@ -71,6 +71,39 @@ def test_text_quotes_straight_curly_and_reply_lines():
     assert strip(raw, "text").offsets is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        # reported in single quotes, straight or curly, apostrophes inside: someone else's words
+        ("He called her 'a stupid cow' and that is not okay.", ["a stupid cow"]),
+        ("He said 'you're an idiot' and left.", ["you're an idiot"]),
+        ("She wrote \u2018shut up, loser\u2019 under my post and the mods did nothing.", ["shut up, loser"]),
+        # apostrophes, elisions and one-word scare quotes are no quotation
+        ("don't you dare, it's the students' work", []),
+        ("the 90's were great, weren't they", []),
+        ("'cause the students' work was late, you idiot", []),
+        ("in the '90s the kids' toys were better, you idiot", []),
+        ("you're a real 'genius', everyone says so", []),
+        ("rock 'n' roll never dies, y'all", []),
+        ("I was goin' home an' the dogs' bowls were empty", []),
+        ("It's James' car and Chris' bike, you idiot", []),
+        ("'tis the season, O'Brien, and the Smiths' album is out, you idiot", []),
+        ("O'Brien said 'you are a moron' and left.", ["you are a moron"]),
+        # a comment wholly in single quotes is the author's own words
+        ("'you stupid moron'", []),
+        ("'you stupid moron' lol", []),
+    ],
+)
+def test_single_quotes_are_a_quote_only_when_they_surely_are(raw, found):
+    assert quoted(raw, "text") == found
+
+
+@pytest.mark.parametrize("raw", ["x 'a b'c" * 40_000, " 'ab" * 60_000, "'a b" * 50_000])
+def test_unclosed_single_quotes_are_linear(raw):
+    # each mark's run stops at the next mark that is no apostrophe inside a word
+    assert strip(raw, "text").quotes == ()
+
+
 def test_unknown_format_is_an_error():
     with pytest.raises(ValueError, match="unknown format 'rtf'"):
         strip("x", "rtf")
