@@ -30,7 +30,9 @@ python bench/engine.py --write-bodies "$BENCH_BODIES" --n 4000
 
 serve() {  # app port -> starts gunicorn, waits until it answers
   local app=$1 p=$2
-  CIVILITY_DATA_DIR=$tmp/data-$p CIVILITY_API_TOKEN=$BENCH_TOKEN CIVILITY_ALLOW_UNSIGNED=0 \
+  # the service as docs/service.md runs it in production: the policy from files, polled for edits
+  CIVILITY_POLICY_DIR=$PWD/policies CIVILITY_DATA_DIR=$tmp/data-$p \
+    CIVILITY_API_TOKEN=$BENCH_TOKEN CIVILITY_ALLOW_UNSIGNED=0 \
     gunicorn -b 127.0.0.1:$p -w "$workers" -k gthread --threads "$threads" --log-level warning "$app" \
     >"$tmp/log-$p" 2>&1 &
   pids+=($!)

@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from engine import PolicyError
+from engine import PolicyError, policy_digest
+from webhook import reload
 from webhook.reload import LAST_GOOD, install_sighup
 
 BROKEN = "# BROKEN on purpose\nrules:\n  - id: broken\n    category: nope\n    match: {regex: '(a+)+'}\n"
@@ -48,6 +49,45 @@ def test_edits_are_polled_at_most_once_per_interval(make_app, policy_dir):
     first = client.get("/readyz").json["policy_version"]
     set_version(policy_dir, "t2")
     assert client.get("/readyz").json["policy_version"] == first
+
+
+def test_unchanged_files_are_not_hashed_at_every_poll(make_app, policy_dir, monkeypatch):
+    monkeypatch.setattr(reload, "RACY_S", 0)  # the copied files were written just now
+    hashed = []
+    monkeypatch.setattr(reload, "fingerprint", lambda d: hashed.append(d) or policy_digest(d))
+    client = make_app(POLICY_DIR=str(policy_dir), RELOAD_INTERVAL_S=0).test_client()
+    hashed.clear()
+    for _ in range(5):
+        assert client.get("/readyz").json["policy_version"].startswith("t1-")
+    assert len(hashed) == 1  # the first poll, which records the files' stat()
+    set_version(policy_dir, "t2")
+    assert client.get("/readyz").json["policy_version"].startswith("t2-")
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_picked_up(make_app, policy_dir, monkeypatch):
+    monkeypatch.setattr(reload, "RACY_S", 0)
+    client = make_app(POLICY_DIR=str(policy_dir), RELOAD_INTERVAL_S=0).test_client()
+    client.get("/readyz")
+    client.get("/readyz")  # stat() recorded
+    path = policy_dir / "policy.yaml"
+    before = path.stat()
+    set_version(policy_dir, "t7")  # as many bytes as "t1"
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the ctime moves all the same
+    assert path.stat().st_size == before.st_size
+    assert client.get("/readyz").json["policy_version"].startswith("t7-")
+
+
+def test_files_written_within_the_racy_window_are_hashed_whatever_their_stat(make_app, policy_dir, monkeypatch):
+    # A same-size rewrite within one timestamp tick of the last look leaves stat() as it was: stand in for it
+    # with stat() that never changes, its newest file within the window.
+    monkeypatch.setattr(reload, "RACY_S", 3600)
+    frozen = reload.file_stats(policy_dir)
+    monkeypatch.setattr(reload, "file_stats", lambda d: frozen)
+    client = make_app(POLICY_DIR=str(policy_dir), RELOAD_INTERVAL_S=0).test_client()
+    client.get("/readyz")
+    client.get("/readyz")
+    set_version(policy_dir, "t8")
+    assert client.get("/readyz").json["policy_version"].startswith("t8-")
 
 
 def test_sighup_reloads(make_app, policy_dir):

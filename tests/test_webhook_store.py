@@ -7,6 +7,7 @@ import threading
 import time
 
 from engine.learn import read_examples
+from webhook import store as store_module
 from webhook.store import DB_NAME, SQLiteStore, feedback_lines, text_hash
 
 
@@ -24,6 +25,24 @@ def test_wal_and_lookups(tmp_path):
     found = store.find_by_text("You idiot")
     assert found.id == "a" and found.label == "name_calling" and found.text_sha256 == text_hash("You idiot")
     assert store.get_decision("b") is None
+    store.close()
+
+
+def test_a_store_created_with_autoincrement_reads_and_writes_as_before(tmp_path):
+    # stores made before the plain INTEGER PRIMARY KEY keep their schema: the latest row still wins
+    old = sqlite3.connect(tmp_path / DB_NAME)
+    old.executescript(
+        store_module._SCHEMA.replace("seq INTEGER PRIMARY KEY,", "seq INTEGER PRIMARY KEY AUTOINCREMENT,")
+    )
+    old.close()
+    store = SQLiteStore(tmp_path)
+    for verdict in ("flag", "approve", "reject"):
+        store.put_decision(decision("a", verdict), "ok", "same text", "api")
+    assert store.get_decision("a").decision["decision"] == "reject"
+    assert store.find_by_text("same text").decision["decision"] == "reject"
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    assert conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'decisions'").fetchone() == (3,)
+    assert "AUTOINCREMENT" not in store_module._SCHEMA  # new stores skip sqlite_sequence's page per commit
     store.close()
 
 
