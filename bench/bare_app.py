@@ -13,4 +13,4 @@ app = Flask(__name__)
 @app.post("/v1/moderate")
 def moderate() -> object:
     data = request.get_json()
-    return jsonify({"id": data.get("id"), "decision": "approve", "score": 0.0})
+    return jsonify({"id": data.get("id"), "decision": "approve", "score": 0.0, "reasons": []})

@@ -47,32 +47,37 @@ serve() {  # app port -> starts gunicorn, waits until it answers
 
 declare -A peak answered
 peak_step() {  # name port
-  local name=$1 p=$2 out checked bad
+  local name=$1 p=$2 out
   out=$(BENCH_RUN=wrk-$round wrk -t2 -c16 -d"${seconds}s" --latency -s bench/webhook.lua "http://127.0.0.1:$p")
   echo "== $name: wrk, 2 threads, 16 connections, ${seconds} s"
   echo "$out" | grep -E "Requests/sec|Latency|50%|99%|CHECKED|Non-2xx|Socket errors" | sed 's/^/   /'
   peak[$name]=$(echo "$out" | awk '/Requests\/sec/ {printf "%d", $2}')
-  checked=$(echo "$out" | awk '/CHECKED/ {print $2}')
-  bad=$(echo "$out" | awk '/CHECKED/ {print $4}')
-  answered[$name]=$(( ${answered[$name]:-0} + checked - bad ))
   echo "RESULT $name peak_rps ${peak[$name]}"
-  echo "RESULT $name wrk_bad $bad"
-  echo "RESULT $name wrk_checked $checked"
+  echo "$out" | awk -v n="$name" '/CHECKED/ {print "RESULT", n, "wrk_checked", $2; print "RESULT", n, "wrk_bad", $4;
+    print "RESULT", n, "wrk_closed", $6}'
+  answered[$name]=$(( ${answered[$name]:-0} + $(echo "$out" | awk '/CHECKED/ {print $2 - $4}') ))
+}
+
+field() {  # line key -> the value after key in a line of KEY value pairs
+  echo "$1" | awk -v k="$2" '{for (i = 1; i < NF; i += 2) if ($i == k) print $(i + 1)}'
 }
 
 held_step() {  # name port read-back
-  local name=$1 p=$2 out half=$((peak[$1] / 2))
+  local name=$1 p=$2 out half=$((peak[$1] / 2)) key read
   out=$(BENCH_RUN=rate-$round BENCH_READ_BACK=$3 node bench/rate.js "http://127.0.0.1:$p" "$half" "$seconds")
   echo "== $name: bench/rate.js holding $half requests/s for ${seconds} s (open loop)"
   echo "   $out"
-  echo "$out" | awk -v n="$name" '{print "RESULT", n, "half_rps", $2; print "RESULT", n, "half_p50_ms", $4;
-    print "RESULT", n, "half_p99_ms", $6; print "RESULT", n, "half_bad", $12; print "RESULT", n, "half_checked", $10;
-    print "RESULT", n, "half_late_ms", $14; if ($15 == "READ_BACK") {split($16, r, "/"); print "RESULT", n, "read_back_found", r[1];
-    print "RESULT", n, "read_back_asked", r[2]}}'
-  answered[$name]=$(( ${answered[$name]} + $(echo "$out" | awk '{print $10 - $12}') ))
-  p99[$name]=$(echo "$out" | awk '{print $6}')
-  if [ "$3" = 1 ] && ! echo "$out" | awk '{split($16, r, "/"); exit !(r[1] == r[2])}'; then
-    echo "FAIL: a decision answered was not yet in the store"; exit 1
+  for key in RATE:half_rps P50:half_p50_ms P99:half_p99_ms CHECKED:half_checked BAD:half_bad CLOSED:half_closed \
+    LATE:half_late_ms; do
+    echo "RESULT $name ${key#*:} $(field "$out" "${key%%:*}")"
+  done
+  answered[$name]=$(( ${answered[$name]} + $(field "$out" CHECKED) - $(field "$out" BAD) ))
+  p99[$name]=$(field "$out" P99)
+  if [ "$3" = 1 ]; then
+    read=$(field "$out" READ_BACK)
+    echo "RESULT $name read_back_found ${read%/*}"
+    echo "RESULT $name read_back_asked ${read#*/}"
+    if [ "${read%/*}" != "${read#*/}" ]; then echo "FAIL: a decision answered was not yet in the store"; exit 1; fi
   fi
 }
 

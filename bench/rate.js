@@ -1,6 +1,7 @@
 // Latency at a held rate for bench/load.sh: an open loop. Request i is due at start + i / RATE whatever the
 // answers' speed, and its latency counts from that due time, so a slow answer cannot hide its delay by
-// holding the sender back (no coordinated omission). Same bodies, token and checks as webhook.lua.
+// holding the sender back (no coordinated omission). Same bodies, token and checks as webhook.lua (CLOSED:
+// decisions that failed closed, with a reason such as timeout instead of rules).
 // With BENCH_READ_BACK=1 (the service), every 50th decision is read back with GET /v1/decisions/<id> as soon as
 // its answer arrives: it must already be in the store (CONTRACT.md section 6).
 //   node bench/rate.js URL RATE SECONDS [CONNECTIONS]   (BENCH_BODIES, BENCH_TOKEN in the environment)
@@ -22,6 +23,7 @@ const latencies = []
 let sent = 0
 let checked = 0
 let bad = 0
+let closed = 0
 let maxLate = 0
 let readAsked = 0
 let readFound = 0
@@ -47,8 +49,12 @@ function send (i, due) {
     res.on('end', () => {
       checked += 1
       latencies.push(performance.now() - due)
-      if (res.statusCode !== 200 || !Buffer.concat(chunks).toString().includes('"decision"')) bad += 1
-      else if (readBack && i % 50 === 0) read(idOf(i))
+      const text = Buffer.concat(chunks).toString()
+      if (res.statusCode !== 200 || !text.includes('"decision"')) bad += 1
+      else {
+        if (!text.includes('"reasons":[]')) closed += 1
+        if (readBack && i % 50 === 0) read(idOf(i))
+      }
     })
   })
   req.setTimeout(10000, () => req.destroy(new Error('timeout')))
@@ -90,7 +96,7 @@ function finish (deadline) {
   const q = (p) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN
   const unanswered = sent - checked
   console.log(`RATE ${(sent / sendSeconds).toFixed(0)} P50 ${q(0.5).toFixed(1)} P99 ${q(0.99).toFixed(1)} ` +
-    `MAX ${q(1).toFixed(1)} CHECKED ${checked} BAD ${bad + unanswered} LATE ${maxLate.toFixed(1)}` +
+    `MAX ${q(1).toFixed(1)} CHECKED ${checked} BAD ${bad + unanswered} CLOSED ${closed} LATE ${maxLate.toFixed(1)}` +
     (readBack ? ` READ_BACK ${readFound}/${readAsked}` : ''))
   agent.destroy()
 }

@@ -356,16 +356,19 @@ def main() -> None:
         c, b = w["civility"], w["bare_flask"]
         print(
             f"   {'':12s} {'peak req/s':>11s} {'held req/s':>11s} {'p50 ms':>7s} {'p99 ms':>7s} {'checked':>9s} "
-            f"{'not 200 decision':>17s}"
+            f"{'not 200 decision':>17s} {'failed closed':>14s}"
         )
         for name, r in w.items():
             if "peak_rps" in r:
                 print(
-                    f"   {name:12s} {r['peak_rps']:>11,.0f} {r['half_rps']:>11,.0f} {r['half_p50_ms']:>7.0f} "
-                    f"{r['half_p99_ms']:>7.0f} {r['wrk_checked'] + r['half_checked']:>9,.0f} "
-                    f"{r['wrk_bad'] + r['half_bad']:>17,.0f}"
+                    f"   {name:12s} {r['peak_rps']:>11,.0f} {r['half_rps']:>11,.0f} {r['half_p50_ms']:>7.1f} "
+                    f"{r['half_p99_ms']:>7.1f} {r['wrk_checked'] + r['half_checked']:>9,.0f} "
+                    f"{r['wrk_bad'] + r['half_bad']:>17,.0f} {r['wrk_closed'] + r['half_closed']:>14,.0f}"
                 )
-        print(f"   decisions in the service's store: {c.get('stored', 0):,.0f}")
+        print(
+            f"   decisions in the service's store: {c.get('stored', 0):,.0f} for {c.get('answered', 0):,.0f} answered;"
+            f" read back as soon as answered: {c.get('read_back_found', 0):,.0f} of {c.get('read_back_asked', 0):,.0f}"
+        )
         ratios += [
             ("webhook: share of bare Flask's requests/s", f"{c['peak_rps'] / b['peak_rps']:.0%}", ">= 70%"),
             ("webhook: p99 at half its peak", f"{c['half_p99_ms']:.0f} ms", "< 20 ms"),

@@ -1,6 +1,6 @@
 -- wrk script for bench/load.sh: POST /v1/moderate with the bearer token, a distinct id per request and
 -- comments cycled from BENCH_BODIES (one JSON-encoded text per line); counts answers that are not a
--- 200 decision.
+-- 200 decision, and decisions that failed closed (a reason such as timeout instead of rules).
 local threads = {}
 
 function setup(thread)
@@ -17,6 +17,7 @@ function init(args)
   run = os.getenv("BENCH_RUN") or "wrk"  -- distinct ids from one measurement to the next
   n = tid * 7919
   bad = 0
+  closed = 0
   answered = 0
 end
 
@@ -31,14 +32,17 @@ function response(status, headers, body)
   answered = answered + 1
   if status ~= 200 or not string.find(body, '"decision"', 1, true) then
     bad = bad + 1
+  elseif not string.find(body, '"reasons":[]', 1, true) then
+    closed = closed + 1
   end
 end
 
 function done(summary, latency, requests)
-  local b, a = 0, 0
+  local b, a, c = 0, 0, 0
   for _, t in ipairs(threads) do
     b = b + t:get("bad")
     a = a + t:get("answered")
+    c = c + t:get("closed")
   end
-  io.write(string.format("CHECKED %d BAD %d\n", a, b))
+  io.write(string.format("CHECKED %d BAD %d CLOSED %d\n", a, b, c))
 end
