@@ -142,6 +142,7 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
         "spam.self_promotion",
         "spam.spam_model",  # "subscribe" on its own is what comment spam says
         "tone.calm_down_opener",
+        "tone.manner_remark",  # "Rude.", "Condescending." as the whole reply
         # a word alone is too short to tell (und): "no" and "non" are bare answers in Italian and French too
         *(f"{lang}.{rule}" for lang in ("es", "pt", "fr", "it") for rule in ("bare_contradiction", "tone_policing")),
     }
