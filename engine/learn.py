@@ -4,7 +4,7 @@ Needs the `learn` extra (scikit-learn); serving a model needs nothing but the en
 same features the engine scores (`textmodel.features` over a `Scan`), so what was learned is what runs.
 
 Steps, all deterministic for a given input and seed: features of every comment; a vocabulary of the
-features seen in at least `min_count` comments; L2 logistic regression (liblinear), rows weighted
+features seen in at least `min_count` comments; logistic regression (liblinear; L2, or L1 with `penalty: l1`), rows weighted
 (moderators' feedback counts `feedback_weight` times); weights pruned below `prune` and rounded to 4
 significant digits; then a calibration table fitted by isotonic regression on out-of-fold scores (folds
 grouped by thread or video where the data says so), so that `above: 0.9` means a probability of 0.9 on the
@@ -48,6 +48,9 @@ class Settings:
     char_scale: float = 1.0
     min_count: int = 2
     c: float = 1.0
+    #: the regularization: `l2` keeps every feature with a small weight; `l1` sets most to zero (a model of
+    #: a few thousand features instead of tens of thousands: smaller files, tables and probes)
+    penalty: str = "l2"
     folds: int = 5
     seed: int = 0
     prune: float = 0.02
@@ -276,7 +279,7 @@ def train(
                 "sure_ok_flagged": settings.sure_ok_flagged,
                 "likely_ok_flagged": settings.likely_ok_flagged,
                 "neutral": sorted(settings.neutral),
-                "solver": "liblinear L2 logistic regression",
+                "solver": f"liblinear {settings.penalty.upper()} logistic regression",
             },
             "rows": {"positive": int(y.sum()), "ok": int(len(y) - y.sum())},
             "thresholds": thresholds,
@@ -359,7 +362,14 @@ def _fit(matrix: t.Any, y: t.Any, w: t.Any, settings: Settings) -> tuple[float, 
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=settings.c, solver="liblinear", dual=True, random_state=settings.seed, max_iter=1000)
+    if settings.penalty == "l1":  # the primal problem; scikit-learn 1.8 names L1 by l1_ratio
+        import sklearn
+
+        major, minor = (int(v) for v in sklearn.__version__.split(".")[:2])
+        kind: dict[str, t.Any] = {"l1_ratio": 1.0} if (major, minor) >= (1, 8) else {"penalty": "l1"}
+    else:
+        kind = {"dual": True}
+    clf = LogisticRegression(C=settings.c, solver="liblinear", random_state=settings.seed, max_iter=1000, **kind)
     clf.fit(matrix, y, sample_weight=w)
     coef = clf.coef_[0].copy()
     coef[np.abs(coef) < settings.prune] = 0.0
@@ -492,6 +502,7 @@ _SETTING_KEYS = {
     "char_scale": float,
     "min_count": int,
     "C": float,
+    "penalty": str,
     "folds": int,
     "seed": int,
     "prune": float,
@@ -524,6 +535,8 @@ def read_recipe(path: Path, data_dir: Path) -> list[Plan]:
             values = {("c" if k == "C" else k): kind(v) for k, v in raw.items() for kind in (_SETTING_KEYS[k],)}
         except (TypeError, ValueError) as e:
             raise ValueError(f"{where}: a setting has a value of the wrong kind ({e})") from e
+        if values.get("penalty", "l2") not in ("l1", "l2"):
+            raise ValueError(f"{where}: setting 'penalty' must be l1 or l2")
         if "neutral" in values:
             values["neutral"] = tuple(str(w) for w in values["neutral"])
         if "chars" in values:

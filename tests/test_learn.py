@@ -294,6 +294,24 @@ def test_recipe_turns_character_features_on_per_model(tmp_path: Path):
             lm.read_recipe(recipe, FIXTURE.parent)
 
 
+def test_an_l1_penalty_keeps_fewer_features(tmp_path: Path):
+    examples, _ = lm.read_examples(FIXTURE)
+    l2, _ = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4))
+    l1, _ = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4, penalty="l1"))
+    again, _ = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4, penalty="l1"))
+    assert dump_model(l1) == dump_model(again)
+    assert 0 < len(l1["weights"]) < len(l2["weights"]) / 2
+    assert l1["training"]["settings"]["solver"] == "liblinear L1 logistic regression"
+    assert l2["training"]["settings"]["solver"] == "liblinear L2 logistic regression"
+    recipe = tmp_path / "models.yaml"
+    recipe.write_text("models:\n  - name: insult\n    category: name_calling\n    settings: {penalty: l1}\n")
+    (plan,) = lm.read_recipe(recipe, FIXTURE.parent)
+    assert plan.settings.penalty == "l1"
+    recipe.write_text("models:\n  - name: insult\n    category: name_calling\n    settings: {penalty: l0}\n")
+    with pytest.raises(ValueError, match=r"models\[0\]: setting 'penalty' must be l1 or l2"):
+        lm.read_recipe(recipe, FIXTURE.parent)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
