@@ -16,7 +16,8 @@ const rate = Number(rateArg)
 const seconds = Number(secondsArg)
 const target = new URL(url)
 const texts = fs.readFileSync(process.env.BENCH_BODIES, 'utf8').split('\n').filter(Boolean)
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connArg || 64) })
+// fifo: every socket stays in use, so none idles past gunicorn's keep-alive (2 s) and is closed under a send
+const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connArg || 64), scheduling: 'fifo' })
 const auth = 'Bearer ' + process.env.BENCH_TOKEN
 const total = Math.round(rate * seconds)
 const latencies = []
@@ -24,6 +25,7 @@ let sent = 0
 let checked = 0
 let bad = 0
 let closed = 0
+const errors = {}
 let maxLate = 0
 let readAsked = 0
 let readFound = 0
@@ -58,7 +60,12 @@ function send (i, due) {
     })
   })
   req.setTimeout(10000, () => req.destroy(new Error('timeout')))
-  req.on('error', () => { checked += 1; bad += 1; latencies.push(performance.now() - due) })
+  req.on('error', (e) => {
+    checked += 1
+    bad += 1
+    errors[e.code || e.message] = (errors[e.code || e.message] || 0) + 1
+    latencies.push(performance.now() - due)
+  })
   req.end(body)
 }
 
@@ -96,7 +103,8 @@ function finish (deadline) {
   const q = (p) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN
   const unanswered = sent - checked
   console.log(`RATE ${(sent / sendSeconds).toFixed(0)} P50 ${q(0.5).toFixed(1)} P99 ${q(0.99).toFixed(1)} ` +
-    `MAX ${q(1).toFixed(1)} CHECKED ${checked} BAD ${bad + unanswered} CLOSED ${closed} LATE ${maxLate.toFixed(1)}` +
+    `MAX ${q(1).toFixed(1)} CHECKED ${checked} BAD ${bad + unanswered} CLOSED ${closed} LATE ${maxLate.toFixed(1)} ` +
+    `ERRORS ${Object.entries(errors).map(([k, v]) => k + ':' + v).join(',') || 0}` +
     (readBack ? ` READ_BACK ${readFound}/${readAsked}` : ''))
   agent.destroy()
 }
