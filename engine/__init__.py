@@ -16,6 +16,7 @@ from .model import failed_closed as failed_closed
 from .policy import Policy as Policy
 from .policy import load_policy as load_policy
 from .policy import policy_digest as policy_digest
+from .policy import policy_files as policy_files
 
 __all__ = [
     "Author",
@@ -31,4 +32,5 @@ __all__ = [
     "failed_closed",
     "load_policy",
     "policy_digest",
+    "policy_files",
 ]

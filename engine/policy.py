@@ -243,6 +243,16 @@ def policy_hash(root: Path) -> str:
     return policy_digest(root)[:8]
 
 
+def policy_files(root: Path) -> list[Path]:
+    """The files a policy directory holds, sorted by path: hidden ones and ``__pycache__`` left out (what
+    the digest covers, and what the service watches for an edit)."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts)
+    )
+
+
 def policy_digest(root: Path) -> str:
     """SHA-256 over every file, sorted by path: path, NUL, length, NUL, bytes. Any edit, rename or
     deletion changes it, so the service also uses it to notice an edit.
@@ -250,12 +260,7 @@ def policy_digest(root: Path) -> str:
     :raises OSError: when a file cannot be read.
     """
     digest = hashlib.sha256()
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts)
-    )
-    for path in files:
+    for path in policy_files(root):
         data = path.read_bytes()
         name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
         digest.update(name + b"\0" + str(len(data)).encode() + b"\0" + data)

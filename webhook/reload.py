@@ -21,7 +21,7 @@ import typing as t
 import weakref
 from pathlib import Path
 
-from engine import PolicyError, load_policy, policy_digest
+from engine import PolicyError, load_policy, policy_digest, policy_files
 
 log = logging.getLogger("civility.webhook")
 
@@ -193,27 +193,18 @@ class Stats(t.NamedTuple):
 
 
 def file_stats(directory: Path) -> Stats:
-    """stat() of every file :func:`engine.policy_digest` reads (hidden files and ``__pycache__`` left out
-    alike): an edit, rename or deletion changes the ctime, inode, size or the set of paths.
+    """stat() of every file :func:`engine.policy_digest` reads (:func:`engine.policy_files`): an edit,
+    rename or deletion changes the ctime, inode, size or the set of paths.
 
-    :raises OSError: when the directory cannot be listed.
+    :raises OSError: when a file vanishes between the listing and its stat().
     """
     files: list[tuple[str, int, int, int, int]] = []
     newest = 0
-    todo = [(str(directory), "")]
-    while todo:
-        path, rel = todo.pop()
-        with os.scandir(path) as entries:
-            for e in entries:
-                if e.name.startswith(".") or e.name == "__pycache__":
-                    continue
-                if e.is_dir(follow_symlinks=False):
-                    todo.append((e.path, f"{rel}{e.name}/"))
-                elif e.is_file():
-                    st = e.stat()
-                    files.append((rel + e.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-                    newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-    return Stats(tuple(sorted(files)), newest)
+    for path in policy_files(directory):
+        st = path.stat()
+        files.append((path.relative_to(directory).as_posix(), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    return Stats(tuple(files), newest)
 
 
 def fingerprint(directory: Path) -> str:
