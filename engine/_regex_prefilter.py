@@ -49,6 +49,11 @@ def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(set(groups), key=groups.index))
 
 
+def rarest_group(groups: t.Iterable[t.Collection[str]]) -> t.Collection[str]:
+    """The group of literals likeliest to be absent from a text: its shortest literal longest, then fewest."""
+    return max(groups, key=lambda g: (min(map(len, g)), -len(g)))
+
+
 def _either(source: str) -> tuple[tuple[str, ...], ...]:
     """For top-level alternatives ("a ... b|c ... d"): one group of one group of each alternative's (a
     match is a match of one of them, and holds that one's), the one with the longest shortest literal."""
@@ -59,7 +64,7 @@ def _either(source: str) -> tuple[tuple[str, ...], ...]:
         groups = required_literals(alternative)
         if not groups:
             return ()  # an alternative without literals: no filter
-        chosen.update(max(groups, key=lambda g: (min(map(len, g)), -len(g))))
+        chosen.update(rarest_group(groups))
     return (tuple(sorted(chosen)),)
 
 

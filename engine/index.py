@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import typing as t
 
+from ._regex_prefilter import rarest_group
 from .combinators import All, Any, Near
 from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
 from .language import FUNCTION_WORDS
@@ -50,7 +51,7 @@ def clauses(matcher: t.Any) -> Clauses:
         found = [words for words, short in matcher.groups if not short]
         if not found:
             return []
-        return [frozenset((LITERAL, literal) for literal in max(found, key=lambda g: (min(map(len, g)), -len(g))))]
+        return [frozenset((LITERAL, literal) for literal in rarest_group(found))]
     if isinstance(matcher, Any):
         # one of the parts: one clause of each, joined
         options = [clauses(p) for p in matcher.parts]
