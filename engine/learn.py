@@ -4,11 +4,11 @@ Needs the `learn` extra (scikit-learn); serving a model needs nothing but the en
 same features the engine scores (`textmodel.features` over a `Scan`), so what was learned is what runs.
 
 Steps, all deterministic for a given input and seed: features of every comment; a vocabulary of the
-features seen in at least `min_count` comments; logistic regression (liblinear; L2, or L1 with `penalty: l1`), rows weighted
-(moderators' feedback counts `feedback_weight` times); weights pruned below `prune` and rounded to 4
-significant digits; then a calibration table fitted by isotonic regression on out-of-fold scores (folds
-grouped by thread or video where the data says so), so that `above: 0.9` means a probability of 0.9 on the
-training distribution.
+features seen in at least `min_count` comments; logistic regression (liblinear; L2, or L1 with
+`penalty: l1`), rows weighted (moderators' feedback counts `feedback_weight` times); weights pruned below
+`prune` and rounded to 4 significant digits; then a calibration table fitted by isotonic regression on
+out-of-fold scores (folds grouped by thread or video where the data says so), so that `above: 0.9` means a
+probability of 0.9 on the training distribution.
 """
 
 from __future__ import annotations
