@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 
 from ._yaml import Node, Reader
 from .matchers import Build, Matcher, build, may_match, register
+from .part_filter import PartFilter
 from .scan import NO_SPAN, NONE, NORM, WHOLE, Scan, Span
 
 
@@ -35,18 +36,23 @@ class All:
 
 
 class Any:
-    __slots__ = ("parts", "cost")
+    __slots__ = ("parts", "cost", "filter")
 
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.cost = sum(p.cost for p in parts)
+        # with many regexes among the parts, the comment's literals say which of them to ask
+        self.filter = PartFilter.of(parts)
+
+    def _parts(self, scan: Scan) -> t.Sequence[Matcher]:
+        return self.parts if self.filter is None else self.filter.parts_for(scan)
 
     def may_match(self, scan: Scan) -> bool:
-        return any(may_match(p, scan) for p in self.parts)
+        return any(may_match(p, scan) for p in self._parts(scan))
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         found: list[Span] = []
-        for part in self.parts:
+        for part in self._parts(scan):
             found.extend(part.find(scan, quotes_ok))
         return _text_first(found)
 

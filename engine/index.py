@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import typing as t
 
-from ._regex_prefilter import rarest_group
 from .combinators import All, Any, Near
 from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
 from .language import FUNCTION_WORDS
@@ -46,12 +45,10 @@ def clauses(matcher: t.Any) -> Clauses:
         starts = {(word,) for word in terms.phrase_starts}
         return [frozenset(terms.whole_words | terms.singles | terms.phrase_pairs | starts | {MASKED})]
     if isinstance(matcher, RegexMatcher):
-        # a group of literals the automaton finds (one of one or two letters is tested with `in`: no key),
-        # the one whose shortest literal is longest
-        found = [words for words, short in matcher.groups if not short]
-        if not found:
+        # a group of literals the automaton finds (one of one or two letters is tested with `in`: no key)
+        if matcher.key is None:
             return []
-        return [frozenset((LITERAL, literal) for literal in rarest_group(found))]
+        return [frozenset((LITERAL, literal) for literal in matcher.key)]
     if isinstance(matcher, Any):
         # one of the parts: one clause of each, joined
         options = [clauses(p) for p in matcher.parts]

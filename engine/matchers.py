@@ -17,7 +17,7 @@ import regex
 
 from . import _clock, _regex_safety
 from ._regex_case import caseless
-from ._regex_prefilter import SHORT, Literals, required_literals
+from ._regex_prefilter import SHORT, Literals, rarest_group, required_literals
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .scan import NORM, VISIBLE, Scan, Span
@@ -239,7 +239,7 @@ def _has(scan: Scan, literal: str) -> bool:
 
 
 class RegexMatcher:
-    __slots__ = ("pattern", "space", "required", "groups", "literals", "_caseless")
+    __slots__ = ("pattern", "space", "required", "groups", "key", "literals", "_caseless")
     cost = 5
 
     def __init__(self, pattern: regex.Pattern[str], space: int, literals: Literals) -> None:
@@ -252,6 +252,10 @@ class RegexMatcher:
             (frozenset(lit for lit in group if len(lit) > SHORT), tuple(lit for lit in group if len(lit) <= SHORT))
             for group in self.required
         )
+        # the group a comment is likeliest to lack, to file the regex under (the rule index, an `any`); None
+        # when every group holds a literal of one or two letters (tested with `in`, not by the automaton)
+        found = [words for words, short in self.groups if not short]
+        self.key: frozenset[str] | None = frozenset(rarest_group(found)) if found else None
         self.literals = literals  # the policy's: all its regexes' literals, found in one pass
         literals.add(lit for group in self.required for lit in group)
         # the same search without IGNORECASE (20-30% faster), for a case-folded text
