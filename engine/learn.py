@@ -513,7 +513,8 @@ _SETTING_KEYS = {
 
 
 def read_recipe(path: Path, data_dir: Path) -> list[Plan]:
-    """The models a recipe file (YAML) describes; file paths are relative to `data_dir`.
+    """The models a recipe file (YAML) describes; file paths are relative to `data_dir`, or to the recipe's
+    own directory for a set with `dir: recipe` (comments written for the project, kept beside the recipe).
 
     :raises ValueError: naming the model and field that is wrong.
     """
@@ -548,9 +549,11 @@ def read_recipe(path: Path, data_dir: Path) -> list[Plan]:
         for j, s in enumerate(m.get("sets") or []):
             if not isinstance(s, dict) or not isinstance(s.get("file"), str):
                 raise ValueError(f"{where}.sets[{j}]: needs 'file'")
+            if s.get("dir", "data") not in ("data", "recipe"):
+                raise ValueError(f"{where}.sets[{j}]: 'dir' must be data (--data-dir, the default) or recipe")
             sources.append(
                 Source(
-                    path=data_dir / s["file"],
+                    path=(path.parent if s.get("dir") == "recipe" else data_dir) / s["file"],
                     license=str(s.get("license", "unknown")),
                     label_map={str(k): str(v) for k, v in (s.get("map") or {}).items()},
                     group=s.get("group"),

@@ -294,6 +294,35 @@ def test_recipe_turns_character_features_on_per_model(tmp_path: Path):
             lm.read_recipe(recipe, FIXTURE.parent)
 
 
+def test_a_recipe_set_may_sit_beside_the_recipe(tmp_path: Path):
+    """`dir: recipe` reads a set from the recipe's own directory (comments written for the project, shipped
+    with it), the others from --data-dir; any other `dir` is an error naming the set."""
+    (tmp_path / "recipe").mkdir()
+    shutil.copy(FIXTURE, tmp_path / "recipe" / "ours.jsonl")
+    recipe = tmp_path / "recipe" / "models.yaml"
+    recipe.write_text(
+        "models:\n  - name: insult\n    category: name_calling\n    sets:\n"
+        f"      - {{file: {FIXTURE.name}}}\n      - {{file: ours.jsonl, dir: recipe}}\n"
+    )
+    (plan,) = lm.read_recipe(recipe, FIXTURE.parent)
+    assert [s.path for s in plan.sources] == [FIXTURE.parent / FIXTURE.name, tmp_path / "recipe" / "ours.jsonl"]
+    recipe.write_text("models:\n  - name: insult\n    category: name_calling\n    sets:\n      - {file: x.jsonl, dir: home}\n")
+    with pytest.raises(ValueError, match=r"models\[0\]\.sets\[0\]: 'dir' must be data"):
+        lm.read_recipe(recipe, FIXTURE.parent)
+
+
+def test_the_team_written_set_is_ok_comments_with_a_license_in_the_recipe():
+    """bench/training/team-ok.jsonl: ordinary comments written for the project (compliments addressed to
+    the reader, reassurance that a question is fine, family life, everyday talk of money and channels),
+    all `ok`, each once; the recipe records its license wherever it is used."""
+    rows = [json.loads(line) for line in (ROOT / "bench" / "training" / "team-ok.jsonl").read_text().splitlines()]
+    assert len(rows) >= 100 and {r["label"] for r in rows} == {"ok"}
+    assert len({r["text"] for r in rows}) == len(rows)
+    plans = lm.read_recipe(ROOT / "bench" / "models.yaml", SHARED_DATA)
+    team = [s for p in plans for s in p.sources if s.path.name == "team-ok.jsonl"]
+    assert team and all("team-written" in s.license for s in team)
+
+
 def test_an_l1_penalty_keeps_fewer_features(tmp_path: Path):
     examples, _ = lm.read_examples(FIXTURE)
     l2, _ = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4))

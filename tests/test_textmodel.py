@@ -28,6 +28,11 @@ def policy():
     return load_policy(MODEL_POLICY)
 
 
+@pytest.fixture(scope="module")
+def default_policy():
+    return load_policy()
+
+
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     root = tmp_path / "p"
@@ -499,3 +504,18 @@ def test_a_decision_on_many_distinct_words_fails_closed_when_the_budget_runs_out
     assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,), d
     # the first look in the models' loops stops the decision
     assert len(looks_in_model) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Honestly you're a genius",  # a compliment: "genius" is sarcastic in much of the insult data
+        "Nobody here thinks you're an idiot for asking",  # reassurance, not an attack
+        "My kids will murder me if I throw out their drawings",  # family life, not promotion
+    ],
+)
+def test_no_model_rule_fires_on_ordinary_comments_the_models_once_flagged(default_policy, text):
+    """False flags of the shipped models fixed by training data (bench/training/team-ok.jsonl holds comments
+    of the same kinds, not these texts), not by rules."""
+    hits = [h.rule for h in decide(default_policy, Comment(text=text)).hits]
+    assert not [r for r in hits if "model" in r], hits
