@@ -23,15 +23,20 @@ if t.TYPE_CHECKING:
 _PLAIN = regex.compile(r"[a-z0-9' ]+")
 
 
-def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
+#: groups nested deeper than this give no filter (a policy's pattern may nest thousands deep)
+_DEPTH = 12
+
+
+def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...]:
     """Groups of literals; a match contains at least one literal of every group. Empty: no filter.
 
     A group is a run of plain text at the top level ("free" in `\\bfree\\s+(?:...)`), or a mandatory,
-    unrepeated group at the top level whose every alternative holds a run of plain text (the longest one
-    stands for it: "otari" for `otari[oa]`)."""
+    unrepeated group at the top level whose every alternative requires literals itself, as a pattern (its
+    group with the longest shortest literal stands for it: "otari" for `otari[oa]`, "signals" for
+    `\\d+% daily|(?:forex|crypto) signals`)."""
     body = _unwrap(source)
     if body is None:
-        return _either(source)
+        return _either(source, depth)
     groups: list[tuple[str, ...]] = [(run,) for run in _runs(body)]
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
@@ -39,14 +44,15 @@ def required_literals(source: str) -> tuple[tuple[str, ...], ...]:
         content = content[2:] if content.startswith("?:") else content
         if content.startswith("?"):
             continue  # lookarounds, flags, named groups: not plain text
-        literals = []
+        literals: set[str] = set()
         for alternative in _alternatives(content):
-            runs = _runs(alternative)
-            if not runs or not alternative.strip():
+            # what the alternative itself requires, its groups and theirs ("(?:a|b) c" inside a group)
+            found = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
+            if not found:
                 break  # an alternative that may match without plain text: no filter from this group
-            literals.append(max(runs, key=len))
+            literals.update(rarest_group(found))
         else:
-            groups.append(tuple(sorted(set(literals))))
+            groups.append(tuple(sorted(literals)))
     return tuple(sorted(set(groups), key=groups.index))
 
 
@@ -55,14 +61,14 @@ def rarest_group(groups: t.Iterable[t.Collection[str]]) -> t.Collection[str]:
     return max(groups, key=lambda g: (min(map(len, g)), -len(g)))
 
 
-def _either(source: str) -> tuple[tuple[str, ...], ...]:
+def _either(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...]:
     """For top-level alternatives ("a ... b|c ... d"): one group of one group of each alternative's (a
     match is a match of one of them, and holds that one's), the one with the longest shortest literal."""
     while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
         source = source[3:-1]
     chosen: set[str] = set()
     for alternative in _alternatives(source):
-        groups = required_literals(alternative)
+        groups = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
         if not groups:
             return ()  # an alternative without literals: no filter
         chosen.update(rarest_group(groups))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import typing as t
 from bisect import bisect_left, bisect_right
-from dataclasses import replace
 from itertools import accumulate
 
 from . import _clock
@@ -79,15 +78,11 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
             shadow.append(hit)
         else:
             hits.append((rule, hit))
-    decision = _verdict(policy, comment, hits, tuple(shadow))
-    language = scored.language if scored is not None and len(policy.languages) > 1 else None
-    if language is not None:
-        decision = replace(decision, language=language)
-    if decision.decision is not Verdict.APPROVE and hits:
-        # the caller's language counts even where the policy has one language (and no `language` is reported)
-        said = scored.language if scored is not None else None
-        decision = replace(decision, guideline_text=_guideline_text(policy, hits, said))
-    return decision
+    said = scored.language if scored is not None else None
+    # the caller's language counts for the guideline even where the policy has one language (and no
+    # `language` is reported)
+    language = said if len(policy.languages) > 1 else None
+    return _verdict(policy, comment, hits, tuple(shadow), language, said)
 
 
 def _guideline_text(policy: Policy, hits: list[tuple[Rule, Hit]], language: str | None) -> str | None:
@@ -201,7 +196,16 @@ def _shown_word(span: Span, scan: Scan, at: tuple[int, int]) -> int:
     return at[0] if shown is None else max(at[0], shown[0])
 
 
-def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], shadow: tuple[Hit, ...]) -> Decision:
+def _verdict(
+    policy: Policy,
+    comment: Comment,
+    scored: list[tuple[Rule, Hit]],
+    shadow: tuple[Hit, ...],
+    language: str | None = None,
+    said: str | None = None,
+) -> Decision:
+    """The decision, built once (a frozen dataclass's `replace` costs as much as building it): `language` is
+    reported, `said` picks the guideline's language."""
     score = sum(h.score for _, h in scored)
     th = policy.thresholds
     if th.reject is not None and score >= th.reject:
@@ -218,6 +222,7 @@ def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], s
     categories = tuple(sorted(by_category, key=lambda c: (-by_category[c], order.get(c, len(order)))))
     label = "ok" if verdict is Verdict.APPROVE else (categories[0] if categories else "error")
     message = _message(policy, scored) if verdict is not Verdict.APPROVE else ""
+    guideline = _guideline_text(policy, scored, said) if verdict is not Verdict.APPROVE and scored else None
     return Decision(
         id=comment.id,
         decision=verdict,
@@ -229,6 +234,8 @@ def _verdict(policy: Policy, comment: Comment, scored: list[tuple[Rule, Hit]], s
         message=message,
         policy_version=policy.version,
         label=label,
+        language=language,
+        guideline_text=guideline,
     )
 
 

@@ -163,24 +163,30 @@ class RuleIndex:
             keys.add(MASKED)
         if self.literals and self.automaton is not None:
             keys.update((LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan)))
-        checks, by_key = self.checks, self.by_key
-        found = set(self.always)
+        by_key = self.by_key
+        filed: set[int] = set()
         for key in keys:
-            for i in by_key.get(key, ()):
-                if i not in found and (not checks[i] or all(not c.isdisjoint(keys) for c in checks[i])):
-                    found.add(i)
+            under = by_key.get(key)
+            if under is not None:
+                filed.update(under)
+        found = set(self.always)
         if packs is not None:
-            found &= self._of_packs(packs)
+            allowed = self._of_packs(packs)
+            found &= allowed
+            filed &= allowed  # before the clauses are checked: a German rule's are not, on an English comment
+        checks = self.checks
+        found.update(i for i in filed if not checks[i] or all(not c.isdisjoint(keys) for c in checks[i]))
         rules, tested = self.rules, self.guards
         return [rules[i] for i in sorted(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
 
     def _of_packs(self, packs: t.Container[str]) -> frozenset[int]:
         """The rules of no language or of one of `packs`, remembered per (hashable) set of packs."""
-        allowed = self._allowed.get(packs) if isinstance(packs, t.Hashable) else None
-        if allowed is None:
+        try:
+            return self._allowed[packs]
+        except KeyError:
+            allowed = self._allowed[packs] = frozenset(i for i, r in enumerate(self.rules) if in_packs(r, packs))
+        except TypeError:  # not hashable: worked out each time (`isinstance(packs, Hashable)` costs more)
             allowed = frozenset(i for i, r in enumerate(self.rules) if in_packs(r, packs))
-            if isinstance(packs, t.Hashable):
-                self._allowed[packs] = allowed
         return allowed
 
     @staticmethod

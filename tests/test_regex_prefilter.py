@@ -39,6 +39,15 @@ from engine._regex_prefilter import required_literals
             ((" code", " off", "with code "),),
         ),
         (r"(?:\bwho is paying (?:you|u)|\bhow much for)", (("how much for", "who is paying "),)),
+        # an alternative inside a group stands by what it requires as a pattern, its own groups too
+        (
+            r"\b(?:guaranteed (?:profits?|gains?)|\d{3}\s?% (?:profits?|roi)|(?:crypto|forex) signals)\b",
+            ((" signals", "guaranteed ", "profit", "roi"),),
+        ),
+        (
+            r"^\W*(?:(?:i'?d|i would)\s+(?:be careful|lock (?:my|your) doors?)|you (?:will|shall) regret)",
+            ((" regret", "be careful", "lock "),),
+        ),
     ],
 )
 def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[str, ...], ...]) -> None:
@@ -55,6 +64,7 @@ def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[s
         r"(?:,|\s)(?:\s|-)",  # alternatives without plain text
         r"(?:idiot|moron)|\w+",  # an alternative without plain text
         r"(?:a|)b?",  # an empty alternative
+        r"(?:abc|(?:x|\w+))d?",  # an alternative of an alternative without plain text
     ],
 )
 def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
@@ -73,6 +83,7 @@ def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
         (r"ab+c", "abbbc"),
         (r"abci?d", "abcd"),
         (r"(?:idiot|moron)|\bfool\b", "what a fool"),
+        (r"\b(?:guaranteed (?:profits?|gains?)|\d{3}\s?% (?:profits?|roi)|(?:crypto|forex) signals)\b", "a 300% roi"),
     ],
 )
 def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -> None:
@@ -80,6 +91,10 @@ def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -
     assert m is not None
     for group in required_literals(pattern):
         assert any(literal in m.group() for literal in group)
+
+
+def test_groups_nested_thousands_deep_load_without_recursing_that_deep() -> None:
+    assert required_literals("a(?:b" * 3000 + ")" * 3000)[:2] == (("a",), ("ba",))
 
 
 def test_each_policy_finds_its_own_literals_and_a_reloaded_edit_keeps_none_of_the_old(tmp_path) -> None:
