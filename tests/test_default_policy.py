@@ -139,6 +139,7 @@ def test_scunthorpe_by_design_words_only_hit_bare_reply_rules(policy):
     allowed = {
         "contradiction.bare_contradiction",
         "contradiction.you_are_wrong",
+        "contradiction.bare_dismissal",  # "Lies.", "Garbage.", "Hogwash." as the whole reply
         "spam.self_promotion",
         "spam.spam_model",  # "subscribe" on its own is what comment spam says
         "tone.calm_down_opener",
