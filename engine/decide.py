@@ -167,11 +167,15 @@ def _drop_excepted(spans: list[Span], exc: ContextException, scan: Scan, quotes_
             excepted = i >= 0 and reach[i] > at[0]
         elif exc.side == "before":
             i = bisect_right(ends, at[0]) - 1
-            # a clause must reach the word the hit shows: "Nobody asked you, dingus" denies nothing of "dingus"
-            upto = _shown_word(span, scan, at) if exc.clause else at[0]
+            # a clause must reach the word the hit shows: "Nobody asked you, dingus" denies nothing of "dingus";
+            # a word of a list is reached through the list's first word ("not a liar, a cheat or an idiot")
+            shown = _shown_word(span, scan, at)
+            head = scan.list_head(shown)
+            first = min(at[0], head)
+            upto = (head if i >= 0 and ends[i] <= head else shown) if exc.clause else first
             excepted = (
                 i >= 0
-                and ends[i] >= at[0] - exc.within
+                and ends[i] >= first - exc.within
                 and not scan.sentence_ends_between(ends[i] - 1, upto, exc.clause)
             )
         else:

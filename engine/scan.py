@@ -26,6 +26,22 @@ _CLAUSE_END = regex.compile(
     r"(?:[.!?;\n:\u2013\u2014]|,(?!\d|\s*(?:a|an|or|nor|neither|let alone)\b))+|\s-{1,2}(?=\s)"
 )
 
+#: coordinated lists (Scan.list_head): the words joining items, what may stand between two items, and the
+#: words that are never an item (a pronoun starts another clause: "not wrong, you clown")
+_CONJUNCTIONS = frozenset(("and", "or", "nor"))
+_ARTICLES = frozenset(("a", "an", "the"))
+_LIST_COMMA = regex.compile(r"""[\s'"\u2018\u2019\u201c\u201d]*,[\s'"\u2018\u2019\u201c\u201d]*""")
+_LIST_GAP = regex.compile(r"""[\s'"\u2018\u2019\u201c\u201d]*,?[\s'"\u2018\u2019\u201c\u201d]*""")
+_NOT_ITEMS = frozenset(
+    "you u ya ye yall he she they we i it me him her them us this that these those who what which there here "
+    "re s t m ve ll d and or nor but not no never a an the "
+    # verbs and little words join clauses, not items ("they lie and are awful", "all the time and ...")
+    "is are was were be been being am have has had do does did can could will would shall should may might must "
+    "get got make made go going went say said says think thought know knew see saw want need like "
+    "all some any each every very just so too also then than as at by for from in into of on onto to with about "
+    "over under up down out off time way thing things lol".split()
+)
+
 
 class Span(t.NamedTuple):
     """Where a matcher found something: [start, end) in coordinate space `space`, and the words
@@ -219,6 +235,58 @@ class Scan:
             if 0 <= k < len(toks) - 1 and toks[k].end <= m.start() and (not ends or ends[-1] != k):
                 ends.append(k)
         return ends
+
+    def list_head(self, k: int) -> int:
+        """The first word of the coordinated list word k is an item of ("not a liar, a cheat or a fool",
+        "words like idiot, moron and loser": 'a' before 'liar', 'idiot'), k itself when it is none."""
+        return self._list_heads[k] if 0 <= k < len(self._list_heads) else k
+
+    @cached_property
+    def _list_heads(self) -> list[int]:
+        toks = self.tokens
+        norm = self.prepared.norm
+        texts = [tok.text for tok in toks]
+        n = len(toks)
+
+        def gap(i: int) -> str:  # what stands between word i and word i + 1
+            return norm[toks[i].end : toks[i + 1].start]
+
+        def item(i: int) -> bool:
+            return texts[i].isalpha() and texts[i] not in _NOT_ITEMS
+
+        # each item's first word (its article: "a cheat") and the item before it, joined by a comma or a conjunction
+        start = list(range(n))
+        before: dict[int, tuple[int, bool]] = {}  # item -> (the item before it, joined by a conjunction)
+        for k in _clock.steps(range(n), self.deadline):
+            if not item(k):
+                continue
+            s = k - 1 if k > 0 and texts[k - 1] in _ARTICLES and gap(k - 1).isspace() else k
+            start[k] = s
+            if s > 0 and _LIST_COMMA.fullmatch(gap(s - 1)) and item(s - 1):
+                before[k] = (s - 1, False)
+            elif (
+                s > 1
+                and texts[s - 1] in _CONJUNCTIONS
+                and _LIST_GAP.fullmatch(gap(s - 2))
+                and _LIST_GAP.fullmatch(gap(s - 1))
+                and item(s - 2)
+            ):
+                before[k] = (s - 2, True)
+        # a comma joins two items only in a list that a conjunction closes ("idiot, moron and loser") or between
+        # items with articles ("a liar, a cheat"): "No one cares, moron" is two clauses
+        closed: set[int] = set()
+        for k in sorted(before, reverse=True):
+            p, conj = before[k]
+            if conj or k in closed:
+                closed.add(p)
+        heads = list(range(n))
+        for k in range(n):
+            if k in before:
+                p, conj = before[k]
+                if conj or p in closed or (start[k] < k and start[p] < p):
+                    heads[k] = heads[p]
+            heads[start[k]] = heads[k]  # the article too: a span may begin with it ("an idiot")
+        return heads
 
     def sentence_ends_between(self, first: int, last: int, clause: bool = False) -> bool:
         """Whether a sentence (with `clause`, a clause) ends after word `first` and before word `last`."""

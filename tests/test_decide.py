@@ -306,6 +306,34 @@ def test_clause_scope_reaches_the_word_a_near_hit_shows(tmp_path: Path) -> None:
     assert decide(policy, Comment(text="Nobody asked you moron")).hits == ()
 
 
+@pytest.mark.parametrize(
+    "text, matches",
+    [
+        # a denial or a mention before a list reaches every item of it, however long the list
+        ("You are not a liar, a cheat, a thief or an idiot.", []),
+        ("Words like idiot, moron and clown have no place here.", []),
+        ("neither a genius nor a moron", []),
+        ("Not some fool, 'brainless' or a moron", []),
+        # not a list: a comma with no conjunction closing it, or a pronoun, starts another clause
+        ("Nobody cares, moron.", ["moron"]),
+        ("Nobody cares, moron, go away.", ["moron"]),
+        ("Not true, you idiot and your friends", ["idiot"]),
+        # a list that is not denied is still said
+        ("You are a liar, a cheat and an idiot, not a hero.", ["idiot"]),
+        ("Words are fine, idiot and moron are not", ["idiot"]),
+    ],
+)
+def test_a_before_exception_reaches_a_list_through_its_first_item(
+    tmp_path: Path, text: str, matches: list[str]
+) -> None:
+    extra = (
+        "    unless:\n      - before: {words: [not, neither, nobody, \"words like\"]}\n        within: 2\n"
+        "        scope: clause\n"
+    )
+    policy = load_policy(write_policy(tmp_path, {"a": rule("{list: insults}", extra=extra)}))
+    assert [h.match for h in decide(policy, Comment(text=text)).hits] == matches
+
+
 def test_after_exceptions_stop_at_the_end_of_a_sentence(tmp_path: Path) -> None:
     extra = "    unless:\n      - after: {words: [i am, me]}\n        within: 1\n"
     policy = load_policy(write_policy(tmp_path, {"a": rule("{list: insults}", extra=extra)}))
