@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
+from collections import OrderedDict
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,11 +156,42 @@ def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: boo
 
     :raises PolicyError: every problem found, one per line as FILE:LINE:COL: rule 'ID': field 'PATH': message.
     """
+    root = Path(directory) if directory is not None else bundled_policy_dir()
+    key = _loaded_key(root, refuse_unsafe_regex)
+    if key is not None:
+        with _loaded_lock:
+            if key in _loaded:
+                _loaded.move_to_end(key)
+                return _loaded[key]
     token = _regex_safety.refusing.set(refuse_unsafe_regex)
     try:
-        return _load_policy(directory)
+        policy = _load_policy(root)
     finally:
         _regex_safety.refusing.reset(token)
+    # kept only if no file changed while it compiled: its version's hash was taken after the compile
+    if key is not None and policy.version.endswith("-" + key[2][:8]):
+        with _loaded_lock:
+            _loaded[key] = policy
+            while len(_loaded) > _LOADED_MAX:
+                _loaded.popitem(last=False)
+    return policy
+
+
+#: The last policies compiled, by directory, regex refusal and the digest of every file: a Policy is
+#: frozen, so loading unchanged files again (a reload that finds no edit, a second app or worker thread, a
+#: CLI command that loads twice) returns the same object instead of compiling it again (seconds).
+_loaded: OrderedDict[tuple[Path, bool, str], Policy] = OrderedDict()
+_loaded_lock = threading.Lock()
+_LOADED_MAX = 2
+
+
+def _loaded_key(root: Path, refuse_unsafe_regex: bool) -> tuple[Path, bool, str] | None:
+    if not (root / "policy.yaml").is_file():
+        return None  # _load_policy says what is wrong
+    try:
+        return (root.resolve(), refuse_unsafe_regex, policy_digest(root))
+    except OSError:
+        return None
 
 
 def _load_policy(directory: str | Path | None) -> Policy:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from policy_helpers import rule, write_policy
 
-from engine import PolicyError, load_policy
+from engine import Comment, PolicyError, decide, load_policy
 from engine.policy import policy_hash
 
 VALID = Path(__file__).parent / "policies" / "valid"
@@ -44,6 +44,17 @@ class TestValid:
         renamed = policy_hash(root)
         (root / "b.yaml").write_text((root / "b.yaml").read_text() + "\n")
         assert len({first, renamed, policy_hash(root)}) == 3
+
+    def test_unchanged_files_load_as_the_same_compiled_policy_and_an_edit_compiles_anew(self, tmp_path: Path) -> None:
+        root = write_policy(tmp_path / "p", {"a": rule("{words: [idiot]}")})
+        first = load_policy(root)
+        assert load_policy(root) is first
+        assert load_policy(root, refuse_unsafe_regex=False) is not first  # another compile setting
+        (root / "a.yaml").write_text(rule("{words: [moron]}"))
+        edited = load_policy(root)
+        assert edited is not first and edited.version != first.version
+        assert [h.match for h in decide(edited, Comment(text="you moron")).hits] == ["moron"]
+        assert decide(edited, Comment(text="you idiot")).hits == ()
 
     def test_cases_resolve_short_ids(self) -> None:
         policy = load_policy(VALID)
