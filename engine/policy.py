@@ -185,6 +185,12 @@ _loaded_lock = threading.Lock()
 _LOADED_MAX = 2
 
 
+def forget_loaded() -> None:
+    """Drop the memo of compiled policies: the next load compiles (for measuring the compile)."""
+    with _loaded_lock:
+        _loaded.clear()
+
+
 def _loaded_key(root: Path, refuse_unsafe_regex: bool) -> tuple[Path, bool, str] | None:
     if not (root / "policy.yaml").is_file():
         return None  # _load_policy says what is wrong

@@ -8,7 +8,7 @@ import pytest
 from policy_helpers import rule, write_policy
 
 from engine import Comment, PolicyError, decide, load_policy
-from engine.policy import policy_hash
+from engine.policy import forget_loaded, policy_hash
 
 VALID = Path(__file__).parent / "policies" / "valid"
 
@@ -49,6 +49,9 @@ class TestValid:
         root = write_policy(tmp_path / "p", {"a": rule("{words: [idiot]}")})
         first = load_policy(root)
         assert load_policy(root) is first
+        forget_loaded()
+        assert load_policy(root) is not first
+        first = load_policy(root)
         assert load_policy(root, refuse_unsafe_regex=False) is not first  # another compile setting
         (root / "a.yaml").write_text(rule("{words: [moron]}"))
         edited = load_policy(root)
