@@ -12,8 +12,8 @@ import functools
 import re
 import threading
 import typing as t
+from collections import Counter
 from dataclasses import dataclass
-
 
 #: a comment under this many words is too short to tell: `und`, scored by every pack
 MIN_WORDS = 4
@@ -44,35 +44,49 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "auch es wie von bist sind noch nur aber oder wenn dass schon mal jetzt hier kein keine doch bei aus "
         "nach wer im vom zum zur werden wird hat haben kann muss sein seine ihre diese dieser uns euch mich "
         "dich mir dir ihm ihn immer gibt über nichts warum weil habe hast ganz viel mehr gegen ohne alle sehr "
-        "in an so man was will",
+        "in an so man was will "
+        # German as much as another policy language's: a sign of neither ("um", "na": Portuguese too)
+        "um na",
         "es": "el los las que y es eres son está están un una unos por para con lo del al pero más muy como "
         "esto eso este esta tu tú usted ustedes sois hay ya yo también porque qué cómo cuando fue todo nada "
         "siempre hace me mi te se le ni ese ella él ellos nos tiene tienes bien así sin sobre vez mucho "
         "puedes quiero ser estás soy de en la a no o mas vos esta creo gracias verdad años tan esa tus hasta "
-        "algo puede hoy ahora aún pues hola alguien nadie sí les eso hacer dice he has mal su",
+        "algo puede hoy ahora aún pues hola alguien nadie sí les eso hacer dice he has mal su "
+        "ha vas dos vi eh asi mundo pelo persona gran segunda tipo dia mano",
         "pt": "o os as que e é não um uma uns por para com do da dos das no na nos nas você vocês mais mas "
         "muito como isso isto esse essa tem eu também porque quando foi tudo nada sempre faz são está ao pra "
         "ele ela eles seu sua meu minha nao voce vai só mesmo ser aqui já onde quem gente tá né então vc vcs "
         "se me te de em a à bem sem ta tao ate nem pelo pela porra caralho cara aí né pq tb "
         # chat spellings and exclamations no other policy language writes ("puta que pariu, que calor")
         "tô tou pariu pqp krl vsf vtnc tnc slc mlk mto msm tbm hj dms vei oq aq kct nn ngm vdd mds agr qdo "
-        "qnd cmg ctz sla sobre enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda depois sim "
-        "assim pessoa pessoas dela dele nessa nesse desse dessa filho filha filhos filhas cadê daqui",
+        "qnd cmg ctz sla sobre enfim nossa agora hoje coisa fazer ficar vou tava acho obrigado obrigada ainda "
+        "depois sim assim pessoa pessoas dela dele nessa nesse desse dessa filho filha filhos filhas cadê daqui "
+        "ou vez todo algo eh vi tipo puto livre vídeos título noticia",
         "fr": "le les et est pas je tu il elle un une des du de que qui en pour avec ce cette sur vous mais ne "
         "nous ils sont c'est j'ai suis es au aux on fait tout très bien dans ça sa ton ta tes mon ma ou où "
         "t'es t'as oui moi toi bah ouais trop rien comme aussi être avoir veux sais me te se la a son si "
-        "quoi ca genre mdr ptdr wsh jsp va vas merde putain vos à",
+        "quoi ca genre mdr ptdr wsh jsp va vas merde putain vos à lui pq sois",
         "it": "il lo la gli le e è non che di un una per con sono ma sei come più del della dei delle questo "
         "questa anche ho hai ha nel nella io tu lui lei noi voi loro perché quando tutto molto cosa però "
         "hanno essere fatto ci mi ti si tutti ancora sempre ogni alla dalla degli quello quella chi me te se "
         "a in no o da sui sulla sulle tra poi siamo stanno sta c'è nei negli alle agli questi quei quelli dove "
-        "oggi fare pure su",
+        "oggi fare pure su al tua sua qui ne sa dice modo certo mano grande",
     }.items()
 }
 
 #: links, addresses, @mentions, #tags and HTML entities tell nothing of the language
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S*|[^\s@]*@\S*|#\w+|&#?\w+;|<U\+\w+>")
+#: the same once the tokens with an @ are gone; each branch starts with a literal, which the regex engine
+#: looks for before trying a match (twice as fast)
+_NOT_WORDS_NOR_MENTIONS = re.compile(r"https?://\S*|www\.\S*|#\w+|&#?\w+;|<U\+\w+>")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+#: whether a comment may hold a word `_laugh` names: "kkkk", "jajaja", "lmaooo" or these: "loool", "lolol", "lolll"
+_LAUGHING = re.compile(r"lo[ol]").search
+#: ASCII bytes that end a word (all but letters and the apostrophe), made spaces
+_ASCII_SPACES = bytes.maketrans(
+    bytes(c for c in range(128) if not chr(c).isalpha() and chr(c) != "'"),
+    bytes(32 for c in range(128) if not chr(c).isalpha() and chr(c) != "'"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,27 +175,27 @@ class Detector:
         """`detect` of the text as written, and whether three function words of one language settled it."""
         if len(self.languages) < 2:
             return (Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone), True
-        prefix, words = _words(text)
-        counts: dict[str, int] = {}
-        weak_only: set[str] = set()  # the languages marked by one pack word and nothing else so far
-        for word in words:
-            lang = self._marks.get(word) or _laugh(word)
-            if lang is not None and lang in self._everyone.packs:
-                counts[lang] = counts.get(lang, 0) + 1
-                if word in self._weak and counts[lang] == 1:
-                    weak_only.add(lang)
-                else:
-                    weak_only.discard(lang)
-        if word_count(words) < MIN_WORDS:
+        folded, words = _read(text)
+        marks = self._marks
+        # each word's language, looked up in C (`map`); a comment without laughter skips `_laugh`
+        langs = list(map(marks.get, words))
+        laughing = "kkkk" in folded or "jaja" in folded or "lmao" in folded or "lo" in folded and _LAUGHING(folded)
+        if laughing:
+            langs = [lang or _laugh(word) for word, lang in zip(words, langs)]
+        # counted in C, in the order the languages first appear: the leader of a tie is the first seen
+        counts = Counter(filter(None, langs))
+        if laughing:  # laughter of a language that is not the policy's counts for none
+            counts = Counter({lang: c for lang, c in counts.items() if lang in self._everyone.packs})
+        if _fewer_than(words, MIN_WORDS):
             # too short to tell: every pack scores it, unless its few words belong to some languages only
             # ("du Idiot" is German, "shut up, clown" English: "Idiot" and "clown" alone are not)
             # (a one-letter word such as "o" or "e" is too weak a sign on its own); list words alone do not
             # rule the other languages out: "Fora nazi!" is Portuguese though only a German list holds one of
             # its words, so the model's likeliest languages score it too
-            signs = [(word, lang) for word in words if len(word) > 1 and (lang := self._marks.get(word) or _laugh(word))]
+            signs = [(word, lang) for word in words if len(word) > 1 and (lang := marks.get(word) or _laugh(word))]
             marked = frozenset(lang for _, lang in signs)
             if signs and all(word in self._listed for word, _ in signs):
-                marked |= self._classify(prefix[:MODEL_CHARS])[1]
+                marked |= self._classify(_model_text(text))[1]
             return Scored(UNDETERMINED, marked & self._everyone.packs or self._everyone.packs), False
         present: frozenset[str] = frozenset()
         if counts:
@@ -190,10 +204,14 @@ class Detector:
             # every language with a third of the leader's words is present: a mixed comment is scored by
             # the packs of each ("Ich glaube, that you are wrong, und zwar völlig")
             present = frozenset(lang for lang, c in counts.items() if c * 3 >= n)
-            if (len(present) == 1 and best not in weak_only) or n >= 3:
-                return Scored(best, present), n >= 3
+            if n >= 3:
+                return Scored(best, present), True
+            # the languages marked by one pack word and nothing else
+            weak_only = {lang for lang in map(marks.__getitem__, self._weak.intersection(words)) if counts[lang] == 1}
+            if len(present) == 1 and best not in weak_only:
+                return Scored(best, present), False
             present -= weak_only
-        lang, likely = self._classify(prefix[:MODEL_CHARS])
+        lang, likely = self._classify(_model_text(text))
         if lang == UNDETERMINED:
             return Scored(UNDETERMINED, present | likely), False
         # the languages whose function words were seen score it too: a stray "the" in a Spanish comment
@@ -240,19 +258,60 @@ def _laugh(word: str) -> str | None:
     return None
 
 
-def _words(text: str) -> tuple[str, list[str]]:
-    """The prefix read, without links and mentions, and its words in lower case."""
+def _read(text: str) -> tuple[str, list[str]]:
+    """The prefix read in lower case, without links and mentions, and its words: `_WORD.findall` of it,
+    read faster. ASCII marks other than letters and apostrophes end a word as spaces do, so they become
+    spaces (in C, on the bytes) and the whitespace-split tokens that are all letters are words as they
+    stand; the regex reads only the others ("l'homme", "idiot…")."""
     prefix = text[:PREFIX_CHARS]
-    if any(mark in prefix for mark in ("http", "www", "@", "#", "&", "<U+")):  # the substitution costs
+    if "@" in prefix:  # a token with an @ in it goes whole, as `_NOT_WORDS` takes it from its start
+        prefix = " ".join([token for token in prefix.split() if "@" not in token])
+    if "http" in prefix or "www" in prefix or "#" in prefix or "&" in prefix or "<U+" in prefix:
+        prefix = _NOT_WORDS_NOR_MENTIONS.sub(" ", prefix)
+    folded = prefix.casefold()
+    tokens = folded.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES).decode("utf-8", "surrogatepass").split()
+    alpha = list(map(str.isalpha, tokens))
+    if False not in alpha:
+        return folded, tokens
+    # the few other tokens read by the regex, in place: found in C (`index`), not by a loop over all
+    words: list[str] = []
+    start = 0
+    for _ in range(alpha.count(False)):
+        i = alpha.index(False, start)
+        words += tokens[start:i]
+        words += _WORD.findall(tokens[i])
+        start = i + 1
+    words += tokens[start:]
+    return folded, words
+
+
+def _model_text(text: str) -> str:
+    """What the model reads: the prefix without links, mentions, tags and entities."""
+    prefix = text[:PREFIX_CHARS]
+    if any(mark in prefix for mark in ("http", "www", "@", "#", "&", "<U+")):
         prefix = _NOT_WORDS.sub(" ", prefix)
-    return prefix, _WORD.findall(prefix.casefold())
+    return prefix[:MODEL_CHARS]
+
+
+def _count(words: list[str]) -> int:
+    """How many of the words have two letters or more."""
+    return len(words) - list(map(len, words)).count(1)
+
+
+def _fewer_than(words: list[str], n: int) -> bool:
+    """Whether fewer than n of the words have two letters or more (read up to the n-th)."""
+    for word in words:
+        if len(word) > 1:
+            n -= 1
+            if not n:
+                return False
+    return True
 
 
 def word_count(text: str | list[str]) -> int:
     """Words of two letters or more in the prefix read (spaced letters, "l o s e r", are not words): under
     MIN_WORDS, a comment is too short to tell."""
-    words = _words(text)[1] if isinstance(text, str) else text
-    return sum(len(w) > 1 for w in words)
+    return _count(_read(text)[1] if isinstance(text, str) else text)
 
 
 @functools.lru_cache(maxsize=8)

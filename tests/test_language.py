@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import Comment, decide, load_policy
-from engine.language import PREFIX_CHARS, UNDETERMINED, Detector, word_count
+from engine.language import _NOT_WORDS, _WORD, PREFIX_CHARS, UNDETERMINED, Detector, _read, word_count
 from tests.policy_helpers import write_policy
 
 SIX = Detector(["en", "de", "es", "pt", "fr", "it"])
@@ -37,12 +39,13 @@ def test_each_language_is_told_apart(text: str, lang: str) -> None:
 
 
 def test_words_as_read_add_their_language() -> None:
-    # leet and zero-width characters make "$0me0ne" look French ("ne"); read, the comment is English
-    leet = "$\u200c0\ufeffme\ufeff0\u200cne needs a nap, jeez."
-    assert SIX.detect(leet).packs == {"fr"}
-    scored = SIX.detect(leet, "someone needs a nap, jeez.")
+    # leet makes "n0b0dy c4res ab0ut y0u" look Spanish ("y"); read, it is English
+    written = "n0b0dy c4res ab0ut y0u"
+    assert SIX.detect(written).packs == {"es"}
+    scored = SIX.detect(written, "nobody cares about you")
     assert scored.language == "en"
-    assert scored.packs == {"en", "fr"}
+    assert scored.packs == {"en", "es"}
+    leet = "$\u200c0\ufeffme\ufeff0\u200cne needs a nap, jeez."
     # the written text's accents still count: a Portuguese comment stays Portuguese
     assert SIX.detect("Você é um 1d10ta e não sabe nada.", "voce e um idiota e nao sabe nada.").language == "pt"
     policy = load_policy(None)
@@ -132,6 +135,22 @@ def test_an_unsure_model_leaves_out_the_languages_it_rules_out() -> None:
 def test_links_mentions_and_entities_are_not_words() -> None:
     assert word_count("@user @user https://t.co/x3 &amp; #Brexit nein") == 1
     assert word_count("Das ist aber nicht so") == 5
+
+
+_PIECES = ["l'homme", "c'est", "don't", "''", "'", "@user", "a@b", "x@y.z", "http://t.co/x", "xhttps://a", "www.a.b",
+           "#tag", "a#b", "&amp;", "&#39;", "&x", "<U+1F600>", "Straße", "ÉCOLE", "idiot…", "2day", "snake_case", "²",
+           "\u200cne", "\ufeffme", "\u00a0", "\u2009", "\ud800", "кот", "日本", "née", "über-alles", "l3s", "jajaja"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.lists(st.sampled_from([" ", "", "\n", ", ", "!", "'"]), min_size=12, max_size=12))
+@settings(max_examples=300)
+def test_the_words_read_fast_are_the_regexs_words(pieces: list[str], seps: list[str]) -> None:
+    # `_read` splits on whitespace where it can and leaves the rest to the regex: the same words in order
+    text = "".join(piece + sep for piece, sep in zip(pieces, seps))
+    prefix = text[:PREFIX_CHARS]
+    if any(mark in prefix for mark in ("http", "www", "@", "#", "&", "<U+")):
+        prefix = _NOT_WORDS.sub(" ", prefix)
+    assert _read(text)[1] == _WORD.findall(prefix.casefold())
 
 
 def test_a_mixed_comment_is_scored_by_each_language_present() -> None:
