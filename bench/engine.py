@@ -9,7 +9,11 @@ machine disturb far less than the clock):
 - time per comment with an extra rule over a list of 50,000 generated terms against one of 100 terms
   (the goal is at most 1.5x: list size must not matter);
 - the time language detection adds per comment, with the policy's languages (part of the policy's rate).
-- the time to load the policy, and what the rules using a learned model add per comment (goal <= 30 us).
+- the time to load the policy, and what the rules using a learned model add per comment (goal <= 30 us);
+- where a comment's time goes, stage by stage (`--stages` alone: only that): normalization, words, the
+  word sets and pairs the index reads, language detection, the regex literals' automaton, the index
+  look-up, the rules (without and with a model), the decision; how many rules run per comment and per
+  clean comment (no rule fires), and the rules a clean comment pays most for.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engine import Comment, decide, load_policy  # noqa: E402
+from engine.decide import _apply, _verdict, scored_as  # noqa: E402
 from engine.policy import bundled_policy_dir, forget_loaded  # noqa: E402
+from engine.scan import Scan  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FILLER = (
@@ -135,6 +141,7 @@ def main() -> None:
     parser.add_argument("--policy", type=Path, default=None)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--write-bodies", type=Path, help="write N comments as JSON strings, one a line, and stop")
+    parser.add_argument("--stages", action="store_true", help="only the stage-by-stage breakdown (of N comments)")
     args = parser.parse_args()
     if args.write_bodies:
         args.write_bodies.write_text("".join(json.dumps(text) + "\n" for text in corpus(args.n, seed=11)))
@@ -142,6 +149,9 @@ def main() -> None:
     base = args.policy or bundled_policy_dir()
     texts = corpus(args.n)
     print(f"{len(texts)} comments of ~{sum(map(len, texts)) // len(texts)} characters; policy {base}")
+    if args.stages:
+        stages(base, texts)
+        return
     f = floor(texts)
     r = rate(base, texts)
     print(f"floor (casefold().split() + set look-up): {f:,.0f} comments/s")
@@ -164,6 +174,86 @@ def main() -> None:
     print(f"extra list of 50,000 terms: {1e6 / big:7.1f} us/comment  (load {load_s:.1f} s)")
     print(f"50,000 vs 100 terms: {small / big:.2f}x the time (goal <= 1.5x)")
     detection(base, texts)
+    stages(base, texts[:3000])
+
+
+def stages(policy_dir: Path, texts: list[str]) -> None:
+    """Where a comment's time goes: `decide`'s steps one after the other (as `engine.decide._decide` takes
+    them, each forced in its turn so that a lazily built step is counted where it is built), in CPU time."""
+    policy = load_policy(policy_dir)
+    index = policy.index
+    comments = [Comment(text=t) for t in texts]
+    for c in comments[:200]:
+        decide(policy, c)  # warm caches
+    spent: dict[str, float] = dict.fromkeys(
+        (
+            "normalize",
+            "words",
+            "word sets, pairs",
+            "language",
+            "regex literals",
+            "index look-up",
+            "rules",
+            "model rules",
+            "decision",
+        ),
+        0.0,
+    )
+    ran = ran_clean = clean = 0
+    clean_cost: dict[str, float] = {}
+    clock = time.process_time
+    for c in comments:
+        t0 = clock()
+        scan = Scan(c, None, max_chars=policy.max_chars)
+        _ = scan.prepared
+        t1 = clock()
+        _ = scan.words
+        t2 = clock()
+        _ = scan.word_set, scan.reading_pairs, scan.glued  # what the index reads
+        t3 = clock()
+        scored = scored_as(policy, c, scan)
+        t4 = clock()
+        if index is not None and index.automaton is not None:
+            index.automaton.found(scan)
+        t5 = clock()
+        packs = scored.packs if scored is not None else None
+        rules = index.candidates(scan, packs) if index is not None else list(policy.rules)
+        t6 = clock()
+        hits, costs = [], []
+        for rule in rules:
+            started = clock()
+            hit = _apply(rule, scan, policy.not_shown)
+            took = clock() - started
+            spent["model rules" if rule.model else "rules"] += took
+            costs.append((rule.id, took))
+            if hit is not None and not rule.shadow:
+                hits.append((rule, hit))
+        t7 = clock()
+        said = scored.language if scored is not None else None
+        _verdict(policy, c, hits, (), said if len(policy.languages) > 1 else None, said)
+        t8 = clock()
+        for stage, took in zip(
+            ("normalize", "words", "word sets, pairs", "language", "regex literals", "index look-up", "decision"),
+            (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t8 - t7),
+        ):
+            spent[stage] += took
+        ran += len(rules)
+        if not hits:
+            clean += 1
+            ran_clean += len(rules)
+            for rule_id, took in costs:
+                clean_cost[rule_id] = clean_cost.get(rule_id, 0.0) + took
+    n = len(comments)
+    total = sum(spent.values())
+    print(f"stages, us per comment ({n} comments, {total * 1e6 / n:.0f} us in all; CPU time):")
+    for stage, took in spent.items():
+        print(f"  {stage:18s} {took * 1e6 / n:7.1f}  {100 * took / total:4.1f}%")
+    print(
+        f"rules run per comment: {ran / n:.1f}; per clean comment (no rule fires, {clean} of {n}): "
+        f"{ran_clean / max(clean, 1):.1f}"
+    )
+    top = sorted(clean_cost.items(), key=lambda kv: -kv[1])[:12]
+    print("a clean comment's costliest rules, us: " + ", ".join(f"{r} {s * 1e6 / max(clean, 1):.1f}" for r, s in top))
 
 
 def detection(policy_dir: Path, texts: list[str]) -> None:

@@ -20,9 +20,6 @@ from . import _clock
 if t.TYPE_CHECKING:
     from .scan import Scan
 
-_PLAIN = regex.compile(r"[a-z0-9' ]+")
-
-
 #: groups nested deeper than this give no filter (a policy's pattern may nest thousands deep)
 _DEPTH = 12
 
@@ -37,7 +34,7 @@ def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...
     body = _unwrap(source)
     if body is None:
         return _either(source, depth)
-    groups: list[tuple[str, ...]] = [(run,) for run in _runs(body)]
+    groups: list[tuple[str, ...]] = _runs(body)
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
             continue  # optional or repeated: it need not appear
@@ -81,32 +78,41 @@ def _alternatives(source: str) -> list[str]:
     return [source[i + 1 : j] for i, j in zip([-1, *cuts], [*cuts, len(source)])]
 
 
-def _runs(source: str) -> list[str]:
-    """The runs of plain text (`_PLAIN`) at the top level of `source`, each of which every match contains:
-    a character made optional or repeatable by a quantifier (`?`, `*`, `{`) is left out, and escapes,
-    classes, groups and any other character end a run."""
-    runs: list[str] = []
+def _runs(source: str) -> list[tuple[str, ...]]:
+    """Groups of literals at the top level of `source`, each of which every match holds one of: runs of
+    literal characters (`_literal`: "free", "bit.ly", "(dot)") and required classes of a few caseless
+    characters (`[$£€]{2,}`: one of "$", "£", "€"). A character made optional or repeatable by a quantifier
+    (`?`, `*`, `{`) is left out, and escapes of letters, other classes, groups and any other character end a
+    run."""
+    groups: list[tuple[str, ...]] = []
     run = ""
     i = 0
     while i < len(source):
-        ch = source[i]
-        if _PLAIN.fullmatch(ch) and source[i + 1 : i + 2] not in ("?", "*", "{"):
-            run += ch
-            if source[i + 1 : i + 2] == "+":  # "ab+c" holds "ab", not "abc"
-                runs.append(run)
+        char, after = _literal(source, i)
+        follower = source[after : after + 1]
+        if char is not None and follower not in ("?", "*", "{"):
+            run += char
+            if follower == "+":  # "ab+c" holds "ab", not "abc"
+                groups.append((run,))
                 run = ""
-                i += 1
-            i += 1
+                after += 1
+            i = after
             continue
         if run:
-            runs.append(run)
+            groups.append((run,))
             run = ""
-        if ch == "\\":
+        ch = source[i]
+        if char is not None:
+            i = after  # a quantified character: its quantifier is skipped next
+        elif ch == "\\":
             i = _escape_end(source, i)
         elif ch == "{" and (quantifier := _QUANTIFIER.match(source, i)):
             i = quantifier.end()
         elif ch == "[":
-            i = _class_end(source, i)
+            start, i = i, _class_end(source, i)
+            members = _caseless_class(source[start + 1 : i - 1])
+            if members and _at_least_once(source, i):
+                groups.append(members)
         elif ch == "(":
             end = _closing(source, i)
             if end < 0:
@@ -115,8 +121,65 @@ def _runs(source: str) -> list[str]:
         else:
             i += 1
     if run:
-        runs.append(run)
-    return [run for run in runs if run.strip()]
+        groups.append((run,))
+    return [group for group in groups if all(literal.strip() for literal in group)]
+
+
+#: characters a pattern matches as themselves only in a class or escaped, or never (`{` of a quantifier)
+_META = frozenset(".^$*+?{}[]\\|()")
+_ASCII_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789' ")
+
+
+def _literal(source: str, i: int) -> tuple[str | None, int]:
+    """The character the pattern matches at `source[i]` as itself, whatever the case flags (lower-case ASCII
+    letters, digits, the space, punctuation and symbols; an escaped ASCII punctuation mark: "\\." is "."),
+    or None; and the index after it. Upper-case and non-ASCII letters are left out: IGNORECASE makes them
+    match more than themselves."""
+    ch = source[i]
+    if ch == "\\":
+        escaped = source[i + 1 : i + 2]
+        if escaped and escaped.isascii() and not escaped.isalnum() and escaped not in "\n\r\t\f\v":
+            return escaped, i + 2
+        return None, i
+    if ch in _ASCII_PLAIN:
+        return ch, i + 1
+    if ch in _META or ch.isspace() or ch.isalnum() or ch.lower() != ch.upper() or ch == "_":
+        return None, i
+    return ch, i + 1
+
+
+def _caseless_class(body: str) -> tuple[str, ...]:
+    """The members of a class (`body` between its brackets) when it is a short list of caseless characters
+    (`[$£€]`, `[.,]`): no range, negation, escape of a letter, nested class or set operation."""
+    if not body or len(body) > 12 or body.startswith("^") or any(op in body for op in ("--", "&&", "||", "~~", "[")):
+        return ()
+    members: set[str] = set()
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            escaped = body[i + 1 : i + 2]
+            if not escaped or not escaped.isascii() or escaped.isalnum():
+                return ()
+            members.add(escaped)
+            i += 2
+            continue
+        if ch == "-" or ch.isalnum() or ch.isspace() or ch.lower() != ch.upper() or ch == "_":
+            return ()  # a range, a letter or digit (case, and too common to filter by), a space
+        members.add(ch)
+        i += 1
+    return tuple(sorted(members))
+
+
+def _at_least_once(source: str, i: int) -> bool:
+    """Whether what ends before `source[i]` is required by the quantifier after it (none, `+`, `{1,}`...)."""
+    follower = source[i : i + 1]
+    if follower in ("?", "*"):
+        return False
+    if follower == "{":
+        quantifier = _QUANTIFIER.match(source, i)
+        return quantifier is None or not quantifier.group().startswith(("{0", "{,", "{}"))
+    return True
 
 
 _QUANTIFIER = regex.compile(r"\{\d*(?:,\d*)?\}")
@@ -225,8 +288,14 @@ class Literals:
         automaton = self._automaton
         if automaton is None:
             automaton = self.build()
-        # (keyed by the automaton too: one built before a policy added more literals looks again)
-        return scan.memo((self, automaton), lambda: _found(automaton, scan))
+        # once per comment, under the automaton itself: one built before a policy added more literals
+        # looks again (asked ~50 times a comment: no key tuple or closure built each time)
+        cache = scan.cache
+        try:
+            return t.cast(frozenset[str], cache[automaton])
+        except KeyError:
+            found = cache[automaton] = _found(automaton, scan)
+            return found
 
     def __len__(self) -> int:
         return len(self._words)

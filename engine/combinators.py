@@ -6,19 +6,42 @@ import typing as t
 from bisect import bisect_left, bisect_right
 
 from ._yaml import Node, Reader
-from .matchers import Build, Matcher, build, may_match, register
-from .part_filter import PartFilter
+from .filed import Filed, mask, members
+from .matchers import Build, Matcher, RegexMatcher, build, may_match, register
 from .scan import NO_SPAN, NONE, NORM, WHOLE, Scan, Span
 
 
+def _price(part: Matcher, scan: Scan) -> int:
+    """What finding `part` in this comment costs, roughly: an `any` costs the parts it would ask."""
+    if isinstance(part, Any):
+        return sum(p.cost for p in part.live(scan))
+    return part.cost
+
+
+def _each_found(parts: t.Sequence[Matcher], weighed: bool, scan: Scan, quotes_ok: bool) -> list[list[Span]] | None:
+    """Each part's spans, or None as soon as one part finds nothing. With `weighed` (some part is an `any`,
+    whose cost depends on the comment), the cheapest part is asked first: a part that finds nothing spares
+    the others. The spans are the same in any order (each part's are its own, and a comment's shared
+    look-ups are memoized)."""
+    found: list[list[Span]] = [[] for _ in parts]
+    order = sorted(range(len(parts)), key=lambda i: _price(parts[i], scan)) if weighed else range(len(parts))
+    for i in order:
+        spans = parts[i].find(scan, quotes_ok)
+        if not spans:
+            return None
+        found[i] = spans
+    return found
+
+
 class All:
-    __slots__ = ("parts", "written", "cost")
+    __slots__ = ("parts", "written", "cost", "weighed")
 
     def __init__(self, parts: list[Matcher]) -> None:
         # cheapest first: a failing length or author check spares the regexes after it
         self.parts = sorted(parts, key=lambda p: p.cost)
         self.written = tuple(parts)  # in the policy's order, for `civility explain`
         self.cost = sum(p.cost for p in parts)
+        self.weighed = any(isinstance(p, Any) for p in parts)
 
     def may_match(self, scan: Scan) -> bool:
         return all(may_match(p, scan) for p in self.parts)
@@ -26,34 +49,54 @@ class All:
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         if not self.may_match(scan):
             return []
-        found: list[Span] = []
-        for part in self.parts:
-            spans = part.find(scan, quotes_ok)
-            if not spans:
-                return []
-            found.extend(spans)
-        return _text_first(found)
+        each = _each_found(self.parts, self.weighed, scan, quotes_ok)
+        if each is None:
+            return []
+        return _text_first([s for spans in each for s in spans])
+
+
+#: fewer filed regexes than this in an `any`: asking each one costs no more than a look-up
+LEAST = 3
 
 
 class Any:
-    __slots__ = ("parts", "cost", "filter")
+    __slots__ = ("parts", "cost", "filed", "always", "literals")
 
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.cost = sum(p.cost for p in parts)
-        # with many regexes among the parts, the comment's literals say which of them to ask
-        self.filter = PartFilter.of(parts)
+        # with many regexes among the parts, the comment's literals (found once for all regexes of the
+        # policy) say which of them to ask: each regex is filed under the group of literals it cannot match
+        # without (`RegexMatcher.key`); the other parts always run
+        keyed = [(i, p) for i, p in enumerate(parts) if isinstance(p, RegexMatcher) and p.key is not None]
+        self.literals = keyed[0][1].literals if keyed else None
+        filed = {i: p.key for i, p in keyed if p.literals is self.literals}
+        self.filed = Filed(filed) if len(filed) >= LEAST else None
+        self.always = mask(i for i in range(len(parts)) if self.filed is None or i not in filed)
 
-    def _parts(self, scan: Scan) -> t.Sequence[Matcher]:
-        return self.parts if self.filter is None else self.filter.parts_for(scan)
+    def live(self, scan: Scan) -> list[Matcher]:
+        """The parts that may find something in this comment, in the order they were written; once per
+        comment (`near` and `all` ask before they find). A part left out would surely find nothing (its
+        literals are absent, or its `may_match` says so), so the `any` finds the same spans."""
+        try:
+            return t.cast(list[Matcher], scan.cache[self])
+        except KeyError:
+            pass
+        parts = self.parts
+        if self.filed is not None:
+            asked = self.always | self.filed.under(t.cast(t.Any, self.literals).found(scan))
+            parts = [parts[i] for i in members(asked)]
+        live = scan.cache[self] = [p for p in parts if may_match(p, scan)]
+        return live
 
     def may_match(self, scan: Scan) -> bool:
-        return any(may_match(p, scan) for p in self._parts(scan))
+        return bool(self.live(scan))
 
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         found: list[Span] = []
-        for part in self._parts(scan):
-            found.extend(part.find(scan, quotes_ok))
+        for part in self.live(scan):
+            # a live regex has passed its `may_match` already
+            found.extend(part.run(scan, quotes_ok) if type(part) is RegexMatcher else part.find(scan, quotes_ok))
         return _text_first(found)
 
 
@@ -75,7 +118,7 @@ SHOW = ("first", "last", "all")
 class Near:
     """A hit of the first matcher with a hit of every other within `within` words of it."""
 
-    __slots__ = ("parts", "within", "in_order", "show", "cost")
+    __slots__ = ("parts", "within", "in_order", "show", "cost", "weighed")
 
     def __init__(self, parts: list[Matcher], within: int, in_order: bool, show: str = "first") -> None:
         self.parts = parts
@@ -83,6 +126,8 @@ class Near:
         self.within = within
         self.in_order = in_order
         self.show = show
+        # the anchor is not always the cheapest part: then the parts are asked cheapest first
+        self.weighed = any(isinstance(p, Any) for p in parts) or any(p.cost < parts[0].cost for p in parts)
 
     def may_match(self, scan: Scan) -> bool:
         return all(may_match(p, scan) for p in self.parts)
@@ -90,14 +135,12 @@ class Near:
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         if not self.may_match(scan):
             return []
-        anchors = self.parts[0].find(scan, quotes_ok)
-        if not anchors:
+        each = _each_found(self.parts, self.weighed, scan, quotes_ok)
+        if each is None:
             return []
+        anchors = each[0]
         others = []
-        for part in self.parts[1:]:
-            spans = part.find(scan, quotes_ok)
-            if not spans:
-                return []
+        for spans in each[1:]:
             ranges = sorted(r for r in (scan.token_range(s) for s in spans) if r is not None)
             widest = max((r[1] - r[0] for r in ranges), default=0)
             others.append(([r[0] for r in ranges], ranges, widest))

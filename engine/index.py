@@ -15,6 +15,7 @@ import typing as t
 
 from .combinators import All, Any, Near
 from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
+from .filed import Filed, mask, members
 from .language import FUNCTION_WORDS
 from .matchers import ListMatcher, RegexMatcher
 from .scan import Scan
@@ -100,43 +101,44 @@ def in_packs(rule: t.Any, packs: t.Container[str] | None) -> bool:
 
 
 class RuleIndex:
-    """Rules by the words that let them match; `candidates` keeps the policy's rule order."""
+    """Rules by the words that let them match (`Filed`: a set of rules is an int, bit i for rule i);
+    `candidates` keeps the policy's rule order."""
 
     __slots__ = (
         "rules",
         "always",
-        "by_key",
+        "filed",
+        "checked",
+        "checks",
+        "guarded",
+        "guards",
         "words",
         "pairs",
         "starts",
         "literals",
         "automaton",
-        "checks",
-        "guards",
         "_allowed",
     )
 
     def __init__(self, rules: t.Sequence[t.Any]) -> None:
         self.rules = tuple(rules)
-        by_key: dict[Key, set[int]] = {}
-        always: list[int] = []
+        filed: dict[int, frozenset[Key]] = {}
         #: per rule, the clauses left to check once its filing key is found, and its guards
         self.checks: list[tuple[frozenset[Key], ...]] = []
         self.guards = [guards(rule.match) for rule in self.rules]
         for i, rule in enumerate(self.rules):
             found = clauses(rule.match)
             if not found:
-                always.append(i)
                 self.checks.append(())
                 continue
-            filed = _rarest(found)
-            for key in filed:
-                by_key.setdefault(key, set()).add(i)
-            self.checks.append(tuple(c for c in found if c is not filed))
-        self.always = tuple(always)
-        self.by_key = {key: tuple(sorted(found)) for key, found in by_key.items()}
+            filed[i] = _rarest(found)
+            self.checks.append(tuple(c for c in found if c is not filed[i]))
+        self.filed = Filed(filed)
+        self.always = mask(i for i in range(len(self.rules)) if i not in filed)
+        self.checked = mask(i for i, c in enumerate(self.checks) if c)
+        self.guarded = mask(i for i, g in enumerate(self.guards) if g)
         #: every key some clause names, by kind: what a comment's keys are intersected with, once
-        every: set[Key] = set(self.by_key).union(*(c for cs in self.checks for c in cs))
+        every: set[Key] = set(self.filed.keys).union(*(c for cs in self.checks for c in cs))
         self.words = frozenset(k for k in every if isinstance(k, str))
         self.literals = frozenset(k[1] for k in every if isinstance(k, tuple) and k[:1] == (LITERAL,))
         self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2 and k[0] != LITERAL)
@@ -144,7 +146,7 @@ class RuleIndex:
         #: the policy's automaton of regex literals (every regex of a policy holds the same one)
         self.automaton = next((m.literals for r in self.rules for m in _regexes(r.match)), None)
         #: per set of packs, the rules of no language or of one of them (a handful of sets per policy)
-        self._allowed: dict[t.Any, frozenset[int]] = {}
+        self._allowed: dict[t.Any, int] = {}
 
     def candidates(self, scan: Scan, packs: t.Container[str] | None = None) -> list[t.Any]:
         """The rules that may match this comment, in policy order; with `packs`, only rules of no language
@@ -162,31 +164,31 @@ class RuleIndex:
         if scan.masked:
             keys.add(MASKED)
         if self.literals and self.automaton is not None:
-            keys.update((LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan)))
-        by_key = self.by_key
-        filed: set[int] = set()
-        for key in keys:
-            under = by_key.get(key)
-            if under is not None:
-                filed.update(under)
-        found = set(self.always)
+            keys.update([(LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan))])
+        found = self.filed.under(keys)
+        always = self.always
         if packs is not None:
             allowed = self._of_packs(packs)
-            found &= allowed
-            filed &= allowed  # before the clauses are checked: a German rule's are not, on an English comment
+            found &= allowed  # before the clauses are checked: a German rule's are not, on an English comment
+            always &= allowed
         checks = self.checks
-        found.update(i for i in filed if not checks[i] or all(not c.isdisjoint(keys) for c in checks[i]))
+        for i in members(found & self.checked):
+            if not all(not c.isdisjoint(keys) for c in checks[i]):
+                found ^= 1 << i
+        found |= always
         rules, tested = self.rules, self.guards
-        return [rules[i] for i in sorted(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
+        if found & self.guarded:
+            return [rules[i] for i in members(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
+        return [rules[i] for i in members(found)]
 
-    def _of_packs(self, packs: t.Container[str]) -> frozenset[int]:
+    def _of_packs(self, packs: t.Container[str]) -> int:
         """The rules of no language or of one of `packs`, remembered per (hashable) set of packs."""
         try:
             return self._allowed[packs]
         except KeyError:
-            allowed = self._allowed[packs] = frozenset(i for i, r in enumerate(self.rules) if in_packs(r, packs))
+            allowed = self._allowed[packs] = mask(i for i, r in enumerate(self.rules) if in_packs(r, packs))
         except TypeError:  # not hashable: worked out each time (`isinstance(packs, Hashable)` costs more)
-            allowed = frozenset(i for i, r in enumerate(self.rules) if in_packs(r, packs))
+            allowed = mask(i for i, r in enumerate(self.rules) if in_packs(r, packs))
         return allowed
 
     @staticmethod

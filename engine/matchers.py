@@ -275,6 +275,10 @@ class RegexMatcher:
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         if self.required and not self.may_match(scan):
             return []  # a word the pattern needs is absent: no need to run it
+        return self.run(scan, quotes_ok)
+
+    def run(self, scan: Scan, quotes_ok: bool) -> list[Span]:
+        """`find` once `may_match` has said yes."""
         # once per comment for each pattern (equal patterns compile to equal objects): several rules
         # share one ("@\\w+", a mention, as an exception)
         return list(scan.memo((self.pattern, self.space, quotes_ok), lambda: self._find(scan, quotes_ok)))

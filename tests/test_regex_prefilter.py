@@ -36,7 +36,7 @@ from engine._regex_prefilter import required_literals
         (r"(?:idiot|moron)|\bfool\b", (("fool", "idiot", "moron"),)),
         (
             r"\b\d{1,2}\s?% off\b|\b(?:promo|coupon) code\b|\bwith code [a-z0-9]{3,}\b",
-            ((" code", " off", "with code "),),
+            ((" code", "% off", "with code "),),
         ),
         (r"(?:\bwho is paying (?:you|u)|\bhow much for)", (("how much for", "who is paying "),)),
         # an alternative inside a group stands by what it requires as a pattern, its own groups too
@@ -48,6 +48,14 @@ from engine._regex_prefilter import required_literals
             r"^\W*(?:(?:i'?d|i would)\s+(?:be careful|lock (?:my|your) doors?)|you (?:will|shall) regret)",
             ((" regret", "be careful", "lock "),),
         ),
+        # punctuation and symbols are text, escaped or not; a letter escaped (\s, \b) or upper-case is not
+        (r"\bbit\.ly/\w+|\(dot\)\s*com", (("(dot)", "bit.ly/"),)),
+        (r"@\w+ #tag", (("@",), (" #tag",))),
+        (r"\bSie\s+\u00e4rger", (("ie",), ("rger",))),
+        ("caf\u00e9 \u00fcber\\.", (("caf",), ("ber.",))),  # "café über\.": non-ASCII letters have case
+        # a class of a few caseless characters that must stand once: one of them
+        ("[$\u00a3\u20ac]{2,}|\\bcasino\\b", (("$", "casino", "\u00a3", "\u20ac"),)),  # "[$£€]{2,}|..."
+        (r"\d[.,]\d+ off", ((",", "."), (" off",))),
     ],
 )
 def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[str, ...], ...]) -> None:
@@ -65,6 +73,8 @@ def test_mandatory_plain_groups_are_required(pattern: str, groups: tuple[tuple[s
         r"(?:idiot|moron)|\w+",  # an alternative without plain text
         r"(?:a|)b?",  # an empty alternative
         r"(?:abc|(?:x|\w+))d?",  # an alternative of an alternative without plain text
+        r"[$\u00a3]?\d+|[.,]*x?|[.,]{0,3}y?|[a-c]+|[^$]+|[\s$]+|[Dd]u",  # classes that need not stand, or not caseless
+        r"\n|\t|\1",  # escapes of letters and digits
     ],
 )
 def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
@@ -84,6 +94,9 @@ def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
         (r"abci?d", "abcd"),
         (r"(?:idiot|moron)|\bfool\b", "what a fool"),
         (r"\b(?:guaranteed (?:profits?|gains?)|\d{3}\s?% (?:profits?|roi)|(?:crypto|forex) signals)\b", "a 300% roi"),
+        (r"\bbit\.ly/\w+|\(dot\)\s*com", "see bit.ly/x1"),
+        ("[$\u00a3\u20ac]{2,}|\\bcasino\\b", "only \u20ac$ today"),
+        (r"\d[.,]\d+ off", "2,50 off"),
     ],
 )
 def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -> None:
