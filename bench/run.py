@@ -162,13 +162,6 @@ def peers(texts: list[str], labeled: list[list[str]], seconds: float, tmp: Path)
 # ---- 3. list sizes -----------------------------------------------------------------------------------
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def list_child(size: int, n: int) -> None:
     """In a fresh process: load the policy with an extra list of `size` terms (time, memory grown), then
     time it and the policy without the list in turns, so that the machine's load hits both alike."""
@@ -176,11 +169,11 @@ def list_child(size: int, n: int) -> None:
     base = load_policy(None)  # imports and caches warmed, so the load below is the list's own cost
     with tempfile.TemporaryDirectory() as tmp:
         directory = bench_engine.with_extra_list(bundled_policy_dir(), size, Path(tmp) / "p")
-        before = rss_mb()
+        before = bench_engine.rss_mb()
         started = time.process_time()
         policy = load_policy(directory)
         load_s = time.process_time() - started
-        after = rss_mb()
+        after = bench_engine.rss_mb()
     comments = [Comment(text=text) for text in texts]
     spent = {"list": [], "base": []}
     for _ in range(3):

@@ -46,6 +46,9 @@ def _loc(path: Path, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _convert(node: yaml.Node, path: Path, field: str, constructor: yaml.constructor.SafeConstructor) -> Node:
     loc = _loc(path, node)
     if isinstance(node, yaml.MappingNode):
@@ -63,7 +66,12 @@ def _convert(node: yaml.Node, path: Path, field: str, constructor: yaml.construc
         return Node(out, loc, key_locs=key_locs)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(v, path, f"{field}[{i}]", constructor) for i, v in enumerate(node.value)], loc)
-    value = constructor.construct_object(node, deep=True)
+    # text, as the resolver tagged it (a word list's 50,000 terms): what the constructor would return
+    value = (
+        node.value
+        if node.tag == _STR and isinstance(node.value, str)
+        else constructor.construct_object(node, deep=True)
+    )
     if value is None:
         raise PolicySchemaError("empty value (write a value or remove the key)", loc, field=field or None)
     return Node(value, loc, node.value if isinstance(node.value, str) else None)

@@ -30,7 +30,8 @@ _CLAUSE_END = regex.compile(
 #: words that are never an item (a pronoun starts another clause: "not wrong, you clown")
 _CONJUNCTIONS = frozenset(("and", "or", "nor"))
 _ARTICLES = frozenset(("a", "an", "the"))
-_LIST_COMMA = regex.compile(r"""[\s'"\u2018\u2019\u201c\u201d]*,[\s'"\u2018\u2019\u201c\u201d]*""")
+#: between two items: spaces and quotes around at most one comma (a comma must stand there to join two items
+#: without a conjunction: "idiot, moron")
 _LIST_GAP = regex.compile(r"""[\s'"\u2018\u2019\u201c\u201d]*,?[\s'"\u2018\u2019\u201c\u201d]*""")
 _NOT_ITEMS = frozenset(
     "you u ya ye yall he she they we i it me him her them us this that these those who what which there here "
@@ -262,7 +263,7 @@ class Scan:
                 continue
             s = k - 1 if k > 0 and texts[k - 1] in _ARTICLES and gap(k - 1).isspace() else k
             start[k] = s
-            if s > 0 and _LIST_COMMA.fullmatch(gap(s - 1)) and item(s - 1):
+            if s > 0 and "," in gap(s - 1) and _LIST_GAP.fullmatch(gap(s - 1)) and item(s - 1):
                 before[k] = (s - 1, False)
             elif (
                 s > 1
