@@ -70,6 +70,9 @@ _EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}
 _PHONE = regex.compile(
     r"(?<![\w+$€£.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d(?:[\s.-]?\d){5,16}(?![\w.,]\d|\d)"
 )
+# a count grouped in thousands ("2.124.821.694 views", "1,234,567,890 people"), not a number to call: comma
+# groups, or dot groups led by one or two digits or four groups long (phones with dots are 3.3.4 or 2.2.2.2)
+_THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3}){2,}|\d{1,2}(?:\.\d{3}){2,}|\d{3}(?:\.\d{3}){3,}")
 _MENTION = regex.compile(r"(?<![\w@.])@[\w](?:[\w.-]{0,38}[\w])?")
 _SAME_CHAR = regex.compile(r"(.)\1*", regex.S)
 _WORD = regex.compile(r"\w+")
@@ -157,11 +160,14 @@ def emails(p: Prepared) -> tuple[Found, ...]:
 
 
 def phone_numbers(p: Prepared) -> tuple[Found, ...]:
-    """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years or prices."""
+    """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years, prices or
+    counts grouped in thousands."""
     text = p.visible
     if (sum(map(text.count, _DIGITS)) if text.isascii() else sum(map(str.isdigit, text))) < 9:
         return ()  # nine digits at least: skip the pattern for the usual comment
-    return _find(_PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15)
+    return _find(
+        _PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15 and not _THOUSANDS.fullmatch(found)
+    )
 
 
 def mentions(p: Prepared) -> tuple[Found, ...]:

@@ -67,6 +67,10 @@ def test_emails_and_mentions():
         ("in 2020 it cost $1,299.99 for 10 of them", []),
         ("years 1999-2020", []),
         ("a price of 1.299.000", []),
+        ("2.124.821.694 views and counting", []),
+        ("1,234,567,890 people watched it", []),
+        ("call 555.123.4567", ["555.123.4567"]),
+        ("ring 06.12.34.56.78", ["06.12.34.56.78"]),
     ],
 )
 def test_phone_numbers(text, expected):
