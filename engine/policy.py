@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections import OrderedDict
 import typing as t
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,6 +148,14 @@ def bundled_policy_dir() -> Path:
     raise PolicyError("the bundled policy is missing from this installation", Location(here / "policies"))
 
 
+#: The last policies compiled, by directory, regex refusal and the digest of every file: a Policy is
+#: frozen, so loading unchanged files again (a reload that finds no edit, a second app or worker thread, a
+#: CLI command that loads twice) returns the same object instead of compiling it again (seconds).
+_loaded: OrderedDict[tuple[Path, bool, str], Policy] = OrderedDict()
+_loaded_lock = threading.Lock()
+_LOADED_MAX = 2
+
+
 def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: bool = True) -> Policy:
     """Load, validate and compile a policy directory (None: the bundled default policy).
 
@@ -177,14 +185,6 @@ def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: boo
     return policy
 
 
-#: The last policies compiled, by directory, regex refusal and the digest of every file: a Policy is
-#: frozen, so loading unchanged files again (a reload that finds no edit, a second app or worker thread, a
-#: CLI command that loads twice) returns the same object instead of compiling it again (seconds).
-_loaded: OrderedDict[tuple[Path, bool, str], Policy] = OrderedDict()
-_loaded_lock = threading.Lock()
-_LOADED_MAX = 2
-
-
 def forget_loaded() -> None:
     """Drop the memo of compiled policies: the next load compiles (for measuring the compile)."""
     with _loaded_lock:
@@ -200,8 +200,7 @@ def _loaded_key(root: Path, refuse_unsafe_regex: bool) -> tuple[Path, bool, str]
         return None
 
 
-def _load_policy(directory: str | Path | None) -> Policy:
-    root = Path(directory) if directory is not None else bundled_policy_dir()
+def _load_policy(root: Path) -> Policy:
     errors = ErrorCollector()
     if not (root / "policy.yaml").is_file():
         raise PolicySchemaError("no policy.yaml in this directory", Location(root / "policy.yaml"))
