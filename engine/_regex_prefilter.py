@@ -4,10 +4,15 @@ A pattern such as `\\b(?:nice try|well done)\\W{1,3}(?:genius|einstein)\\b` can 
 contains one of "nice try"/"well done" and one of "genius"/"einstein". Finding those groups (mandatory,
 unrepeated, at the top level, plain words only) lets the engine test `in` on the text, a C-speed
 substring search, before running the regex at every position of every comment.
+
+Literals are looked for in the text with each run of whitespace squeezed to one space (`squeeze`), so that
+`\\s` counts as text: `\\bwww\\s+[a-z]+` needs "www ", `\\s+\\.\\s*(?:com|net)` one of " .com", " . com",
+" .net", " . net" (not just "com" or "net", found in every comment with a link).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import typing as t
 from operator import itemgetter
@@ -34,13 +39,15 @@ def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...
     body = _unwrap(source)
     if body is None:
         return _either(source, depth)
-    groups: list[tuple[str, ...]] = _runs(body)
+    groups: list[tuple[str, ...]] = _runs(body, depth)
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
             continue  # optional or repeated: it need not appear
         content = content[2:] if content.startswith("?:") else content
         if content.startswith("?"):
             continue  # lookarounds, flags, named groups: not plain text
+        if follower != "+" and _expand(content, depth) is not None:
+            continue  # its forms are in a run already (`_runs`)
         literals: set[str] = set()
         for alternative in _alternatives(content):
             # what the alternative itself requires, its groups and theirs ("(?:a|b) c" inside a group)
@@ -50,7 +57,17 @@ def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...
             literals.update(rarest_group(found))
         else:
             groups.append(tuple(sorted(literals)))
-    return tuple(sorted(set(groups), key=groups.index))
+    groups = sorted(set(groups), key=groups.index)
+    # a group that another implies (each of its literals holds one of this one's) tells nothing more
+    for g in list(groups):
+        if any(h != g and _implies(h, g) for h in groups):
+            groups.remove(g)  # one at a time: of two groups that imply each other, one stays
+    return tuple(groups)
+
+
+def _implies(h: tuple[str, ...], g: tuple[str, ...]) -> bool:
+    """Whether a text holding a literal of `h` surely holds one of `g` (left unchecked for large groups)."""
+    return len(h) * len(g) <= 1024 and all(any(a in b for a in g) for b in h)
 
 
 def rarest_group(groups: t.Iterable[t.Collection[str]]) -> t.Collection[str]:
@@ -78,51 +95,188 @@ def _alternatives(source: str) -> list[str]:
     return [source[i + 1 : j] for i, j in zip([-1, *cuts], [*cuts, len(source)])]
 
 
-def _runs(source: str) -> list[tuple[str, ...]]:
-    """Groups of literals at the top level of `source`, each of which every match holds one of: runs of
-    literal characters (`_literal`: "free", "bit.ly", "(dot)") and required classes of a few caseless
-    characters (`[$£€]{2,}`: one of "$", "£", "€"). A character made optional or repeatable by a quantifier
-    (`?`, `*`, `{`) is left out, and escapes of letters, other classes, groups and any other character end a
-    run."""
+def _runs(source: str, depth: int = 0) -> list[tuple[str, ...]]:
+    """Groups of literals at the top level of `source`, each of which every match holds one of (in the text
+    with its whitespace squeezed, `squeeze`): runs of literal characters ("free", "bit.ly", "(dot)"), spaces
+    and `\\s` standing for one space ("you are" for `you\\s+are`), an optional character, space or group of
+    plain alternatives giving a literal with and one without it ("check (?:out )?my": "check out my",
+    "check my"; `\\s+\\.\\s*(?:com|net)`: " .com", " . com", " .net", " . net"), assertions (`\\b`, a
+    lookahead) standing for nothing; and required classes of a few caseless characters (`[$£€]{2,}`: one of
+    "$", "£", "€"). A character made repeatable (`*`, `{`) and anything else (escapes of letters, other
+    classes, groups with other text) ends a run."""
     groups: list[tuple[str, ...]] = []
-    run = ""
+    run: set[str] = {""}
+    for element in _elements(source, depth):
+        if isinstance(element, _Group):
+            groups.append(element.members)
+            element = None
+        if element is not None and len(run) * len(element) <= _MAX_FORMS:
+            run = {_squeeze_spaces(a + b) for a in run for b in element}
+            continue
+        _end_run(run, groups)
+        run = {""} if element is None else set(element)
+    _end_run(run, groups)
+    return [group for group in groups if all(literal.strip() for literal in group)]
+
+
+#: the most literals one run may stand for (an optional part doubles them)
+_MAX_FORMS = 128
+#: a group longer than this is not expanded (its alternatives are too many; and a pattern nested thousands
+#: deep would be walked again at every depth)
+_MAX_EXPANDED = 2048
+#: what a pattern with a form for each text it can match never holds: classes of letters, digits and words,
+#: unescaped dots, negated classes, back-references (a quick no before walking it)
+_NOT_PLAIN = regex.compile(r"\\[wWdDSpPXN0-9]|(?<!\\)\.|\[\^")
+
+
+class _Group(t.NamedTuple):
+    """A required class's members: a group of its own, which ends a run."""
+
+    members: tuple[str, ...]
+
+
+def _end_run(run: set[str], groups: list[tuple[str, ...]]) -> None:
+    if not run or not all(form.strip() for form in run):
+        return  # a form without text (an optional part left out) holds nothing
+    if len(run) > 32:
+        groups.append(tuple(sorted(run)))
+        return
+    # a form holding another is redundant: a text with it holds the other
+    kept: list[str] = []
+    for form in sorted(run, key=len):
+        if not any(other in form for other in kept):
+            kept.append(form)
+    groups.append(tuple(sorted(kept)))
+
+
+def _squeeze_spaces(text: str) -> str:
+    return _SPACES.sub(" ", text) if "  " in text else text
+
+
+_SPACES = regex.compile(" {2,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _expand(source: str, depth: int) -> frozenset[str] | None:
+    """Every text a pattern made only of literal characters, spaces, assertions and groups of such
+    alternatives can match, spaces squeezed; None for any other pattern, or one of too many forms."""
+    if depth >= _DEPTH or len(source) > _MAX_EXPANDED or _NOT_PLAIN.search(source):
+        return None
+    forms: set[str] = set()
+    for alternative in _alternatives(source):
+        run: set[str] = {""}
+        for element in _elements(alternative, depth + 1):
+            if element is None or isinstance(element, _Group) or len(run) * len(element) > _MAX_FORMS:
+                return None
+            run = {_squeeze_spaces(a + b) for a in run for b in element}
+        forms |= run
+        if len(forms) > _MAX_FORMS:
+            return None
+    return frozenset(forms)
+
+
+def _elements(source: str, depth: int) -> t.Iterator[frozenset[str] | _Group | None]:
+    """The pattern's top level as the texts each element can match (squeezed), left to right: a set of
+    texts, a `_Group` of a required class, or None for an element that is no text (it ends a run).
+    Assertions (`\\b`, `^`, lookarounds), which match no text, give nothing."""
     i = 0
     while i < len(source):
         char, after = _literal(source, i)
-        follower = source[after : after + 1]
-        if char is not None and follower not in ("?", "*", "{"):
-            run += char
-            if follower == "+":  # "ab+c" holds "ab", not "abc"
-                groups.append((run,))
-                run = ""
-                after += 1
-            i = after
-            continue
-        if run:
-            groups.append((run,))
-            run = ""
         ch = source[i]
+        if char is None and source.startswith("\\s", i):
+            char, after = " ", i + 2
         if char is not None:
-            i = after  # a quantified character: its quantifier is skipped next
-        elif ch == "\\":
+            quantifier = _quantifier(source, after)
+            end = after + len(quantifier)
+            if char == " ":  # a space: one or more, squeezed, are one space
+                yield _SPACE if _required(quantifier) else _MAYBE_SPACE
+            elif quantifier == "":
+                # the plain characters that follow, with it: one element
+                while end < len(source):
+                    following, after = _literal(source, end)
+                    if following is None or following == " " or _quantifier(source, after):
+                        break
+                    char += following
+                    end = after
+                yield frozenset((char,))
+            elif quantifier in ("?", "??"):
+                yield frozenset(("", char))
+            elif quantifier in ("+", "+?", "++"):
+                yield frozenset((char,))  # "ab+c" holds "ab" and "c", not "abc"
+                yield None
+            else:
+                yield None
+            i = end
+            continue
+        if ch == "\\":
             i = _escape_end(source, i)
+            if source[i - 1 : i] in ("b", "B", "A", "Z") and i - 2 >= 0 and source[i - 2] == "\\" and not _quantifier(source, i):
+                continue  # an assertion: no text
+            yield None
+        elif ch in "^$":
+            i += 1  # an assertion
         elif ch == "{" and (quantifier := _QUANTIFIER.match(source, i)):
             i = quantifier.end()
+            yield None
         elif ch == "[":
             start, i = i, _class_end(source, i)
             members = _caseless_class(source[start + 1 : i - 1])
-            if members and _at_least_once(source, i):
-                groups.append(members)
+            quantifier = _quantifier(source, i)
+            if members and quantifier == "":
+                yield frozenset(members)
+            else:
+                if members and _at_least_once(source, i):
+                    yield _Group(members)
+                yield None
+            i += len(quantifier)
         elif ch == "(":
             end = _closing(source, i)
             if end < 0:
-                return []
-            i = end + 1
+                yield None
+                return
+            content = source[i + 1 : end]
+            quantifier = _quantifier(source, end + 1)
+            i = end + 1 + len(quantifier)
+            if content.startswith(("?=", "?!", "?<=", "?<!")) and quantifier == "":
+                continue  # a lookaround: no text
+            content = content[2:] if content.startswith("?:") else content
+            forms = None if content.startswith("?") else _expand(content, depth)
+            if forms is None or quantifier not in ("", "?", "??"):
+                yield None
+            else:
+                yield frozenset(forms | {""}) if quantifier else frozenset(forms)
         else:
             i += 1
-    if run:
-        groups.append((run,))
-    return [group for group in groups if all(literal.strip() for literal in group)]
+            yield None
+
+
+_SPACE = frozenset((" ",))
+_MAYBE_SPACE = frozenset(("", " "))
+
+
+def _quantifier(source: str, i: int) -> str:
+    """The quantifier at `source[i]` ("", "?", "+", "*", "{2,}", with a lazy or possessive mark)."""
+    ch = source[i : i + 1]
+    if ch in ("?", "*", "+"):
+        end = i + 1
+    elif ch == "{" and (m := _QUANTIFIER.match(source, i)):
+        end = m.end()
+    else:
+        return ""
+    if source[end : end + 1] in ("?", "+"):
+        end += 1
+    return source[i:end]
+
+
+def _required(quantifier: str) -> bool:
+    """Whether a quantifier asks for its element at least once."""
+    if not quantifier:
+        return True
+    if quantifier[0] in "?*":
+        return False
+    if quantifier[0] == "{":
+        return not quantifier.startswith(("{0", "{,", "{}"))
+    return True
 
 
 #: characters a pattern matches as themselves only in a class or escaped, or never (`{` of a quantifier)
@@ -312,12 +466,44 @@ class Literals:
 
 
 def _found(automaton: t.Any, scan: Scan) -> frozenset[str]:
-    """The automaton's literals in the comment's normalized text and in its text as read."""
+    """The automaton's literals in the comment's normalized text and in its text as read, squeezed."""
     found: set[str] = set()
-    read = scan.prepared.read
-    for text in (scan.prepared.norm, *((read.text,) if read is not None else ())):
+    for text in squeezed(scan):
         hits = automaton.iter(text) if automaton is not None else ()
         if len(text) > 4 * _clock.EVERY:
             hits = _clock.timed(hits, scan.deadline)  # a long text has thousands of hits
         found.update(map(_second, hits))  # in C: a comment's 100 hits cost no Python frame each
     return frozenset(found)
+
+
+def squeezed(scan: Scan) -> tuple[str, ...]:
+    """The comment's normalized text, and its text as read when it differs, each run of whitespace one space:
+    where the literals are looked for (`_runs` reads `\\s+` as a space). `str.split` splits at every character
+    the regex module's `\\s` matches (and at four control characters more): a match's text squeezed holds its
+    literals squeezed (tests/test_regex_prefilter.py)."""
+    try:
+        return t.cast(tuple[str, ...], scan.cache[_SQUEEZED])
+    except KeyError:
+        prepared = scan.prepared
+        read = prepared.read
+        texts = (prepared.norm,) if read is None else (prepared.norm, read.text)
+        if max(map(len, texts)) > 4 * _clock.EVERY:
+            _clock.check(scan.deadline)
+        found = scan.cache[_SQUEEZED] = tuple(map(squeeze, texts))
+        return found
+
+
+def squeeze(text: str) -> str:
+    """`text` with each run of whitespace one space (at its ends too)."""
+    inner = " ".join(text.split())
+    if not inner:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + inner + (" " if text[-1].isspace() else "")
+
+
+_SQUEEZED = object()  # the key of a comment's squeezed texts in its scan's cache
+
+
+def has(scan: Scan, literal: str) -> bool:
+    """A short literal in the comment's squeezed texts."""
+    return any(literal in text for text in squeezed(scan))

@@ -17,7 +17,7 @@ import regex
 
 from . import _clock, _regex_safety
 from ._regex_case import caseless
-from ._regex_prefilter import SHORT, Literals, rarest_group, required_literals
+from ._regex_prefilter import SHORT, Literals, has, rarest_group, required_literals
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .scan import NORM, VISIBLE, Scan, Span
@@ -231,14 +231,6 @@ def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
 # ---- regular expressions ---------------------------------------------------------------------------
 
 
-def _has(scan: Scan, literal: str) -> bool:
-    """A short literal in the comment's normalized text, or in it with its words as read."""
-    if literal in scan.prepared.norm:
-        return True
-    read = scan.prepared.read
-    return read is not None and literal in read.text
-
-
 class RegexMatcher:
     __slots__ = ("pattern", "space", "required", "groups", "key", "literals", "_caseless")
     cost = 5
@@ -269,7 +261,7 @@ class RegexMatcher:
             return True
         found = self.literals.found(scan)
         for words, short in self.groups:
-            if found.isdisjoint(words) and not (short and any(_has(scan, lit) for lit in short)):
+            if found.isdisjoint(words) and not (short and any(has(scan, lit) for lit in short)):
                 return False
         return True
 
