@@ -138,9 +138,6 @@ class _Group(t.NamedTuple):
 def _end_run(run: set[str], groups: list[tuple[str, ...]]) -> None:
     if not run or not all(form.strip() for form in run):
         return  # a form without text (an optional part left out) holds nothing
-    if len(run) > 32:
-        groups.append(tuple(sorted(run)))
-        return
     # a form holding another is redundant: a text with it holds the other
     kept: list[str] = []
     for form in sorted(run, key=len):
