@@ -141,13 +141,14 @@ class Near:
         anchors = each[0]
         others = []
         for spans in each[1:]:
-            ranges = sorted(r for r in (scan.token_range(s) for s in spans) if r is not None)
+            # `placed`: a span of the visible text (a `raw_regex` hit) is measured among the words too
+            ranges = sorted(r for r in (scan.placed(s) for s in spans) if r is not None)
             widest = max((r[1] - r[0] for r in ranges), default=0)
             others.append(([r[0] for r in ranges], ranges, widest))
         out = []
         for anchor in anchors:
             scan.tick()
-            at = scan.token_range(anchor)
+            at = scan.placed(anchor)
             if at is None:
                 continue
             lo, hi = at

@@ -78,3 +78,19 @@ def test_all_reports_the_word_not_the_whole_comment(tmp_path: Path) -> None:
     hit = decide(policy, Comment(text="Such a moron, honestly")).hits[0]
     assert (hit.span, hit.match) == ((7, 12), "moron")
     assert hit.spans == ((0, 22), (7, 12))
+
+
+@pytest.mark.parametrize(
+    "match, text, found",
+    [
+        # a `raw_regex` hit (the text as written, case kept) is placed among the words, first or not
+        ("{near: [{raw_regex: '\\bIdiot\\b'}, {list: targets}], within: 2}", "you Idiot", ["Idiot"]),
+        ("{near: [{raw_regex: '\\bIdiot\\b'}, {list: targets}], within: 2}", "you idiot", []),
+        ("{near: [{list: targets}, {raw_regex: '\\bIdiot\\b'}], within: 1, order: in_order}", "You, Idiot", ["You"]),
+        ("{near: [{list: targets}, {raw_regex: '\\bIdiot\\b'}], within: 1}", "you are such an Idiot", []),
+        # placed in a marked-up comment's visible text, not its markup
+        ("{near: [{raw_regex: '\\bIdiot\\b'}, {list: targets}], within: 1}", "**you** absolute Idiot", ["Idiot"]),
+    ],
+)
+def test_near_places_raw_regex_hits_among_the_words(tmp_path: Path, match: str, text: str, found: list[str]) -> None:
+    assert hits(tmp_path, match, text, format="markdown") == found
