@@ -679,3 +679,7 @@ def evasion_command(policy_dir: Path | None, as_json: bool, seeds: int) -> None:
 
     report = evasion(_load(policy_dir), seeds).to_dict()
     click.echo(json.dumps(report) if as_json else _safe(render(report)))
+
+
+if __name__ == "__main__":  # `python -m engine.cli ...` runs the same commands as `civility ...`
+    main()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -225,3 +227,11 @@ def test_the_readme_says_which_commands_take_policy_and_json() -> None:
     opts = {n: {o for p in c.params for o in getattr(p, "opts", [])} for n, c in commands.items()}
     assert with_policy == {n for n, o in opts.items() if "--policy" in o}
     assert {n for n, o in opts.items() if "--json" not in o} == {"serve", "feedback"}
+
+
+def test_python_dash_m_runs_the_same_commands_as_the_console_script() -> None:
+    # from a checkout (a helper's worktree, say) `python -m engine.cli` is how the checkout's own code runs
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--json", "you absolute moron"],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["decision"] == "flag"
