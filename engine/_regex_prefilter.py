@@ -413,6 +413,13 @@ _second = itemgetter(1)  # a hit's literal
 SHORT = 2
 
 
+def scanned(literal: str) -> bool:
+    """Whether the automaton looks for `literal`: one longer than `SHORT`, or one of symbols and
+    punctuation only ("$", "@", "=>"), rare in comments; a short one with a letter, digit or space ("a",
+    "so", " u") is tested with `in`."""
+    return len(literal) > SHORT or not any(ch.isalnum() or ch.isspace() for ch in literal)
+
+
 class Literals:
     """Every regex's required literals in one Aho-Corasick automaton: a comment's text is scanned once for
     all of them, where each regex's prefilter used to test its own literals one by one (311 literals of
@@ -429,13 +436,13 @@ class Literals:
 
     def add(self, literals: t.Iterable[str]) -> None:
         with self._lock:
-            new = {literal for literal in literals if len(literal) > SHORT} - self._words
+            new = {literal for literal in literals if scanned(literal)} - self._words
             if new:
                 self._words |= new
                 self._automaton = None
 
     def found(self, scan: Scan) -> frozenset[str]:
-        """The literals (longer than `SHORT`) in the comment's normalized text."""
+        """The literals it looks for (`scanned`) in the comment's squeezed texts."""
         automaton = self._automaton
         if automaton is None:
             automaton = self.build()

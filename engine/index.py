@@ -46,7 +46,8 @@ def clauses(matcher: t.Any) -> Clauses:
         starts = {(word,) for word in terms.phrase_starts}
         return [frozenset(terms.whole_words | terms.singles | terms.phrase_pairs | starts | {MASKED})]
     if isinstance(matcher, RegexMatcher):
-        # a group of literals the automaton finds (one of one or two letters is tested with `in`: no key)
+        # a group of literals the automaton finds (a short one with a letter, digit or space is tested with
+        # `in`: no key)
         if matcher.key is None:
             return []
         return [frozenset((LITERAL, literal) for literal in matcher.key)]

@@ -17,7 +17,7 @@ import regex
 
 from . import _clock, _regex_safety
 from ._regex_case import caseless
-from ._regex_prefilter import SHORT, Literals, has, rarest_group, required_literals
+from ._regex_prefilter import Literals, has, rarest_group, required_literals, scanned
 from ._yaml import Node, Reader
 from .errors import PatternError
 from .scan import NORM, VISIBLE, Scan, Span
@@ -242,11 +242,11 @@ class RegexMatcher:
         self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
         # per group: the literals the automaton finds, and the short ones
         self.groups = tuple(
-            (frozenset(lit for lit in group if len(lit) > SHORT), tuple(lit for lit in group if len(lit) <= SHORT))
+            (frozenset(lit for lit in group if scanned(lit)), tuple(lit for lit in group if not scanned(lit)))
             for group in self.required
         )
         # the group a comment is likeliest to lack, to file the regex under (the rule index, an `any`); None
-        # when every group holds a literal of one or two letters (tested with `in`, not by the automaton)
+        # when every group holds a short literal with a letter, digit or space ("so", " u": tested with `in`)
         found = [words for words, short in self.groups if not short]
         self.key: frozenset[str] | None = frozenset(rarest_group(found)) if found else None
         self.literals = literals  # the policy's: all its regexes' literals, found in one pass

@@ -203,3 +203,20 @@ def test_no_policy_regex_is_filtered_out_of_a_comment_it_matches() -> None:
                 matched += 1
                 assert m.may_match(scan), (m.pattern.pattern[:80], text[:80])
     assert matched > 500
+
+
+def test_short_literals_of_symbols_are_scanned_and_key_a_regex() -> None:
+    """A literal of symbols and punctuation only ("$", "@", "=>") is rare in comments: the automaton looks
+    for it, so a regex needing one of "$", "£", "€" is filed under them instead of running on every
+    comment; a short one with a letter, digit or space ("so", " u") is tested with `in`."""
+    from engine._regex_prefilter import Literals, scanned
+    from engine.matchers import RegexMatcher
+    from engine.scan import NORM
+
+    assert scanned("$") and scanned("=>") and scanned("abc") and scanned(" so")
+    assert not scanned("so") and not scanned(" u") and not scanned("1") and not scanned("$1")
+    literals = Literals()
+    money = RegexMatcher(regex.compile(r"(?:\$|£|€)\s?\d", regex.IGNORECASE), NORM, literals)
+    assert money.key == frozenset({"$", "£", "€"})
+    short = RegexMatcher(regex.compile(r"\bso\b", regex.IGNORECASE), NORM, literals)
+    assert short.key is None and short.groups == ((frozenset(), ("so",)),)
