@@ -245,7 +245,7 @@ def stages(policy_dir: Path, texts: list[str]) -> None:
         hits, costs = [], []
         for rule in rules:
             started = clock()
-            hit = _apply(rule, scan, policy.not_shown)
+            hit = _apply(rule, scan, policy.not_shown, index)
             took = clock() - started
             spent["model rules" if rule.model else "rules"] += took
             costs.append((rule.id, took))

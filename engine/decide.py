@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from . import _clock
-from .index import in_packs
+from .index import RuleIndex, in_packs
 from .language import UNDETERMINED, Scored
 from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, failed_closed
 from .normalize import TextTooLong
@@ -71,7 +71,7 @@ def _decide(policy: Policy, scan: Scan) -> Decision:
         rules = [r for r in policy.rules if in_packs(r, packs)]
     for rule in rules:
         scan.check()
-        hit = _apply(rule, scan, policy.not_shown)
+        hit = _apply(rule, scan, policy.not_shown, policy.index)
         if hit is None:
             continue
         if rule.shadow:
@@ -113,11 +113,20 @@ def scored_as(policy: Policy, comment: Comment, scan: Scan | None = None) -> Sco
     return detector.detect(comment.text, read.text if read is not None else None)
 
 
-def _apply(rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset()) -> Hit | None:
+def _apply(
+    rule: Rule, scan: Scan, not_shown: frozenset[str] = frozenset(), index: RuleIndex | None = None
+) -> Hit | None:
+    """The rule's hit on the comment, or None; with the policy's `index`, only the exceptions that may find
+    something are asked (the others would drop no span and veto nothing)."""
     spans = rule.match.find(scan, rule.in_quotes)
-    for exc in rule.unless_near if spans else ():
+    if not spans:
+        return None
+    near, vetoes = (rule.unless_near, rule.unless) if index is None else index.exceptions(rule, scan)
+    for exc in near:
         spans = _drop_excepted(spans, exc, scan, rule.in_quotes)
-    if not spans or any(m.find(scan, rule.in_quotes) for m in rule.unless):
+        if not spans:
+            return None
+    if any(m.find(scan, rule.in_quotes) for m in vetoes):
         return None
     raw = []
     for s in spans:

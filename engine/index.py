@@ -6,7 +6,8 @@ form of "id.iot", a literal its regex needs; for `all` and `near`, one part's, a
 match): a comment's words are looked up once, and only the rules filed under one of them are run, with
 the rules that have no such words (a count, a model, `not`, a regex without literals, ...) always. A rule is
 skipped only when its matcher surely finds nothing, so decisions and spans are the same as running every
-rule (tests/test_index.py checks that on every labeled comment).
+rule (tests/test_index.py checks that on every labeled comment). A rule that found something asks, the
+same way, only those of its exceptions (`unless`) whose words the comment holds.
 """
 
 from __future__ import annotations
@@ -101,16 +102,49 @@ def in_packs(rule: t.Any, packs: t.Container[str] | None) -> bool:
     return not rule.language or packs is None or rule.language in packs
 
 
+class Filter:
+    """Matchers filed by their clauses (`Filed`: a set of matchers is an int, bit i for matcher i): `live`
+    has the bit of every matcher that may find something on a comment with these keys."""
+
+    __slots__ = ("filed", "always", "checked", "checks")
+
+    def __init__(self, matchers: t.Sequence[t.Any]) -> None:
+        filed: dict[int, frozenset[Key]] = {}
+        #: per matcher, the clauses left to check once its filing key is found
+        self.checks: list[tuple[frozenset[Key], ...]] = []
+        for i, matcher in enumerate(matchers):
+            found = clauses(matcher)
+            if not found:
+                self.checks.append(())
+                continue
+            filed[i] = _rarest(found)
+            self.checks.append(tuple(c for c in found if c is not filed[i]))
+        self.filed = Filed(filed)
+        self.always = mask(i for i in range(len(matchers)) if i not in filed)
+        self.checked = mask(i for i, c in enumerate(self.checks) if c)
+
+    def keys(self) -> set[Key]:
+        """Every key some clause names."""
+        return set(self.filed.keys).union(*(c for cs in self.checks for c in cs))
+
+    def live(self, keys: set[Key], allowed: int = -1) -> int:
+        """The matchers among `allowed` whose every clause shares a key with `keys`, and those without clauses."""
+        found = self.filed.under(keys) & allowed  # before the clauses are checked: fewer to check
+        checks = self.checks
+        for i in members(found & self.checked):
+            if not all(not c.isdisjoint(keys) for c in checks[i]):
+                found ^= 1 << i
+        return found | (self.always & allowed)
+
+
 class RuleIndex:
-    """Rules by the words that let them match (`Filed`: a set of rules is an int, bit i for rule i);
-    `candidates` keeps the policy's rule order."""
+    """Rules, and the exceptions of each (`unless`), by the words that let them match; `candidates` keeps
+    the policy's rule order, `exceptions` each rule's order of exceptions. An exception that surely finds
+    nothing on the comment is not asked: it would drop no span and veto nothing."""
 
     __slots__ = (
         "rules",
-        "always",
-        "filed",
-        "checked",
-        "checks",
+        "filter",
         "guarded",
         "guards",
         "words",
@@ -119,39 +153,42 @@ class RuleIndex:
         "literals",
         "automaton",
         "_allowed",
+        "_excepts",
+        "_keys",
     )
 
     def __init__(self, rules: t.Sequence[t.Any]) -> None:
         self.rules = tuple(rules)
-        filed: dict[int, frozenset[Key]] = {}
-        #: per rule, the clauses left to check once its filing key is found, and its guards
-        self.checks: list[tuple[frozenset[Key], ...]] = []
+        self.filter = Filter([rule.match for rule in self.rules])
         self.guards = [guards(rule.match) for rule in self.rules]
-        for i, rule in enumerate(self.rules):
-            found = clauses(rule.match)
-            if not found:
-                self.checks.append(())
-                continue
-            filed[i] = _rarest(found)
-            self.checks.append(tuple(c for c in found if c is not filed[i]))
-        self.filed = Filed(filed)
-        self.always = mask(i for i in range(len(self.rules)) if i not in filed)
-        self.checked = mask(i for i, c in enumerate(self.checks) if c)
         self.guarded = mask(i for i, g in enumerate(self.guards) if g)
+        #: per rule (by identity) with exceptions, its `before`/`after`/`inside` ones and then its vetoes, filed
+        self._excepts: dict[int, tuple[int, Filter]] = {}
+        tests: list[t.Any] = []
+        for rule in self.rules:
+            mine = [exc.matcher for exc in rule.unless_near] + list(rule.unless)
+            if mine:
+                self._excepts[id(rule)] = (len(rule.unless_near), Filter(mine))
+                tests += mine
         #: every key some clause names, by kind: what a comment's keys are intersected with, once
-        every: set[Key] = set(self.filed.keys).union(*(c for cs in self.checks for c in cs))
+        every = self.filter.keys().union(*(f.keys() for _, f in self._excepts.values()))
         self.words = frozenset(k for k in every if isinstance(k, str))
         self.literals = frozenset(k[1] for k in every if isinstance(k, tuple) and k[:1] == (LITERAL,))
         self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2 and k[0] != LITERAL)
         self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
         #: the policy's automaton of regex literals (every regex of a policy holds the same one)
-        self.automaton = next((m.literals for r in self.rules for m in _regexes(r.match)), None)
+        matchers = [r.match for r in self.rules] + tests
+        self.automaton = next((m.literals for top in matchers for m in _regexes(top)), None)
         #: per set of packs, the rules of no language or of one of them (a handful of sets per policy)
         self._allowed: dict[t.Any, int] = {}
+        self._keys = object()  # where a comment's keys are kept in its scan's cache
 
-    def candidates(self, scan: Scan, packs: t.Container[str] | None = None) -> list[t.Any]:
-        """The rules that may match this comment, in policy order; with `packs`, only rules of no language
-        or of one of them (the others' guards are not even tested: 9 of 20 on an English comment)."""
+    def keys(self, scan: Scan) -> set[Key]:
+        """The keys of the comment that some clause names; once per comment."""
+        try:
+            return t.cast(set[Key], scan.cache[self._keys])
+        except KeyError:
+            pass
         words = scan.word_set
         keys: set[Key] = set(self.words.intersection(words))
         pairs = scan.reading_pairs
@@ -166,21 +203,29 @@ class RuleIndex:
             keys.add(MASKED)
         if self.literals and self.automaton is not None:
             keys.update([(LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan))])
-        found = self.filed.under(keys)
-        always = self.always
-        if packs is not None:
-            allowed = self._of_packs(packs)
-            found &= allowed  # before the clauses are checked: a German rule's are not, on an English comment
-            always &= allowed
-        checks = self.checks
-        for i in members(found & self.checked):
-            if not all(not c.isdisjoint(keys) for c in checks[i]):
-                found ^= 1 << i
-        found |= always
+        scan.cache[self._keys] = keys
+        return keys
+
+    def candidates(self, scan: Scan, packs: t.Container[str] | None = None) -> list[t.Any]:
+        """The rules that may match this comment, in policy order; with `packs`, only rules of no language
+        or of one of them (the others' guards are not even tested: 9 of 20 on an English comment)."""
+        # a German rule's clauses are not checked on an English comment
+        found = self.filter.live(self.keys(scan), -1 if packs is None else self._of_packs(packs))
         rules, tested = self.rules, self.guards
         if found & self.guarded:
             return [rules[i] for i in members(found) if not tested[i] or self._passes(rules[i], tested[i], scan)]
         return [rules[i] for i in members(found)]
+
+    def exceptions(self, rule: t.Any, scan: Scan) -> tuple[t.Sequence[t.Any], t.Sequence[t.Any]]:
+        """The rule's `unless` exceptions (`before`/`after`/`inside`) and vetoes that may find something on
+        this comment, in the rule's order: the others would find nothing. Asked only of a rule that found
+        something, so worked out per rule, not for every exception of the policy."""
+        at = self._excepts.get(id(rule))
+        if at is None:  # no exceptions, or not a rule of this index
+            return rule.unless_near, rule.unless
+        near, filed = at
+        asked = members(filed.live(self.keys(scan)))
+        return [rule.unless_near[k] for k in asked if k < near], [rule.unless[k - near] for k in asked if k >= near]
 
     def _of_packs(self, packs: t.Container[str]) -> int:
         """The rules of no language or of one of `packs`, remembered per (hashable) set of packs."""

@@ -104,6 +104,43 @@ def test_copies_with_other_rules_get_their_own_index(small):
     assert RuleIndex(()).candidates(Scan(engine.Comment(text="you idiot"), None)) == []
 
 
+@pytest.fixture(scope="module")
+def excepted(tmp_path_factory):
+    unless = (
+        "    unless:\n"
+        "      - {before: {list: negations}, within: 2}\n"
+        "      - {after: {words: [sandwich]}, within: 1}\n"
+        "      - {before: {regex: 'call(?:ed|ing) (?:him|her)'}, within: 3}\n"
+        "      - {words: [joking]}\n"
+        "      - {length: {at_least: 500}}\n"
+    )
+    return engine.load_policy(write_policy(tmp_path_factory.mktemp("excepted"), {"e": rule("{list: insults}", "e", unless)}))
+
+
+def asked(policy, text: str) -> tuple[list[str], list[str]]:
+    """What the index asks of the rule's exceptions on `text`: the exceptions' sides and the vetoes' kinds."""
+    (r,) = policy.rules
+    near, vetoes = policy.index.exceptions(r, Scan(engine.Comment(text=text), None))
+    return [e.side for e in near], [type(m).__name__ for m in vetoes]
+
+
+def test_only_the_exceptions_that_may_find_something_are_asked(excepted):
+    # no negation, no "sandwich", no "called him", no "joking": only the length veto, which has no key
+    assert asked(excepted, "what an idiot") == ([], ["Length"])
+    assert asked(excepted, "not an idiot sandwich") == (["before", "after"], ["Length"])
+    assert asked(excepted, "I was joking when I called him an idiot") == (["before"], ["ListMatcher", "Length"])
+    # a rule without exceptions, or of another policy, keeps what it has
+    other = dataclasses.replace(excepted.rules[0], unless=(), unless_near=())
+    assert excepted.index.exceptions(other, Scan(engine.Comment(text="idiot"), None)) == ((), ())
+
+
+def test_skipped_exceptions_change_no_decision(excepted):
+    plain = dataclasses.replace(excepted, indexed=False)
+    for text in ("what an idiot", "not an idiot", "an idiot sandwich", "I was joking, idiot", "called him an idiot"):
+        comment = engine.Comment(text=text)
+        assert engine.decide(excepted, comment).to_dict() == engine.decide(plain, comment).to_dict(), text
+
+
 @pytest.mark.parametrize("policy_dir", [None, ROOT / "tests" / "policies" / "model"], ids=["default", "model"])
 def test_decisions_and_spans_are_the_same_without_the_index(policy_dir):
     texts = labeled_texts(EVERY)
