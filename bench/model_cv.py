@@ -57,6 +57,8 @@ class EvalSet:
     decode: str | None = None
     format: str | None = None
     group: str | None = None
+    #: `data` (--data-dir) or `recipe` (beside the recipe: the team's own comments, bench/training/)
+    dir: str = "data"
 
 
 _FORMATS = {ds.path: ds.format for ds in ACCURACY_SETS}
@@ -74,6 +76,12 @@ EVAL_SETS = (
     ),
     EvalSet("impermium name_calling (decoded)", "real/impermium-insults-dev.jsonl", "name_calling", (0.80, 0.12), "kaggle"),
     EvalSet("gab (ok flagged)", "real/gab-hate-corpus-dev.jsonl", "violation", None),
+    # the team's probe sets (bench/training/team-labeled.jsonl), each file held out whole: the rules were written
+    # from them, so "rules" and "both" are in sample; "model" is out of fold
+    *(
+        EvalSet(f"team {label} (by file)", "training/team-labeled.jsonl", label, None, group="source", dir="recipe")
+        for label in ("threat", "ad_hominem", "tone", "name_calling")
+    ),
     # the language packs' sets (ToLD-Br and HateBR: evaluation only, no model trains on them)
     EvalSet("germeval2018 name_calling", "real/germeval2018-de-dev.jsonl", "name_calling", (0.50, 0.05)),
     EvalSet("germeval2019 name_calling", "real/germeval2019-de-dev.jsonl", "name_calling", (0.50, 0.05)),
@@ -156,9 +164,13 @@ def _verdicts(policy, rule_model: dict[str, str | None], ex: lm.Example, dump: t
         scan = Scan(Comment(text=ex.text, format=ex.format), None)
         probs = {name: round(m.probability(scan, False), 4) for name, m in policy.models.items()}
         rule_hits = {h.rule: h.score for h in d.hits if rule_model.get(h.rule) is None}
+        model_hits = {h.rule: h.score for h in d.hits if rule_model.get(h.rule) is not None}
         flagged = dict(zip(KINDS, verdicts))
         dump.write(
-            json.dumps({"set": set_name, "label": ex.label, "p": probs, "rules": rule_hits, "flagged": flagged}) + "\n"
+            json.dumps(
+                {"set": set_name, "label": ex.label, "p": probs, "rules": rule_hits, "models": model_hits, "flagged": flagged}
+            )
+            + "\n"
         )
     return verdicts
 
@@ -209,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = args.sets.split(",") if args.sets else [""]
     eval_sets = [es for es in EVAL_SETS if any(w in es.name for w in wanted)]
     if args.sets:
-        scored = {(args.data_dir / es.file).resolve() for es in eval_sets}
+        scored = {((args.recipe.parent if es.dir == "recipe" else args.data_dir) / es.file).resolve() for es in eval_sets}
         plans = [p for p in plans if any(src.path.resolve() in scored for src in p.sources)]
     training = []
     for plan in plans:
@@ -217,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         training.append((plan, examples, featurized(examples, plan.settings.ngrams)))
     evals = []
     for es in eval_sets:
-        path = args.data_dir / es.file
+        path = (args.recipe.parent if es.dir == "recipe" else args.data_dir) / es.file
         if path.exists():
             rows, _ = lm.read_examples(path, group=es.group, fmt=es.format, decode=es.decode)
             evals.append((es, rows))

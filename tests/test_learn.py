@@ -323,6 +323,18 @@ def test_the_team_written_set_is_ok_comments_with_a_license_in_the_recipe():
     assert team and all("team-written" in s.license for s in team)
 
 
+def test_the_team_labeled_set_names_the_file_of_each_row_and_the_recipe_holds_each_file_out_whole():
+    """bench/training/team-labeled.jsonl: the team's probe sets (tests/fixtures/), each row once, with the file
+    it came from as `source`; every model trained on it groups its folds by that field, so that a
+    cross-validation scores each probe set by models trained on none of its rows."""
+    rows = [json.loads(line) for line in (ROOT / "bench" / "training" / "team-labeled.jsonl").read_text().splitlines()]
+    assert len({" ".join(r["text"].split()).casefold() for r in rows}) == len(rows)
+    assert all((ROOT / "tests" / "fixtures" / f"{r['source']}.jsonl").exists() for r in rows)
+    plans = lm.read_recipe(ROOT / "bench" / "models.yaml", SHARED_DATA)
+    team = [s for p in plans for s in p.sources if s.path.name == "team-labeled.jsonl"]
+    assert team and all(s.group == "source" and "team-written" in s.license for s in team)
+
+
 def test_an_l1_penalty_keeps_fewer_features(tmp_path: Path):
     examples, _ = lm.read_examples(FIXTURE)
     l2, _ = lm.train(examples, "name_calling", "insult", lm.Settings(min_count=1, folds=4))

@@ -263,8 +263,8 @@ def test_fast_score_equals_the_sum_over_features(policy, text, quotes_ok):
 def test_models_are_scored_together_by_the_languages_of_their_rules():
     default = load_policy()
     groups = {name: {m.name for m in model.group.models} for name, model in default.models.items()}
-    english = {"insult", "spam", "ad_hominem", "tone"}
-    assert groups["insult"] == groups["spam"] == groups["ad_hominem"] == groups["tone"] == english
+    english = {"insult", "spam", "ad_hominem", "tone", "threat"}
+    assert groups["insult"] == groups["spam"] == groups["ad_hominem"] == groups["tone"] == groups["threat"] == english
     assert groups["insult_de"] == {"insult_de"} and groups["insult_es"] == {"insult_es"}
 
 
