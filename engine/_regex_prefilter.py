@@ -110,8 +110,9 @@ def _runs(source: str, depth: int = 0) -> list[tuple[str, ...]]:
         if isinstance(element, _Group):
             groups.append(element.members)
             element = None
-        if element is not None and len(run) * len(element) <= _MAX_FORMS:
-            run = {_squeeze_spaces(a + b) for a in run for b in element}
+        extended = None if element is None else _extended(run, element)
+        if extended is not None:
+            run = extended
             continue
         _end_run(run, groups)
         run = {""} if element is None else set(element)
@@ -146,6 +147,13 @@ def _end_run(run: set[str], groups: list[tuple[str, ...]]) -> None:
     groups.append(tuple(sorted(kept)))
 
 
+def _extended(run: set[str], element: frozenset[str]) -> set[str] | None:
+    """Each form of `run` followed by each text of `element`, spaces squeezed; None past `_MAX_FORMS` forms."""
+    if len(run) * len(element) > _MAX_FORMS:
+        return None
+    return {_squeeze_spaces(a + b) for a in run for b in element}
+
+
 def _squeeze_spaces(text: str) -> str:
     return _SPACES.sub(" ", text) if "  " in text else text
 
@@ -163,9 +171,10 @@ def _expand(source: str, depth: int) -> frozenset[str] | None:
     for alternative in _alternatives(source):
         run: set[str] = {""}
         for element in _elements(alternative, depth + 1):
-            if element is None or isinstance(element, _Group) or len(run) * len(element) > _MAX_FORMS:
+            extended = None if element is None or isinstance(element, _Group) else _extended(run, element)
+            if extended is None:
                 return None
-            run = {_squeeze_spaces(a + b) for a in run for b in element}
+            run = extended
         forms |= run
         if len(forms) > _MAX_FORMS:
             return None
