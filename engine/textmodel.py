@@ -606,9 +606,23 @@ class ModelMatcher:
         self.below = below
         self.hidden = hidden  # words that weigh but explain nothing on their own ("you", "the")
 
+    def fires(self, p: float) -> bool:
+        """Whether a probability of `p` is within the bounds."""
+        return not ((self.above is not None and p < self.above) or (self.below is not None and p >= self.below))
+
+    def may_match(self, scan: Scan) -> bool:
+        """False when the comment's probability, already worked out for the comment with and without its
+        quotes (the model's group is scored once a comment), is outside the bounds: then a `near` or `all`
+        with this part looks for none of its other parts. Never scores the comment itself."""
+        name, cache = self.model.name, scan.cache
+        for quotes_ok in (False, True):
+            p = cache.get(("model", name, quotes_ok))
+            if p is None or self.fires(p):
+                return True
+        return False
+
     def find(self, scan: Scan, quotes_ok: bool) -> list[Span]:
-        p = self.model.probability(scan, quotes_ok)
-        if (self.above is not None and p < self.above) or (self.below is not None and p >= self.below):
+        if not self.fires(self.model.probability(scan, quotes_ok)):
             return []
         # spans only now that it fires: the strongest words first, the rest in text order; only words
         # weighing at least half the strongest, so that `unless: before: ...` judges the words that count

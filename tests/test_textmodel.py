@@ -240,6 +240,21 @@ def test_probability_is_computed_once_per_comment(policy):
     assert first == pytest.approx(0.66) and model.probability(scan, False) == 0.123
 
 
+def test_may_match_reads_a_probability_already_worked_out_and_never_scores(policy):
+    from engine.textmodel import ModelMatcher
+
+    model = policy.models["insult"]
+    likely = ModelMatcher(model, 0.5, 0.9)
+    scan = Scan(Comment(text="you clown"), None)
+    assert likely.may_match(scan) and not scan.cache  # not scored yet: it may match, and is not scored here
+    model.probability(scan, False)  # no quotes: both readings are known now
+    assert likely.may_match(scan) and likely.find(scan, False)
+    assert not ModelMatcher(model, 0.9, None).may_match(scan) and not ModelMatcher(model, 0.9, None).find(scan, True)
+    quoted = Scan(Comment(text='He said "you clown" to me.', format="markdown"), None)
+    model.probability(quoted, False)  # only the reading without quotes is known: it may still match with them
+    assert ModelMatcher(model, 0.9, None).may_match(quoted)
+
+
 def test_check_shows_probability_and_words():
     result = CliRunner().invoke(main, ["check", "--policy", str(MODEL_POLICY), "You idiot, you clown"])
     assert result.exit_code == 1 or result.exit_code == 0
