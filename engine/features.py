@@ -73,6 +73,8 @@ _PHONE = regex.compile(
 # a count grouped in thousands ("2.124.821.694 views", "1,234,567,890 people"), not a number to call: comma
 # groups, or dot groups led by one or two digits or four groups long (phones with dots are 3.3.4 or 2.2.2.2)
 _THOUSANDS = regex.compile(r"\d{1,3}(?:,\d{3}){2,}|\d{1,2}(?:\.\d{3}){2,}|\d{3}(?:\.\d{3}){3,}")
+# what every address `_EMAIL` finds holds: "@", the first character of its host, the rest of that label, a dot
+_AT_HOST = regex.compile(r"@[a-z0-9][a-z0-9-]*\.", regex.I)
 _MENTION = regex.compile(r"(?<![\w@.])@[\w](?:[\w.-]{0,38}[\w])?")
 _SAME_CHAR = regex.compile(r"(.)\1*", regex.S)
 _WORD = regex.compile(r"\w+")
@@ -154,7 +156,9 @@ def _find(pattern: regex.Pattern[str], p: Prepared, keep: t.Callable[[str], bool
 
 
 def emails(p: Prepared) -> tuple[Found, ...]:
-    if "@" not in p.visible:
+    # every address holds "@", a host's first letter and a dot: "@USER" and "@ 5pm" skip the full pattern,
+    # which tries a local part at every word
+    if "@" not in p.visible or not _AT_HOST.search(p.visible, timeout=_clock.left(p.deadline)):
         return ()
     return _find(_EMAIL, p)
 
@@ -162,8 +166,7 @@ def emails(p: Prepared) -> tuple[Found, ...]:
 def phone_numbers(p: Prepared) -> tuple[Found, ...]:
     """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years, prices or
     counts grouped in thousands."""
-    text = p.visible
-    if (sum(map(text.count, _DIGITS)) if text.isascii() else sum(map(str.isdigit, text))) < 9:
+    if _digits(p.visible) < 9:
         return ()  # nine digits at least: skip the pattern for the usual comment
     return _find(
         _PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15 and not _THOUSANDS.fullmatch(found)
@@ -243,7 +246,7 @@ def repeated_text(p: Prepared, at_least: int = 2, min_words: int = 3, consecutiv
 
 _ASCII_UPPER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
-_DIGITS = tuple("0123456789")
+_ASCII_DIGITS = b"0123456789"
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,17 +258,34 @@ class Caps:
 def caps_ratio(p: Prepared) -> Caps:
     """The share of capitals among letters that have case (scripts without case do not count)."""
     text = p.visible
-    if text.isascii():
-        # 52 substring counts run at C speed; a per-character test would not.
-        # deleting bytes is one C pass each; counting 52 letters one by one is 52
-        data = text.encode("ascii")
-        n = len(data)
-        upper = n - len(data.translate(None, _ASCII_UPPER))
-        letters = upper + n - len(data.translate(None, _ASCII_LOWER))
-    else:
-        upper = sum(map(str.isupper, text))
-        letters = upper + sum(map(str.islower, text))
+    # the ASCII letters counted by deleting bytes (one C pass each; a per-character test would not run at C
+    # speed); the other characters, a handful in most comments (accents, emoji, curly quotes), one by one
+    data = text.encode("ascii", "ignore")
+    n = len(data)
+    upper = n - len(data.translate(None, _ASCII_UPPER))
+    lower = n - len(data.translate(None, _ASCII_LOWER))
+    if len(data) < len(text):
+        rest = _non_ascii(text)
+        upper += sum(map(str.isupper, rest))
+        lower += sum(map(str.islower, rest))
+    letters = upper + lower
     return Caps(upper / letters if letters else 0.0, letters)
+
+
+def _digits(text: str) -> int:
+    """How many characters of `text` are digits (`str.isdigit`): the ASCII ones counted in C, the others one
+    by one."""
+    data = text.encode("ascii", "ignore")
+    n = len(data) - len(data.translate(None, _ASCII_DIGITS))
+    return n if len(data) == len(text) else n + sum(map(str.isdigit, _non_ascii(text)))
+
+
+def _non_ascii(text: str) -> str:
+    """The characters of `text` outside ASCII, in order."""
+    return _ASCII_RUN.sub("", text)
+
+
+_ASCII_RUN = regex.compile(r"[\x00-\x7f]+")
 
 
 def length(p: Prepared) -> int:

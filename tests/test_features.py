@@ -103,6 +103,22 @@ def test_caps_ratio_counts_only_cased_letters():
     assert F.caps_ratio(prepare("\u00c9COUTE")).ratio == 1.0
 
 
+def test_counts_of_mixed_texts_are_those_of_every_character():
+    # ASCII counted in C, the rest one by one: the same as `str.isupper`/`islower`/`isdigit` on each character
+    for text in ("\u00c9t\u00e9 \U0001f600 OK", "\u0130stanbul \u1e9e \u212a", "\u0661\u0662\u0663 456 \u00b2\u00b3", "", "\ud800x"):
+        caps = F.caps_ratio(prepare(text))
+        p = prepare(text)
+        upper, lower = sum(map(str.isupper, p.visible)), sum(map(str.islower, p.visible))
+        assert caps.letters == upper + lower and caps.ratio == (upper / (upper + lower) if upper + lower else 0.0)
+        assert F._digits(p.visible) == sum(map(str.isdigit, p.visible))
+    assert values(F.phone_numbers(prepare("\u260e +44 20 7946 0958 \u2014 ring"))) == ["+44 20 7946 0958"]
+
+
+def test_an_address_needs_a_host_after_its_at():
+    assert F.emails(prepare("@USER @ 5pm me@home and @x-y")) == ()
+    assert values(F.emails(prepare("write to J.Doe@\u212aelvin.example.org"))) == ["J.Doe@\u212aelvin.example.org"]
+
+
 def test_length_is_in_code_points_of_the_raw_text():
     assert F.length(prepare("<b>\U0001f600</b>", "html")) == 8
 
