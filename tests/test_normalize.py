@@ -269,6 +269,27 @@ def test_words_read_fast_are_the_words_of_the_tokens(pieces, seps):
     assert p.words == Words.of(p.tokens)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab c.d_e-f~g|h!i@1$*#+\u00e9_~", max_size=40))
+def test_glued_pieces_without_single_letter_runs_give_the_general_pass_s_tokens(text):
+    """A text with glued pieces ("t.co", "@jmac_au") and no run of single letters reads its plain words and
+    joins the glued ones (`Prepared.words`): the tokens the general pass (`_tokens`) gives."""
+    from engine.normalize import _tokens
+
+    p = prepare(text)
+    p.words  # noqa: B018 (fills the tokens in that case)
+    if len(p._words) == 1:  # not read word by word (no glued piece nor run: see the test above)
+        assert p.tokens == _tokens(p.norm)
+
+
+def test_glued_pieces_of_real_comments_read_as_the_general_pass_reads_them():
+    from engine.normalize import _tokens
+
+    for text in ["see https://t.co/scmkp1ny now", "@jmac_au @_apuleius u.idiot", "a b c! x.y", "wear.|.ng", "k__itchen__ a.b"]:
+        p = prepare(text)
+        assert p.words == Words.of(p.tokens) and p.tokens == _tokens(p.norm), text
+
+
 def test_stretched_words_read_fast_on_real_comments():
     for text in ["Nooooo you are sooo wrong, see www.example.com", "Ñooo, ça va, l'idiooot 2020!", "zzz... 1d10t"]:
         p = prepare(text)
