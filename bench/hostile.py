@@ -7,6 +7,8 @@ insults for a `near` rule, tens of thousands of distinct words or word pairs for
 the models' loops ...). The service gives each comment a budget (CIVILITY_BUDGET_MS, 100 ms by
 default) and Coral publishes a comment whose check takes over 200 ms, so what matters is how late the
 engine stops: the decision must be `flag` with reason `timeout` (or a real decision) soon after the budget.
+Then a catastrophic regex (`(a|aa)+$`, which the policy loader refuses) searched with the timeout a decision
+gives it: how far past the budget the regex module's own timeout stops it.
 With `--sweep`, each body is also decided with budgets of 5 to 195 ms, so that the deadline falls in every
 stage (reading, words, each rule), and the worst overrun per body is printed: by the clock, and in the
 deciding thread's CPU time after the deadline (read by a second thread when the deadline comes), which is
@@ -30,9 +32,11 @@ import time
 import typing as t
 from pathlib import Path
 
+import regex
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import Comment, decide, load_policy  # noqa: E402
+from engine import Comment, _clock, decide, load_policy  # noqa: E402
 
 BODIES: dict[str, tuple[str, str]] = {
     "html tags": ("<b>you</b><i>idiot</i>", "html"),
@@ -55,6 +59,10 @@ BODIES: dict[str, tuple[str, str]] = {
     "capitals": ("YOU ARE AN IDIOT ", "text"),
     "repeated text": ("buy now ", "text"),
     "one long word": ("x", "text"),
+    "punctuation": ("!", "text"),
+    "open tags": ("<", "html"),
+    "unclosed quotes": ("\u201e", "html"),
+    "one-character runs": ("", "text"),
     "distinct words": ("", "text"),
     "distinct pairs": ("", "text"),
     "insults, new words": ("", "text"),
@@ -74,6 +82,9 @@ def _word(n: int) -> str:
 def _generated(name: str, chars: int) -> str:
     """Bodies whose words (or word pairs) are nearly all distinct: each is a new key for the models'
     word and pair loops, and a new word for every per-word table (no cache wins)."""
+    if name == "one-character runs":  # letters, digits, "@" and "x." runs for the comment features' patterns
+        k = chars // 8
+        return ("a" * (4 * k) + "1" * (2 * k) + "@" * k + "x." * (k // 2))[:chars]
     if name == "distinct words":  # some 40,000 distinct words
         words = map(_word, range(chars))
     elif name == "distinct pairs":  # 300 words, each pair of them once: some 28,000 distinct pairs
@@ -101,6 +112,9 @@ def main() -> None:
     gc.freeze()
     wall, cpu = overrun(policy, args.budget_ms, args.chars, print)
     print(f"worst overrun: {wall:.0f} ms by the clock, {cpu:.1f} ms CPU past a {args.budget_ms:.0f} ms budget")
+    wall, cpu = catastrophic(args.budget_ms)
+    print(f"a catastrophic regex ((a|aa)+$ on 60 a's and a b) stopped by its timeout: {wall:.0f} ms by the clock, "
+          f"{cpu:.1f} ms CPU, against a {args.budget_ms:.0f} ms budget")
     if args.sweep:
         print(f"{'body':20s} worst overrun over budgets of 5-195 ms: by the clock (at budget), in CPU (at budget)")
         worst_wall = worst_cpu = 0.0
@@ -140,6 +154,19 @@ def _over(policy: t.Any, name: str, budget: float, chars: int) -> tuple[float, f
     done.set()
     watcher.join()
     return max(0.0, wall - budget), max(0.0, cpu_end - at_deadline[0]) if at_deadline else 0.0, decision
+
+
+def catastrophic(budget_ms: float) -> tuple[float, float]:
+    """How long a search that never ends unbounded (some 2^60 ways to split the a's) runs, by the clock and
+    in CPU, with the timeout a decision gives every search (`_clock.left`: half the time left): the regex
+    module counts it in CPU time, so the clock runs past the budget when the process waits for a core."""
+    pattern = regex.compile(r"(a|aa)+$")
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        pattern.search("a" * 60 + "b", timeout=_clock.left(time.monotonic() + budget_ms / 1000))
+    except TimeoutError:
+        pass
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
 def where_late(policy: t.Any, name: str, budget: float, chars: int) -> list[str]:

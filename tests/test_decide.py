@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clock_helpers import ticking
 from policy_helpers import HEADER, rule, write_policy
 
 from engine import Author, Comment, Reason, Verdict, decide, load_policy
@@ -126,16 +127,10 @@ class TestFailClosed:
         with pytest.raises(PatternError, match="catastrophic"):
             load_policy(root)  # the load-time refusal, which the keyword below skips
         policy = load_policy(root, refuse_unsafe_regex=False)
-        budget = 0.1
-        wall, cpu = time.monotonic(), time.process_time()
-        # about 2^60 ways to split the a's before failing at the b: unbounded, this never ends
-        d = decide(policy, Comment(text="a" * 60 + "b"), deadline=time.monotonic() + budget)
-        wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+        # about 2^60 ways to split the a's before failing at the b: unbounded, this never ends, so a decision
+        # at all is the regex's timeout at work (how far past the budget it stops: bench/hostile.py)
+        d = decide(policy, Comment(text="a" * 60 + "b"), deadline=time.monotonic() + 0.1)
         assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,) and d.label == "error"
-        # The regex module counts its timeout in CPU time: within the budget plus a margin. Wall time is
-        # the same on an idle core; on a machine shared by other jobs it stretches, so its bound is loose.
-        assert cpu < budget + 0.1, cpu
-        assert wall < 3.0, wall
         with pytest.raises(PatternError):
             load_policy(root)  # the keyword held for that one load only
 
@@ -151,13 +146,19 @@ class TestFailClosed:
         ],
         ids=["near-anchors", "emoji-words", "nfkc-expansion", "masked-words", "spaced-letters", "one-long-word"],
     )
-    def test_a_padded_text_stops_near_the_deadline(self, tmp_path: Path, text: str) -> None:
+    def test_a_padded_text_stops_at_the_first_look_past_its_deadline(self, tmp_path: Path, text: str) -> None:
+        # A clock that moves at each look: a deadline halfway through the decision's looks ends it at the next
+        # look, not at the end of the stage or of the text. How late that is by a real clock (the work between
+        # two looks) is printed by bench/hostile.py, never timed here.
         policy = load_policy(write_policy(tmp_path, {"a": rule(NEAR_INSULT)}))
-        started = time.monotonic()
-        d = decide(policy, Comment(text=text), deadline=started + 0.02)
-        # the check runs every few thousand steps: well under the seconds this text takes unbounded
-        assert time.monotonic() - started < 0.5
-        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,)
+        decide(policy, Comment(text=text))  # what is memoized per word is in place for the count
+        with ticking() as whole:
+            decide(policy, Comment(text=text), deadline=1e9)
+        half = whole.looks // 2
+        assert half >= 2
+        with ticking() as clock:
+            d = decide(policy, Comment(text=text), deadline=half + 0.5)
+        assert d.decision is Verdict.FLAG and d.reasons == (Reason.TIMEOUT,) and clock.looks == half + 1
 
     def test_a_long_text_is_decided_with_the_collector_off_and_freed_after(self, policy, monkeypatch) -> None:  # type: ignore[no-untyped-def]
         import gc

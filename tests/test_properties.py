@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 
+from clock_helpers import ticking
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine import Comment, Verdict, decide, load_policy
+from engine import Comment, Reason, Verdict, decide, load_policy
 from engine.normalize import fold_term, prepare
 
 FORMATS = ("text", "html", "markdown")
@@ -104,9 +104,11 @@ def test_a_megabyte_body_is_decided_within_its_budget(seed, fmt):
     policy = bundled()
     text = (seed * (MEGABYTE // len(seed) + 1))[:MEGABYTE]
     roomy = dataclasses.replace(policy, max_chars=2 * MEGABYTE)  # past the policy's own length limit
-    started = time.monotonic()
-    d = decide(roomy, Comment(text=text, format=fmt), deadline=started + 0.1)
-    assert time.monotonic() - started < 5.0  # the long loops look at the clock: no unbounded read
+    # a clock that moves at each look: the decision stops at its first look past the 100th (how late by a real
+    # clock, the work between two looks, is printed by bench/hostile.py, never timed here)
+    with ticking() as clock:
+        d = decide(roomy, Comment(text=text, format=fmt), deadline=100.5)
+    assert clock.looks <= 101 and (clock.looks < 101 or d.reasons == (Reason.TIMEOUT,))
     check_decision(text, d)
     short = decide(policy, Comment(text=text, format=fmt))  # the policy's own limit: flagged unread
     assert short.decision is Verdict.FLAG and [r.value for r in short.reasons] == ["too_long"]
