@@ -1,14 +1,15 @@
 """Two engines in one process, timed in turns: the honest comparison on a machine shared with other jobs.
 
     git archive main | tar -x -C /tmp/base                 # the tree to compare against
-    nice python bench/ab.py /tmp/base [--n 1500] [--rounds 3] [--chunk 25] [--deadline]
+    nice python bench/ab.py /tmp/base [--n 1500] [--rounds 3] [--chunk 25] [--deadline] [--models]
 
 Loads this tree's engine and the other tree's (its `engine/` copied under another package name), both with
 this tree's policy (`--policy`), and decides the same bench comments (`bench/engine.py`'s, fixed seed) with
 each in turns, `--chunk` comments at a time, in CPU time; prints us per comment for each, per round and the
 best, and their ratio. Every decision of the two engines is compared (`to_dict`): a speed change must
 leave them identical, and the script fails otherwise. `--deadline` gives every comment a budget, as the
-service and `dry-run` do.
+service and `dry-run` do. `--models` then times the rules that use a model alone (their `_apply` inside
+`decide`, as `bench/engine.py`'s model cost does), in the same turns.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--chunk", type=int, default=25)
     parser.add_argument("--deadline", action="store_true", help="a budget of 10 s for every comment")
+    parser.add_argument("--models", action="store_true", help="also the time spent in the rules with a model")
     args = parser.parse_args()
 
     import engine
@@ -95,8 +97,40 @@ def main() -> None:
             f"best of {args.rounds}: base {best['base']:.1f} us ({1e6 / best['base']:.0f}/s), this {best['this']:.1f} us "
             f"({1e6 / best['this']:.0f}/s): {best['this'] / best['base']:.3f}x; {len(texts)} decisions, {differ} differ"
         )
+        if args.models:
+            model_rules(engines, lambda name: run(name, 0, len(texts)), args.rounds, len(texts))
         if differ:
             sys.exit(1)
+
+
+def model_rules(engines: dict[str, t.Any], run: t.Callable[[str], t.Any], rounds: int, n: int) -> None:
+    """The CPU time of the rules that use a model, inside `decide`, each engine in turns."""
+    spent = {name: [] for name in engines}
+    for r in range(rounds):
+        for name in ("base", "this") if r % 2 == 0 else ("this", "base"):
+            module = importlib.import_module(engines[name].__name__ + ".decide")
+            original, took = module._apply, [0.0]
+
+            def timed(rule: t.Any, *rest: t.Any, original: t.Any = original, took: list[float] = took) -> t.Any:
+                if rule.model is None:
+                    return original(rule, *rest)
+                started = time.process_time()
+                try:
+                    return original(rule, *rest)
+                finally:
+                    took[0] += time.process_time() - started
+
+            module._apply = timed
+            try:
+                run(name)
+            finally:
+                module._apply = original
+            spent[name].append(took[0] * 1e6 / n)
+    best = {name: min(v) for name, v in spent.items()}
+    print(
+        f"rules with a model, best of {rounds}: base {best['base']:.1f} us, this {best['this']:.1f} us a comment "
+        f"({best['this'] / best['base']:.3f}x)"
+    )
 
 
 if __name__ == "__main__":

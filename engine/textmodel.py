@@ -10,12 +10,13 @@ See docs/policy-language.md ("Models") for the file format.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import typing as t
 from itertools import compress
 from math import fsum
-from operator import itemgetter
+from operator import itemgetter, not_
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,7 @@ class TextModel:
         is left out. A word weighs with its runs of characters: they are explained by the whole word."""
         group = self.group if self.group is not None else ModelGroup((self,))
         at = group.models.index(self)
-        one = len(group.models) == 1
+        weight = group.weight_in(at)
         deadline = scan.deadline
         looked_up = group.looked_up(scan, quotes_ok) if self.ngrams == group.ngrams else None
         if looked_up is None:  # a model scored alone, or one with shorter runs than its group's
@@ -120,11 +121,11 @@ class TextModel:
         # the loops in Python walk only the features found (`compress` drops the others in C)
         weighed: dict[t.Any, float] = {}
         for f, entry in compress(zip(forms, values), values):
-            if (x := entry if one else entry[at]) > 0 and f not in hidden:
+            if (x := weight(entry)) > 0 and f not in hidden:
                 weighed[f] = x
         runs_weighed: dict[tuple[str, ...], float] = {}
         for r, entry in compress(zip(runs, run_values), run_values):
-            if (x := entry if one else entry[at]) > 0 and not hidden.issuperset(r):
+            if (x := weight(entry)) > 0 and not hidden.issuperset(r):
                 runs_weighed[r] = x
         if not weighed and not runs_weighed:
             return []
@@ -169,7 +170,7 @@ class ModelGroup:
     for the English models, nor the reverse. Sums are exact (`math.fsum`), so a score depends neither on the
     order sets are walked in nor on which words were met before."""
 
-    __slots__ = ("models", "ngrams", "_table", "_words", "_chars")
+    __slots__ = ("models", "ngrams", "_table", "_words", "_chars", "_packed")
 
     def __init__(self, models: t.Sequence[TextModel]) -> None:
         self.models = tuple(models)
@@ -187,6 +188,11 @@ class ModelGroup:
         # one model: the weight itself; several: a tuple, one weight per model. A zero weight (never
         # written by `learn`) is left out: `score` drops what the look-up finds false
         table = {f: self._value(row) for f, row in rows.items() if any(row)}
+        # several models weighing words alone: each entry is one integer holding every model's weight
+        # (`Packed`), so that a comment's sums are one `sum` in C
+        self._packed = Packed(table.values(), len(self.models)) if len(self.models) > 1 and not self._chars else None
+        if self._packed is not None:
+            table = {f: self._packed.pack(row) for f, row in table.items()}
         if self._chars:  # words are weighed with their runs of characters, on first meeting (`_word`)
             self._table = {f: v for f, v in table.items() if isinstance(f, tuple)}
             self._words: dict[str, t.Any] = {}
@@ -198,6 +204,12 @@ class ModelGroup:
         if not any(row):
             return 0
         return row[0] if len(self.models) == 1 else tuple(row)
+
+    def weight_in(self, at: int) -> t.Callable[[t.Any], float]:
+        """A table entry -> the weight of the group's `at`-th model."""
+        if self._packed is not None:
+            return functools.partial(self._packed.weight, at=at)
+        return (lambda entry: entry) if len(self.models) == 1 else itemgetter(at)
 
     def _word(self, form: str) -> t.Any:
         value = self._value([m.word_weight(form) for m in self.models])
@@ -233,8 +245,15 @@ class ModelGroup:
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        values = self._word_values(forms, scan.deadline)
-        run_values = _clock.mapped(self._table.get, runs, scan.deadline) if runs else []
+        deadline = scan.deadline
+        other = self.looked_up(scan, not quotes_ok) if scan.prepared.quotes else None
+        if other is None:
+            values = self._word_values(forms, deadline)
+            run_values = _clock.mapped(self._table.get, runs, deadline) if runs else []
+        else:  # the comment read with its quotes and without: most features of one are the other's too
+            table = self._table
+            values = _again(forms, other[0], other[1], lambda new: self._word_values(new, deadline), deadline)
+            run_values = _again(runs, other[2], other[3], lambda new: _clock.mapped(table.get, new, deadline), deadline)
         # what was looked up stays on the scan for the spans of a hit (`looked_up`): the table is seldom
         # in the processor's cache by the time a rule asks for them, and its probes would cost as much again
         scan.cache[("model values", self, quotes_ok if scan.prepared.quotes else None)] = (
@@ -244,6 +263,8 @@ class ModelGroup:
         found += filter(None, run_values)
         if len(self.models) == 1:
             sums: t.Iterable[float] = (fsum(found),)
+        elif self._packed is not None:
+            sums = self._packed.sums(found)
         else:
             sums = [fsum(column) for column in zip(*found)] if found else [0.0] * len(self.models)
         # without quotes in the comment, rules that score quoted text and rules that do not see the same words
@@ -252,6 +273,67 @@ class ModelGroup:
             p = model.calibrate(model.bias + z)
             for mode in modes:
                 scan.cache[("model", model.name, mode)] = p
+
+
+class Packed:
+    """Every model's weight of a feature in one integer, a field per model, so that the sums of a comment's
+    features are one `sum` of integers in C (not a `math.fsum` per model over a column of tuples), to the
+    same last bit: each weight of the group is a whole number of units of 2**-shift (a float is a binary
+    fraction, and `shift` is the finest any of them needs), a sum of whole numbers is exact, and dividing
+    it by 2**shift rounds once, to the nearest (ties to even), as `fsum` rounds the exact sum."""
+
+    __slots__ = ("models", "shift", "offset", "width", "mask", "unit")
+    #: spare bits in each field: a sum of fewer than 2**GUARD features never carries into the next field
+    GUARD = 48
+
+    def __init__(self, rows: t.Iterable[t.Sequence[float]], models: int) -> None:
+        ratios = [w.as_integer_ratio() for row in rows for w in row]
+        self.models = models
+        self.shift = max((d.bit_length() - 1 for _, d in ratios), default=0)
+        largest = max((abs(n) << (self.shift - d.bit_length() + 1) for n, d in ratios), default=0)
+        # a field holds a weight's units plus `offset` (so never negative), summed fewer than 2**GUARD times
+        self.offset = 1 << largest.bit_length()
+        self.width = largest.bit_length() + 1 + self.GUARD
+        self.mask = (1 << self.width) - 1
+        self.unit = 1 << self.shift
+
+    def pack(self, row: t.Sequence[float]) -> int:
+        out = 0
+        for i, w in enumerate(row):
+            n, d = w.as_integer_ratio()
+            out |= ((n << (self.shift - d.bit_length() + 1)) + self.offset) << (i * self.width)
+        return out
+
+    def weight(self, entry: int, at: int) -> float:
+        """The `at`-th model's weight in `entry` (exactly the float it was)."""
+        return (((entry >> (at * self.width)) & self.mask) - self.offset) / self.unit
+
+    def sums(self, found: list[int]) -> list[float]:
+        """Each model's sum of the weights in `found`, as `math.fsum` gives it."""
+        n = len(found)
+        if n >> self.GUARD:  # more features than any text holds: the sum could carry into the next field
+            return [fsum(self.weight(e, i) for e in found) for i in range(self.models)]
+        total, base, width, mask, unit = sum(found), n * self.offset, self.width, self.mask, self.unit
+        # int / int is rounded once, correctly (CPython's true division of integers)
+        return [(((total >> (i * width)) & mask) - base) / unit for i in range(self.models)]
+
+
+def _again(
+    keys: t.Collection[t.Any],
+    known: t.Iterable[t.Any],
+    values: t.Iterable[t.Any],
+    look_up: t.Callable[[list[t.Any]], list[t.Any]],
+    deadline: float | None,
+) -> list[t.Any]:
+    """The values of `keys` in order: those of `known` (another reading's features, with their `values`)
+    taken from it, the others looked up. A small dictionary just built is in the processor's cache; the
+    table seldom is."""
+    _clock.check(deadline)
+    have = dict(zip(known, values))
+    new = list(compress(keys, map(not_, _clock.mapped(have.__contains__, keys, deadline))))
+    if new:
+        have.update(zip(new, look_up(new)))
+    return _clock.mapped(have.__getitem__, keys, deadline)
 
 
 def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tuple[str | None, str]]) -> None:

@@ -4,6 +4,7 @@ matcher fires in bands, and its spans are the words that raised the score, exact
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -535,3 +536,22 @@ def test_no_model_rule_fires_on_ordinary_comments_the_models_once_flagged(defaul
     of the same kinds, not these texts), not by rules."""
     hits = [h.rule for h in decide(default_policy, Comment(text=text)).hits]
     assert not [r for r in hits if "model" in r], hits
+
+
+def test_packed_weights_sum_as_fsum_to_the_last_bit():
+    import random
+
+    from engine.textmodel import Packed
+
+    rng = random.Random(5)
+    rows = [
+        tuple(rng.choice((0.0, -0.0, rng.uniform(-9, 9), rng.gauss(0, 1e-9), 2.0**-60, -3e-17)) for _ in range(5))
+        for _ in range(3000)
+    ]
+    packed = Packed(rows, 5)
+    entries = [packed.pack(row) for row in rows]
+    assert all(packed.weight(e, i) == row[i] for e, row in zip(entries, rows) for i in range(5))
+    for _ in range(200):
+        picked = rng.sample(range(len(rows)), rng.randint(0, 300))
+        sums = packed.sums([entries[k] for k in picked])
+        assert sums == [math.fsum(rows[k][i] for k in picked) for i in range(5)]
