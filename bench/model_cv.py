@@ -90,7 +90,10 @@ EVAL_SETS = (
     EvalSet("toldbr name_calling (eval only)", "real/toldbr-pt-dev.jsonl", "name_calling", (0.50, 0.05)),
     EvalSet("hatebr offensive (eval only)", "real/hatebr-pt-dev.jsonl", "offensive", (0.40, 0.05)),
     EvalSet("offcombr offensive", "real/offcombr-pt-dev.jsonl", "offensive", (0.40, 0.05)),
-    EvalSet("cyberagressionado name_calling", "real/cyberagressionado-fr-dev.jsonl", "name_calling", (0.0, 0.05)),
+    # by chat: a chat's messages (its participants, their names and running quarrels) never on both sides
+    EvalSet(
+        "cyberagressionado name_calling (by chat)", "real/cyberagressionado-fr-dev.jsonl", "name_calling", (0.0, 0.05), group="orig.scenario"
+    ),
     EvalSet("pejorativity pejorative_epithet", "real/pejorativity-it-dev.jsonl", "pejorative_epithet", (0.0, 0.05)),
     EvalSet("disaggreghateit offensive_group", "real/disaggreghateit-it-dev.jsonl", "offensive_group", (0.0, 0.05)),
 )
