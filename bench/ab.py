@@ -1,7 +1,7 @@
 """Two engines in one process, timed in turns: the honest comparison on a machine shared with other jobs.
 
     git archive main | tar -x -C /tmp/base                 # the tree to compare against
-    nice python bench/ab.py /tmp/base [--n 1500] [--rounds 3] [--chunk 25] [--deadline] [--models]
+    nice python bench/ab.py /tmp/base [--n 1500] [--rounds 3] [--chunk 25] [--deadline] [--models] [--rules]
 
 Loads this tree's engine and the other tree's (its `engine/` copied under another package name), both with
 this tree's policy (`--policy`), and decides the same bench comments (`bench/engine.py`'s, fixed seed) with
@@ -9,7 +9,7 @@ each in turns, `--chunk` comments at a time, in CPU time; prints us per comment 
 best, and their ratio. Every decision of the two engines is compared (`to_dict`): a speed change must
 leave them identical, and the script fails otherwise. `--deadline` gives every comment a budget, as the
 service and `dry-run` do. `--models` then times the rules that use a model alone (their `_apply` inside
-`decide`, as `bench/engine.py`'s model cost does), in the same turns.
+`decide`, as `bench/engine.py`'s model cost does), in the same turns; `--rules`, every rule's `_apply`.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=25)
     parser.add_argument("--deadline", action="store_true", help="a budget of 10 s for every comment")
     parser.add_argument("--models", action="store_true", help="also the time spent in the rules with a model")
+    parser.add_argument("--rules", action="store_true", help="also the time spent in the rules (`_apply`), all")
     args = parser.parse_args()
 
     import engine
@@ -98,13 +99,17 @@ def main() -> None:
             f"({1e6 / best['this']:.0f}/s): {best['this'] / best['base']:.3f}x; {len(texts)} decisions, {differ} differ"
         )
         if args.models:
-            model_rules(engines, lambda name: run(name, 0, len(texts)), args.rounds, len(texts))
+            rules_time(engines, lambda name: run(name, 0, len(texts)), args.rounds, len(texts), "rules with a model")
+        if args.rules:
+            rules_time(engines, lambda name: run(name, 0, len(texts)), args.rounds, len(texts), "rules")
         if differ:
             sys.exit(1)
 
 
-def model_rules(engines: dict[str, t.Any], run: t.Callable[[str], t.Any], rounds: int, n: int) -> None:
-    """The CPU time of the rules that use a model, inside `decide`, each engine in turns."""
+def rules_time(engines: dict[str, t.Any], run: t.Callable[[str], t.Any], rounds: int, n: int, what: str) -> None:
+    """The CPU time of the rules (`what`: all, or those that use a model), inside `decide`, each engine in
+    turns."""
+    models_only = what != "rules"
     spent = {name: [] for name in engines}
     for r in range(rounds):
         for name in ("base", "this") if r % 2 == 0 else ("this", "base"):
@@ -112,7 +117,7 @@ def model_rules(engines: dict[str, t.Any], run: t.Callable[[str], t.Any], rounds
             original, took = module._apply, [0.0]
 
             def timed(rule: t.Any, *rest: t.Any, original: t.Any = original, took: list[float] = took) -> t.Any:
-                if rule.model is None:
+                if models_only and rule.model is None:
                     return original(rule, *rest)
                 started = time.process_time()
                 try:
@@ -128,7 +133,7 @@ def model_rules(engines: dict[str, t.Any], run: t.Callable[[str], t.Any], rounds
             spent[name].append(took[0] * 1e6 / n)
     best = {name: min(v) for name, v in spent.items()}
     print(
-        f"rules with a model, best of {rounds}: base {best['base']:.1f} us, this {best['this']:.1f} us a comment "
+        f"{what}, best of {rounds}: base {best['base']:.1f} us, this {best['this']:.1f} us a comment "
         f"({best['this'] / best['base']:.3f}x)"
     )
 

@@ -48,15 +48,15 @@ def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...
             continue  # lookarounds, flags, named groups: not plain text
         if follower != "+" and _expand(content, depth) is not None:
             continue  # its forms are in a run already (`_runs`)
-        literals: set[str] = set()
+        each: list[tuple[tuple[str, ...], ...]] = []
         for alternative in _alternatives(content):
             # what the alternative itself requires, its groups and theirs ("(?:a|b) c" inside a group)
             found = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
             if not found:
                 break  # an alternative that may match without plain text: no filter from this group
-            literals.update(rarest_group(found))
+            each.append(found)
         else:
-            groups.append(tuple(sorted(literals)))
+            groups += _one_of_each(each)
     groups = sorted(set(groups), key=groups.index)
     # a group that another implies (each of its literals holds one of this one's) tells nothing more
     for g in list(groups):
@@ -72,21 +72,45 @@ def _implies(h: tuple[str, ...], g: tuple[str, ...]) -> bool:
 
 def rarest_group(groups: t.Iterable[t.Collection[str]]) -> t.Collection[str]:
     """The group of literals likeliest to be absent from a text: its shortest literal longest, then fewest."""
-    return max(groups, key=lambda g: (min(map(len, g)), -len(g)))
+    return max(groups, key=_absence)
 
 
 def _either(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...]:
-    """For top-level alternatives ("a ... b|c ... d"): one group of one group of each alternative's (a
-    match is a match of one of them, and holds that one's), the one with the longest shortest literal."""
+    """For top-level alternatives ("a ... b|c ... d"): groups of one group of each alternative's (a match is
+    a match of one of them, and holds a literal of each of that one's groups), `_one_of_each`."""
     while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
         source = source[3:-1]
-    chosen: set[str] = set()
+    each: list[tuple[tuple[str, ...], ...]] = []
     for alternative in _alternatives(source):
         groups = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
         if not groups:
             return ()  # an alternative without literals: no filter
-        chosen.update(rarest_group(groups))
-    return (tuple(sorted(chosen)),)
+        each.append(groups)
+    return tuple(_one_of_each(each))
+
+
+#: the most groups alternatives give (`_one_of_each`): each is one more test of the literals found
+_MAX_EITHER = 4
+
+
+def _one_of_each(each: t.Sequence[t.Collection[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """Groups for alternatives, given the groups each alternative requires: the k-th joins the k-th likeliest
+    absent group of every alternative (its last, for one with fewer), up to `_MAX_EITHER`. Whichever
+    alternative matches, a literal of each of its groups is there, so one of every joined group is. The
+    first joins the likeliest absent ones; the next ones catch what a common literal of the first lets
+    through (`(?:text|send) \\S+ to \\d+`: "to " alone is in most comments, "text " or "send " is not)."""
+    ranked = [sorted(groups, key=_absence, reverse=True) for groups in each]
+    out: list[tuple[str, ...]] = []
+    for k in range(min(_MAX_EITHER, max(map(len, ranked)))):
+        joined = tuple(sorted(set().union(*(groups[min(k, len(groups) - 1)] for groups in ranked))))
+        if joined not in out:
+            out.append(joined)
+    return out
+
+
+def _absence(group: t.Collection[str]) -> tuple[int, int]:
+    """How likely a text lacks every literal of `group`, by a guess: its shortest literal longest, then fewest."""
+    return min(map(len, group)), -len(group)
 
 
 def _alternatives(source: str) -> list[str]:

@@ -61,6 +61,28 @@ def clauses(matcher: t.Any) -> Clauses:
     return []
 
 
+def checked(matcher: t.Any) -> Clauses:
+    """More clauses than `clauses`, not to file a matcher under but to check once it is found: a regex's
+    other groups of literals ("text "/"send " beside " to "), the parts' of an `all` or `near`."""
+    if isinstance(matcher, RegexMatcher):
+        if matcher.key is None:
+            return []
+        key = frozenset(matcher.key)
+        groups = matcher.groups
+        return [frozenset((LITERAL, lit) for lit in words) for words, short in groups if not short and words != key]
+    if isinstance(matcher, (All, Near)):
+        return [c for p in matcher.parts for c in checked(p)]
+    if isinstance(matcher, Any):
+        # the k-th clause of every part, joined: whichever part finds something holds a key of each of its own
+        options = [clauses(p) + checked(p) for p in matcher.parts]
+        if not all(options):
+            return []
+        ranked = [[_rarest(o), *(c for c in o if c is not _rarest(o))] for o in options]
+        joined = {frozenset().union(*(r[min(k, len(r) - 1)] for r in ranked)) for k in range(1, 4)}
+        return [c for c in joined if c != frozenset().union(*(r[0] for r in ranked))]
+    return []
+
+
 def _rarest(options: Clauses) -> frozenset[Key]:
     """The clause fewer comments satisfy, by a guess: fewer function words ("you", "you are"), then fewer
     keys."""
@@ -106,7 +128,7 @@ class Filter:
     """Matchers filed by their clauses (`Filed`: a set of matchers is an int, bit i for matcher i): `live`
     has the bit of every matcher that may find something on a comment with these keys."""
 
-    __slots__ = ("filed", "always", "checked", "checks")
+    __slots__ = ("filed", "always", "checked", "checks", "items", "needs", "size")
 
     def __init__(self, matchers: t.Sequence[t.Any]) -> None:
         filed: dict[int, frozenset[Key]] = {}
@@ -118,10 +140,20 @@ class Filter:
                 self.checks.append(())
                 continue
             filed[i] = _rarest(found)
-            self.checks.append(tuple(c for c in found if c is not filed[i]))
-        self.filed = Filed(filed)
+            self.checks.append(tuple(dict.fromkeys(c for c in found + checked(matcher) if c != filed[i])))
         self.always = mask(i for i in range(len(matchers)) if i not in filed)
         self.checked = mask(i for i, c in enumerate(self.checks) if c)
+        # the clauses to check, numbered after the matchers and filed with them by their keys: one pass over a
+        # comment's keys gives the matchers filed under one and the clauses it meets; a matcher needs all of
+        # its own (`needs`: bits of clauses, counted from `size`)
+        self.size = len(matchers)
+        self.items = (1 << self.size) - 1
+        number: dict[frozenset[Key], int] = {}
+        for cs in self.checks:
+            for c in cs:
+                number.setdefault(c, len(number))
+        self.filed = Filed({**filed, **{self.size + j: c for c, j in number.items()}})
+        self.needs = [mask(number[c] for c in cs) for cs in self.checks]
 
     def keys(self) -> set[Key]:
         """Every key some clause names."""
@@ -129,11 +161,13 @@ class Filter:
 
     def live(self, keys: set[Key], allowed: int = -1) -> int:
         """The matchers among `allowed` whose every clause shares a key with `keys`, and those without clauses."""
-        found = self.filed.under(keys) & allowed  # before the clauses are checked: fewer to check
-        checks = self.checks
-        for i in members(found & self.checked):
-            if not all(not c.isdisjoint(keys) for c in checks[i]):
-                found ^= 1 << i
+        filed = self.filed.under(keys)
+        found = filed & self.items & allowed  # before the clauses are checked: fewer to check
+        if found & self.checked:
+            met, needs = filed >> self.size, self.needs
+            for i in members(found & self.checked):
+                if needs[i] & ~met:
+                    found ^= 1 << i
         return found | (self.always & allowed)
 
 

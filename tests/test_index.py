@@ -33,6 +33,8 @@ def small(tmp_path_factory):
         "not_polite": rule("{not: {words: [please]}}", "not_polite"),
         "short_no": rule("{all: [{length: {at_most: 10}}, {regex: 'no+'}]}", "short_no"),
         "click_link": rule("{all: [{links: {at_least: 1}}, {regex: 'click'}]}", "click_link"),
+        "keyword": rule("{regex: '\\b(?:text|send)\\s+[a-z]{2,12}\\s+to\\s+\\d{4,6}\\b'}", "keyword"),
+        "offer": rule("{any: [{regex: 'free\\W+gift'}, {regex: 'prize\\W+winner'}]}", "offer"),
     }
     # `rude` holds a prefix: rules over it run always (a word's prefixes are not looked up)
     lists = "language: en\nlists:\n  insults: [idiot, moron, 'waste of space']\n  targets: [you, u]\n  rude: ['brainless*']\n"
@@ -62,6 +64,16 @@ def test_a_regex_needs_one_of_its_literals(small):
     assert "click_link" in ids(small, "CLICK here: http://spam.example/x")
     # "no+" needs only "n" (one letter, tested with `in`): no key, the rule waits for its guard alone
     assert clauses(by_id(small)["short_no"].match) == []
+
+
+def test_every_group_of_literals_a_regex_needs_is_checked(small):
+    # filed under one group (" to "), the other ("text ", "send ") checked before the rule runs
+    assert "keyword" not in ids(small, "we want to 55555 people")
+    assert "keyword" in ids(small, "text WIN to 55555")
+    # an `any`: filed under one group of each part ("free", "winner"), checked on the others joined ("gift", "prize")
+    assert "offer" not in ids(small, "free shipping for the winner")
+    assert "offer" in ids(small, "a free gift")
+    assert "offer" in ids(small, "prize winner!")
 
 
 def test_a_phrase_needs_its_first_two_words_in_a_row(small):

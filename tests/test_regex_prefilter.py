@@ -42,6 +42,11 @@ from engine._regex_prefilter import required_literals, squeeze
         (r"ab{2}c", (("a",), ("c",))),
         # top-level alternatives: one group, a literal of one group of each (the longest shortest literal)
         (r"(?:idiot|moron)|\bfool\b", (("fool", "idiot", "moron"),)),
+        # an alternative of several groups: one joined group with each of them, likeliest absent first
+        (
+            r"\b(?:dm|pm)\s+me\s+[a-z]{3}|\b(?:text|send)\s+[a-z]{2,12}\s+to\s+\d{4,6}\b",
+            (("dm me ", "pm me ", "send ", "text "), (" to ", "dm me ", "pm me ")),
+        ),
         (
             r"\b\d{1,2}\s?% off\b|\b(?:promo|coupon) code\b|\bwith code [a-z0-9]{3,}\b",
             (("% off", "coupon code", "promo code", "with code "),),
@@ -123,6 +128,7 @@ def test_no_filter_where_a_match_could_lack_the_words(pattern: str) -> None:
         (r"ab+c", "abbbc"),
         (r"abci?d", "abcd"),
         (r"(?:idiot|moron)|\bfool\b", "what a fool"),
+        (r"\b(?:dm|pm)\s+me\s+[a-z]{3}|\b(?:text|send)\s+[a-z]{2,12}\s+to\s+\d{4,6}\b", "text win to 55555"),
         (r"\b(?:guaranteed (?:profits?|gains?)|\d{3}\s?% (?:profits?|roi)|(?:crypto|forex) signals)\b", "a 300% roi"),
         (r"\bbit\.ly/\w+|\(dot\)\s*com", "see bit.ly/x1"),
         ("[$\u00a3\u20ac]{2,}|\\bcasino\\b", "only \u20ac$ today"),
