@@ -77,9 +77,11 @@ def checked(matcher: t.Any) -> Clauses:
         options = [clauses(p) + checked(p) for p in matcher.parts]
         if not all(options):
             return []
-        ranked = [[_rarest(o), *(c for c in o if c is not _rarest(o))] for o in options]
+        rarest = [_rarest(o) for o in options]
+        ranked = [[first, *(c for c in o if c is not first)] for o, first in zip(options, rarest)]
+        filed = frozenset().union(*rarest)  # the clause `clauses` files the `any` under: no need to check it
         joined = {frozenset().union(*(r[min(k, len(r) - 1)] for r in ranked)) for k in range(1, 4)}
-        return [c for c in joined if c != frozenset().union(*(r[0] for r in ranked))]
+        return [c for c in joined if c != filed]
     return []
 
 
