@@ -491,6 +491,11 @@ class Literals:
     def __len__(self) -> int:
         return len(self._words)
 
+    def words(self) -> frozenset[str]:
+        """The literals it looks for."""
+        with self._lock:
+            return frozenset(self._words)
+
     def build(self) -> t.Any:
         with self._lock:
             if self._automaton is None and self._words:

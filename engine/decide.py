@@ -43,7 +43,7 @@ def _failing_closed(
 ) -> Decision:
     """`decide`; with `left`, what the rules built (the scan; on a timeout the exception, whose frames
     hold the rest) is put there, not freed."""
-    scan = Scan(comment, deadline, max_chars=policy.max_chars)
+    scan = Scan(comment, deadline, max_chars=policy.max_chars, masks=policy.masks)
     if left is not None:
         left.append(scan)
     try:

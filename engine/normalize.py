@@ -240,6 +240,8 @@ class Prepared:
     _cache: list[tuple[Token, ...]] = field(default_factory=list, repr=False, compare=False)
     _words: list[t.Any] = field(default_factory=list, repr=False, compare=False)
     _read: list[t.Any] = field(default_factory=list, repr=False, compare=False)
+    #: reads masked words as the words they fit (`normalize_masks.MaskReader`); None: as written
+    masks: t.Any = field(default=None, repr=False, compare=False)
 
     @property
     def tokens(self) -> tuple[Token, ...]:
@@ -248,9 +250,12 @@ class Prepared:
         if not cache:
             words = self._words
             if len(words) == 3:  # words read one by one (see `words`): no spelled-out or glued run to join
-                cache.append(_plain_tokens(words[1], self.deadline, words[2]))
+                tokens = _plain_tokens(words[1], self.deadline, words[2])
             else:
-                cache.append(_tokens(self.norm, self.deadline))
+                tokens = _tokens(self.norm, self.deadline)
+            if self.masks is not None and ("*" in self.norm or "#" in self.norm):  # where a word can be masked
+                tokens = _masks_read(tokens, self.masks)
+            cache.append(tokens)
         return cache[0]
 
     @property
@@ -274,6 +279,9 @@ class Prepared:
             else:
                 if stretched or any(c in spaced for c in _UNUSUAL_CHARS):
                     words, as_written = _plain_words(spaced, self.deadline, stretched)
+                    if words.masked and self.masks is not None:
+                        words, read = _masked_words_read(words, self.masks)
+                        as_written = as_written and not read
                 else:
                     words, as_written = Words(spaced.split(), {}, ()), True  # every word is letters only
                 cache += (words, spaced, stretched)
@@ -1027,19 +1035,73 @@ def _glued_at(norm: str, i: int) -> bool:
     return (i > 0 and norm[i - 1] in _GLUE_CHARS) or (i + 1 < len(norm) and norm[i + 1] in _GLUE_CHARS)
 
 
+def _mask_read(tok_text: str, alts: tuple[str, ...], masks: t.Any) -> tuple[str, tuple[str, ...], bool] | None:
+    """A masked word's (text, alts, masked) as `masks` reads it, or None when it reads no word."""
+    found = masks.read(tok_text)
+    if found is None:
+        return None
+    text, more, masked = found
+    if masked:
+        alts = tuple(a for a in dict.fromkeys((*more, *alts)) if a != text)
+    else:
+        alts = more  # a function word: the mask hid no swear word
+    return text, alts, masked
+
+
+def _masks_read(tokens: tuple[Token, ...], masks: t.Any) -> tuple[Token, ...]:
+    """`tokens` with each masked word read by `masks` (`Prepared.masks`)."""
+    out = None
+    for i, tok in enumerate(tokens):
+        if tok.masked and (found := _mask_read(tok.text, tok.alts, masks)) is not None:
+            if out is None:
+                out = list(tokens)
+            out[i] = Token(tok.start, tok.end, *found)
+    return tokens if out is None else tuple(out)
+
+
+def _masked_words_read(words: Words, masks: t.Any) -> tuple[Words, bool]:
+    """`words` with each masked word read as `_masks_read` reads its token, and whether any was."""
+    texts = list(words.texts)
+    at: dict[int, list[str]] = {}
+    for alt, places in words.alts.items():
+        for i in places:
+            at.setdefault(i, []).append(alt)
+    masked = []
+    read = False
+    for i in words.masked:
+        found = _mask_read(texts[i], tuple(at.get(i, ())), masks)
+        if found is None:
+            masked.append(i)
+            continue
+        read = True
+        texts[i], at[i], still = found[0], list(found[1]), found[2]
+        if still:
+            masked.append(i)
+    if not read:
+        return words, False
+    alts: dict[str, list[int]] = {}
+    for i in sorted(at):
+        for alt in at[i]:
+            alts.setdefault(alt, []).append(i)
+    return Words(texts, alts, tuple(masked)), True
+
+
 def _norm_quotes(quotes: tuple[tuple[int, int], ...], n2v: array[int] | None) -> tuple[tuple[int, int], ...]:
     if n2v is None or not quotes:
         return quotes
     return tuple((bisect_left(n2v, s), bisect_left(n2v, e)) for s, e in quotes)
 
 
-def prepare(text: str, fmt: str = "text", deadline: float | None = None, limit: int | None = None) -> Prepared:
+def prepare(
+    text: str, fmt: str = "text", deadline: float | None = None, limit: int | None = None, masks: t.Any = None
+) -> Prepared:
     """Normalize a comment body for matching.
 
     :param text: the body as received.
     :param fmt: ``text``, ``html`` or ``markdown``.
     :param deadline: a `time.monotonic()` value; the per-character passes stop there.
     :param limit: the most characters the normalized text may have.
+    :param masks: reads masked words as the words they fit (a policy's `normalize_masks.MaskReader`).
     :raises ValueError: for an unknown format.
     :raises TextTooLong: when the normalized text would be longer than `limit`.
     :raises TimeoutError: when the deadline passes (a text of 200,000 emoji or ligatures is slow to read).
@@ -1053,4 +1115,4 @@ def prepare(text: str, fmt: str = "text", deadline: float | None = None, limit: 
     norm, n2v = _fold(visible, deadline, limit)
     if not norm.isascii():
         norm = _unconfuse(norm, deadline)
-    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [], [])
+    return Prepared(text, visible, norm, _norm_quotes(quotes, n2v), links, offsets, n2v, deadline, [], [], [], masks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import threading
 import typing as t
@@ -16,9 +17,10 @@ from ._regex_prefilter import Literals
 from ._yaml import Node, Reader, load_file
 from .errors import DuplicateRuleError, ErrorCollector, Location, PolicyError, PolicySchemaError
 from .index import RuleIndex
-from .language import Detector
+from .language import FUNCTION_WORDS, Detector
 from .model import Author, Comment
-from .terms import TermSet, Vocabulary, term_words
+from .normalize_masks import MaskReader
+from .terms import TermSet, Vocabulary, _paths, term_words
 
 DISCLOSURES = ("guideline", "rule", "full")
 DEFAULT_MAX_CHARS = 200_000
@@ -133,6 +135,8 @@ class Policy:
     index: RuleIndex | None = dataclasses.field(default=None, init=False, compare=False, repr=False)
     #: the required literals of its regexes in one automaton (its rules' regexes hold it too)
     literals: Literals | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: reads a masked word ("s*ould*r") as the words of the policy it fits
+    masks: MaskReader | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # built from `rules` here, so a copy with other rules (dataclasses.replace) gets its own
@@ -250,7 +254,35 @@ def _load_policy(root: Path) -> Policy:
         models={name: m for name, m in models.items() if m is not None},
         not_shown=not_shown,
         literals=vocabulary.literals,
+        masks=MaskReader(functools.partial(_mask_vocabulary, vocabulary, models)),
     )
+
+
+def _mask_vocabulary(
+    vocabulary: Vocabulary, models: t.Mapping[str, textmodel.TextModel | None]
+) -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
+    """What masked words are read against (`MaskReader`): each word of the lists, of the regexes' literals,
+    of the models and the languages' function words, with how many of them hold it; the function words; the
+    lists' single words."""
+    common: dict[str, int] = {}
+
+    def add(words: t.Iterable[str]) -> None:
+        for w in set(words):
+            if len(w) >= 2 and w.isalpha():
+                common[w] = common.get(w, 0) + 1
+
+    terms: set[str] = set()
+    for termset in vocabulary.lists.values():
+        terms.update(termset.singles)
+        terms.update(w for phrase in _paths(termset.phrases) for w in phrase)
+    add(terms)
+    add(w for lit in vocabulary.literals.words() for w in lit.split())
+    for model in models.values():
+        if model is not None:
+            add(k for k in model.weights if " " not in k)
+    function = frozenset(w for words in FUNCTION_WORDS.values() for w in words if w.isalpha())
+    add(function)
+    return common, function, frozenset(w for termset in vocabulary.lists.values() for w in termset.singles)
 
 
 def _not_shown(names: list[Node], vocabulary: Vocabulary, errors: ErrorCollector) -> frozenset[str]:

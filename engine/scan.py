@@ -66,9 +66,15 @@ class Scan:
     """Per-comment state shared by every rule; the prepared text is built once, on first use."""
 
     def __init__(
-        self, comment: Comment, deadline: float | None, text: str | None = None, max_chars: int | None = None
+        self,
+        comment: Comment,
+        deadline: float | None,
+        text: str | None = None,
+        max_chars: int | None = None,
+        masks: t.Any = None,
     ) -> None:
         self.comment = comment
+        self.masks = masks  # the policy's reader of masked words (`normalize_masks.MaskReader`)
         self.deadline = deadline
         self.max_chars = max_chars
         self._text = comment.text if text is None else text
@@ -83,7 +89,7 @@ class Scan:
     @cached_property
     def prepared(self) -> Prepared:
         """:raises TextTooLong: when the normalized text is longer than `max_chars`."""
-        return prepare(self._text, self._format, self.deadline, self.max_chars)
+        return prepare(self._text, self._format, self.deadline, self.max_chars, self.masks)
 
     @property
     def tokens(self) -> t.Sequence[t.Any]:
@@ -350,4 +356,4 @@ class Scan:
         text = self.comment.parent_text
         if text is None:
             return None
-        return self.memo("parent", lambda: Scan(self.comment, self.deadline, text, self.max_chars))
+        return self.memo("parent", lambda: Scan(self.comment, self.deadline, text, self.max_chars, self.masks))
