@@ -123,10 +123,9 @@ class Read(t.NamedTuple):
         return self.starts[start], self.ends[end - 1]
 
 
-_MARKS = "_~"
-# an emphasis mark at the edge of a word ("_tiger_."), which `_read` reads as a space
-_EDGE_MARK = regex.compile(r"(?<!\S)[_~]|[_~](?=[\s.,;:!?]|$)")
-_MARKS_AS_SPACE = str.maketrans(_MARKS, "  ")
+_MARKS = "_~*"
+# an emphasis mark at the edge of a word ("_tiger_.", "**better**"), which `_read` leaves out
+_EDGE_MARK = regex.compile(r"(?<!\S)[_~*]|[_~*](?=[\s.,;:!?]|$)")
 
 
 _IN_LINK = regex.compile(r"https?:|www\.|\.(?:com|org|net|co|be|ai|uk|de|io|gg|ly|me|tv)\b")
@@ -190,12 +189,12 @@ def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -
             starts.extend(range(same, last))
             ends.extend(range(same + 1, last + 1))
         if tok.start > last:
-            gap = norm[last : tok.start]
             if _marks_read(norm, last, tok.start):
-                gap = gap.translate(_MARKS_AS_SPACE)
-            parts.append(gap)
-            starts.extend(range(last, tok.start))
-            ends.extend(range(last + 1, tok.start + 1))
+                _gap_read(norm, last, tok.start, bool(last), parts, starts, ends)
+            else:
+                parts.append(norm[last : tok.start])
+                starts.extend(range(last, tok.start))
+                ends.extend(range(last + 1, tok.start + 1))
         text = readings.get(i)
         if text is None:
             parts.append(norm[tok.start : tok.end])
@@ -218,11 +217,33 @@ def _read(norm: str, tokens: tuple[Token, ...], deadline: float | None = None) -
         parts.append(norm[same:last])
         starts.extend(range(same, last))
         ends.extend(range(same + 1, last + 1))
-    parts.append(norm[last:].translate(_MARKS_AS_SPACE))
-    starts.extend(range(last, len(norm)))
-    ends.extend(range(last + 1, len(norm) + 1))
+    _gap_read(norm, last, len(norm), False, parts, starts, ends)
     text = "".join(parts)
     return None if text == norm else Read(text, starts, ends)
+
+
+def _gap_read(
+    norm: str, lo: int, hi: int, between: bool, parts: list[str], starts: array[int], ends: array[int]
+) -> None:
+    """norm[lo:hi], a gap between words, as read: its emphasis marks left out ("you'd **better** hope" reads
+    "you'd better hope", one space apart as a pattern expects); a gap of marks alone between two words is
+    one space."""
+    gap = norm[lo:hi]
+    if not any(c in gap for c in _MARKS):
+        parts.append(gap)
+        starts.extend(range(lo, hi))
+        ends.extend(range(lo + 1, hi + 1))
+        return
+    kept = [i for i in range(lo, hi) if norm[i] not in _MARKS]
+    if not kept:
+        if between and hi > lo:
+            parts.append(" ")
+            starts.append(lo)
+            ends.append(hi)
+        return
+    parts.append("".join(norm[i] for i in kept))
+    starts.extend(kept)
+    ends.extend(i + 1 for i in kept)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,12 @@ import typing as t
 _FAR_COMMONER = 3
 #: a reading is worth giving when the word shows at least this many letters, and as many letters as masks
 _LEAST_LETTERS = 2
+#: the shortest word read from a word with emphasis marks inside ("*bring*ing")
+_LEAST_EMPHASIZED = 4
 
 
 class MaskReader:
-    """Readings of masked words from a vocabulary, built on the first masked word a policy sees."""
+    """Readings of masked words from a vocabulary, built on first use or by `warm`."""
 
     def __init__(
         self,
@@ -35,19 +37,23 @@ class MaskReader:
         """:param sources: gives (word -> how many sources hold it, function words, list terms)."""
         self._sources = sources
         self._lock = threading.Lock()
-        self._by_shape: dict[tuple[int, str | None, str | None], tuple[str, ...]] | None = None
+        self._by_shape: dict[tuple[int, str], tuple[str, ...]] | None = None
         self._common: t.Mapping[str, int] = {}
         self._function: t.AbstractSet[str] = frozenset()
         self._terms: t.AbstractSet[str] = frozenset()
         self._memo: dict[str, tuple[str, tuple[str, ...], bool] | None] = {}
 
-    def _index(self) -> dict[tuple[int, str | None, str | None], tuple[str, ...]]:
+    def warm(self) -> None:
+        """Build the vocabulary now (at load), so that no comment waits for it."""
+        self._index()
+
+    def _index(self) -> dict[tuple[int, str], tuple[str, ...]]:
         with self._lock:
             if self._by_shape is None:
                 common, function, terms = self._sources()
-                grouped: dict[tuple[int, str | None, str | None], list[str]] = {}
+                grouped: dict[tuple[int, str], list[str]] = {}
                 for w in common:
-                    grouped.setdefault((len(w), w[0], None), []).append(w)
+                    grouped.setdefault((len(w), w[0]), []).append(w)
                 self._common, self._function, self._terms = common, function, terms
                 self._by_shape = {k: tuple(v) for k, v in grouped.items()}
             return self._by_shape
@@ -67,13 +73,19 @@ class MaskReader:
 
     def _read(self, pattern: str) -> tuple[str, tuple[str, ...], bool] | None:
         letters = sum(c != "*" for c in pattern)
-        if letters < _LEAST_LETTERS or letters * 2 < len(pattern) or not pattern.replace("*", "").isalpha():
+        if letters < _LEAST_LETTERS or not pattern.replace("*", "").isalpha():
             return None
-        if pattern[0] == "*" or pattern[-1] == "*":
-            return None  # a mask hides a letter inside a word; at its edge it is emphasis ("*something to want*")
-        key = (len(pattern), pattern[0], None)
-        fits = sorted(w for w in self._index().get(key, ()) if _fits(pattern, w))
+        if letters * 2 < len(pattern):
+            return None  # more masks than letters: no word to tell
+        index = self._index()
+        fits = [] if pattern[0] == "*" or pattern[-1] == "*" else sorted(
+            w for w in index.get((len(pattern), pattern[0]), ()) if _fits(pattern, w)
+        )  # a mask hides a letter inside a word; at its edge a '*' is emphasis ("*something to want*")
         if not fits:
+            # markdown emphasis inside a word ("*bring*ing", "sh**ame**"): the word without its marks
+            plain = pattern.replace("*", "")
+            if len(plain) >= _LEAST_EMPHASIZED and plain in self._common:
+                return plain, (pattern,), True
             return None
         common, function, terms = self._common, self._function, self._terms
         # the reading patterns see: the word most sources hold, a word that is no list term before one that is

@@ -238,6 +238,8 @@ def _load_policy(root: Path) -> Policy:
     # does the automaton of the regexes' literals
     detector.warm()
     vocabulary.literals.build()
+    masks = MaskReader(functools.partial(_mask_vocabulary, vocabulary, models))
+    masks.warm()
     return Policy(
         version=f"{settings['version']}-{policy_hash(root)}",
         thresholds=settings["thresholds"],
@@ -254,7 +256,7 @@ def _load_policy(root: Path) -> Policy:
         models={name: m for name, m in models.items() if m is not None},
         not_shown=not_shown,
         literals=vocabulary.literals,
-        masks=MaskReader(functools.partial(_mask_vocabulary, vocabulary, models)),
+        masks=masks,
     )
 
 

@@ -468,7 +468,9 @@ def test_emphasis_inside_a_word_joins_it(text, expected):
     [
         ("sit down, d u m m y.", "sit down, dummy."),
         ("sit down, st.u.p.1d", "sit down, stupid"),
-        ("sure, _tiger_. show me", "sure,  tiger . show me"),
+        ("sure, _tiger_. show me", "sure, tiger. show me"),  # emphasis marks left out, one space apart
+        ("you'd **better** hope", "you'd better hope"),
+        ("pray you ~~never~~ meet me", "pray you never meet me"),
         ("sure, tigeeerrrr.", "sure, tiger."),  # stretched letters read single
         ("you a s s h o l e", "you asshole"),
     ],
