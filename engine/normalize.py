@@ -274,9 +274,7 @@ class Prepared:
                 tokens = _plain_tokens(words[1], self.deadline, words[2])
             else:
                 tokens = _tokens(self.norm, self.deadline)
-            if self.masks is not None and ("*" in self.norm or "#" in self.norm):  # where a word can be masked
-                tokens = _masks_read(tokens, self.masks)
-            cache.append(tokens)
+            cache.append(self._vocabulary_read(tokens, len(words) != 3))
         return cache[0]
 
     @property
@@ -295,7 +293,8 @@ class Prepared:
                     # glued pieces ("t.co", "@jmac_au") and no run of single letters: the plain words joined
                     # where glued, as `_tokens` would read them, without its run-by-run pass (200 us)
                     plain = list(_plain_tokens(spaced, self.deadline, stretched))
-                    self._cache.append(tuple(_join_glued(self.norm, plain, stretched, self.deadline)))
+                    glued = tuple(_join_glued(self.norm, plain, stretched, self.deadline))
+                    self._cache.append(self._vocabulary_read(glued, False))
                 cache.append(Words.of(self.tokens, self.deadline))
             else:
                 if stretched or any(c in spaced for c in _UNUSUAL_CHARS):
@@ -311,6 +310,17 @@ class Prepared:
                         self._read.append(None)  # no word to read otherwise: `read` needs no offsets
             # (with `spaced` and `stretched` kept, `tokens` reads the same words with their places)
         return cache[0]
+
+    def _vocabulary_read(self, tokens: tuple[Token, ...], runs: bool) -> tuple[Token, ...]:
+        """`tokens` with masked words, and (`runs`) spelled-out runs beside a word of one letter, read by
+        the policy's vocabulary (`masks`)."""
+        if self.masks is None:
+            return tokens
+        if "*" in self.norm or "#" in self.norm:  # where a word can be masked
+            tokens = _masks_read(tokens, self.masks)
+        if runs:  # the general pass: spelled-out runs may have taken in a word beside them
+            tokens = _runs_read(self.norm, tokens, self.masks)
+        return tokens
 
     @property
     def read(self) -> Read | None:
@@ -1078,6 +1088,54 @@ def _masks_read(tokens: tuple[Token, ...], masks: t.Any) -> tuple[Token, ...]:
                 out = list(tokens)
             out[i] = Token(tok.start, tok.end, *found)
     return tokens if out is None else tuple(out)
+
+
+#: letters that are words of their own before a spelled-out word ("I k n o w", "a l o s e r"), and after
+#: one ("l u c k y I don't", "r e a d a book", "e" and "y" for "and", "o" for "or")
+_WORD_LETTERS_BEFORE = "ai"
+_WORD_LETTERS_AFTER = "aioye"
+
+
+def _runs_read(norm: str, tokens: tuple[Token, ...], masks: t.Any) -> tuple[Token, ...]:
+    """`tokens` with each spelled-out run that took in a word beside it ("I k n o w", "don't m a k e", "he's a
+    p a t h e t i c", "r e a d a book") cut into that word and the spelled-out one, where the policy's
+    vocabulary (`masks`) knows the spelled-out word better than the whole run."""
+    out: list[Token] | None = None
+    for k, tok in enumerate(tokens):
+        cut = _run_cut(norm, tok, masks)
+        if cut is None:
+            if out is not None:
+                out.append(tok)
+            continue
+        if out is None:
+            out = list(tokens[:k])
+        h, tl = cut
+        text = tok.text
+        out.extend(Token(tok.start + 2 * i, tok.start + 2 * i + 1, text[i]) for i in range(h))
+        out.append(Token(tok.start + 2 * h, tok.end - 2 * tl, text[h : len(text) - tl]))
+        if tl:
+            out.append(Token(tok.end - 1, tok.end, text[-1]))
+    return tokens if out is None else tuple(out)
+
+
+def _run_cut(norm: str, tok: Token, masks: t.Any) -> tuple[int, int] | None:
+    """(letters before, letters after) to cut off a spelled-out run, or None."""
+    text = tok.text
+    n = len(text)
+    if n < 4 or tok.end - tok.start != 2 * n - 1 or not text.isalpha():
+        return None  # not a run of single letters one spacer apart
+    heads = 0
+    if text[0] in _WORD_LETTERS_BEFORE or _after_apostrophe(norm, tok.start):
+        heads = 2 if text[1] in _WORD_LETTERS_BEFORE else 1
+    tails = 1 if text[-1] in _WORD_LETTERS_AFTER else 0
+    if not heads and not tails:
+        return None
+    return t.cast("tuple[int, int] | None", masks.spelled(text, heads, tails))
+
+
+def _after_apostrophe(norm: str, i: int) -> bool:
+    """Whether the letter at `i` ends a contraction ("don't", "I'm", "he's"): an apostrophe after a letter."""
+    return i >= 2 and norm[i - 1] in "'’" and norm[i - 2].isalpha()
 
 
 def _masked_words_read(words: Words, masks: t.Any) -> tuple[Words, bool]:

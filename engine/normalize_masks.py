@@ -58,6 +58,23 @@ class MaskReader:
                 self._by_shape = {k: tuple(v) for k, v in grouped.items()}
             return self._by_shape
 
+    def spelled(self, text: str, heads: int, tails: int) -> tuple[int, int] | None:
+        """Where a run of spelled-out letters (`text`) that may hold up to `heads` words of one letter before
+        the spelled-out word and `tails` after it is cut: (letters before, letters after) for the commonest
+        word of three letters or more the vocabulary holds, when it does not hold the whole run; None to leave
+        it whole ("i d i o t" is "idiot", "I k n o w" is "I" and "know")."""
+        self._index()
+        common = self._common
+        if text in common:
+            return None  # a word as it is ("i d i o t a" is "idiota")
+        best, cut = 0, None
+        for h in range(heads + 1):
+            for tl in range(tails + 1):
+                core = text[h : len(text) - tl]
+                if (h or tl) and len(core) >= 3 and common.get(core, 0) > best:
+                    best, cut = common[core], (h, tl)
+        return cut
+
     def read(self, pattern: str) -> tuple[str, tuple[str, ...], bool] | None:
         """(text, other readings, still masked) for a masked word written `pattern` ('*' for each mask), or
         None when it fits no word, shows too little to name one ("****", "f***") or has a mask at an edge,
@@ -82,9 +99,10 @@ class MaskReader:
             w for w in index.get((len(pattern), pattern[0]), ()) if _fits(pattern, w)
         )  # a mask hides a letter inside a word; at its edge a '*' is emphasis ("*something to want*")
         if not fits:
-            # markdown emphasis inside a word ("*bring*ing", "sh**ame**"): the word without its marks
+            # markdown emphasis inside a word ("*bring*ing", "sh**ame**"): the word without its marks (a mark
+            # at its end only closes emphasis over several words, "**don't work**", and is left as it was)
             plain = pattern.replace("*", "")
-            if len(plain) >= _LEAST_EMPHASIZED and plain in self._common:
+            if "*" in pattern.strip("*") and len(plain) >= _LEAST_EMPHASIZED and plain in self._common:
                 return plain, (pattern,), True
             return None
         common, function, terms = self._common, self._function, self._terms

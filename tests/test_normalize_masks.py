@@ -110,3 +110,43 @@ def test_masked_innocent_words_stay_innocent(policy: engine.Policy, text: str) -
 @pytest.mark.parametrize("text", ["You stupid c*nt", "you're a tw*t", "f*ck you", "you absolute id**t"])
 def test_masked_swear_words_still_flag(policy: engine.Policy, text: str) -> None:
     assert decided(policy, text).decision != engine.Verdict.APPROVE
+
+
+def test_emphasis_inside_a_word_reads_as_the_word_when_no_masked_word_fits() -> None:
+    r = reader({"bringing": 3, "shame": 5, "work": 8})
+    assert r.read("bring*ing") == ("bringing", ("bring*ing",), True)
+    assert r.read("sh**ame") == ("shame", ("sh**ame",), True)
+    assert r.read("work**") is None  # closing emphasis over several words ("**don't work**"): as written
+
+
+def test_a_spelled_out_run_gives_back_a_word_of_one_letter_beside_it() -> None:
+    r = reader({"know": 9, "make": 9, "outside": 7, "lucky": 5, "read": 8, "pathetic": 6, "idiot": 8, "idiota": 3})
+    cases = {
+        "I k n o w your name": ["i", "know", "your", "name"],
+        "don't m a k e me": ["don", "t", "make", "me"],
+        "I'm o u t s i d e": ["i", "m", "outside"],
+        "l u c k y I guess": ["lucky", "i", "guess"],
+        "r e a d a book": ["read", "a", "book"],
+        "he's a p a t h e t i c man": ["he", "s", "a", "pathetic", "man"],
+        "you i d i o t": ["you", "idiot"],
+        "seu i d i o t a": ["seu", "idiota"],  # the whole run is a word: left whole
+    }
+    for text, words in cases.items():
+        p = prepare(text, masks=r)
+        assert p.words.texts == words, text
+        for tok in p.tokens:  # each piece covers its own letters
+            assert p.norm[tok.start : tok.end].replace(" ", "") == tok.text, text
+    assert prepare("I k n o w your name").words.texts[0] == "iknow"  # without a vocabulary, as before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't m a k e me come to your house.",
+        "I k n o w where you live.",
+        "You'd **better** watch your back.",
+        "I'll be w*iting outs*de your house.",
+    ],
+)
+def test_spelled_out_and_emphasized_threats_flag(policy: engine.Policy, text: str) -> None:
+    assert decided(policy, text).decision != engine.Verdict.APPROVE
