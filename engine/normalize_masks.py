@@ -15,7 +15,6 @@ it ("t*at" is not "twat", "n#t" is not "nut"). Where the two are close, the swea
 
 from __future__ import annotations
 
-import threading
 import typing as t
 
 #: how many more of the vocabulary's sources must hold a function word than a list word of the same shape
@@ -28,42 +27,26 @@ _LEAST_EMPHASIZED = 4
 
 
 class MaskReader:
-    """Readings of masked words from a vocabulary, built on first use or by `warm`."""
+    """Readings of masked words from a vocabulary."""
 
     def __init__(
-        self,
-        sources: t.Callable[[], tuple[t.Mapping[str, int], t.AbstractSet[str], t.AbstractSet[str]]],
+        self, common: t.Mapping[str, int], function: t.AbstractSet[str], terms: t.AbstractSet[str]
     ) -> None:
-        """:param sources: gives (word -> how many sources hold it, function words, list terms)."""
-        self._sources = sources
-        self._lock = threading.Lock()
-        self._by_shape: dict[tuple[int, str], tuple[str, ...]] | None = None
-        self._common: t.Mapping[str, int] = {}
-        self._function: t.AbstractSet[str] = frozenset()
-        self._terms: t.AbstractSet[str] = frozenset()
+        """:param common: each word of the vocabulary, with how many of its sources hold it.
+        :param function: the languages' function words.
+        :param terms: the lists' single words."""
+        self._common, self._function, self._terms = common, function, terms
+        grouped: dict[tuple[int, str], list[str]] = {}
+        for w in common:
+            grouped.setdefault((len(w), w[0]), []).append(w)
+        self._by_shape = {k: tuple(v) for k, v in grouped.items()}
         self._memo: dict[str, tuple[str, tuple[str, ...], bool] | None] = {}
-
-    def warm(self) -> None:
-        """Build the vocabulary now (at load), so that no comment waits for it."""
-        self._index()
-
-    def _index(self) -> dict[tuple[int, str], tuple[str, ...]]:
-        with self._lock:
-            if self._by_shape is None:
-                common, function, terms = self._sources()
-                grouped: dict[tuple[int, str], list[str]] = {}
-                for w in common:
-                    grouped.setdefault((len(w), w[0]), []).append(w)
-                self._common, self._function, self._terms = common, function, terms
-                self._by_shape = {k: tuple(v) for k, v in grouped.items()}
-            return self._by_shape
 
     def spelled(self, text: str, heads: int, tails: int) -> tuple[int, int] | None:
         """Where a run of spelled-out letters (`text`) that may hold up to `heads` words of one letter before
         the spelled-out word and `tails` after it is cut: (letters before, letters after) for the commonest
         word of three letters or more the vocabulary holds, when it does not hold the whole run; None to leave
         it whole ("i d i o t" is "idiot", "I k n o w" is "I" and "know")."""
-        self._index()
         common = self._common
         if text in common:
             return None  # a word as it is ("i d i o t a" is "idiota")
@@ -94,9 +77,8 @@ class MaskReader:
             return None
         if letters * 2 < len(pattern):
             return None  # more masks than letters: no word to tell
-        index = self._index()
         fits = [] if pattern[0] == "*" or pattern[-1] == "*" else sorted(
-            w for w in index.get((len(pattern), pattern[0]), ()) if _fits(pattern, w)
+            w for w in self._by_shape.get((len(pattern), pattern[0]), ()) if _fits(pattern, w)
         )  # a mask hides a letter inside a word; at its edge a '*' is emphasis ("*something to want*")
         if not fits:
             # markdown emphasis inside a word ("*bring*ing", "sh**ame**"): the word without its marks (a mark

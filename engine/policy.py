@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import threading
 import typing as t
@@ -238,8 +237,7 @@ def _load_policy(root: Path) -> Policy:
     # does the automaton of the regexes' literals
     detector.warm()
     vocabulary.literals.build()
-    masks = MaskReader(functools.partial(_mask_vocabulary, vocabulary, models))
-    masks.warm()
+    masks = MaskReader(*_mask_vocabulary(vocabulary, models))
     return Policy(
         version=f"{settings['version']}-{policy_hash(root)}",
         thresholds=settings["thresholds"],
@@ -273,18 +271,19 @@ def _mask_vocabulary(
             if len(w) >= 2 and w.isalpha():
                 common[w] = common.get(w, 0) + 1
 
-    terms: set[str] = set()
+    singles: set[str] = set()
+    phrase_words: set[str] = set()
     for termset in vocabulary.lists.values():
-        terms.update(termset.singles)
-        terms.update(w for phrase in _paths(termset.phrases) for w in phrase)
-    add(terms)
+        singles.update(termset.singles)
+        phrase_words.update(w for phrase in _paths(termset.phrases) for w in phrase)
+    add(singles | phrase_words)
     add(w for lit in vocabulary.literals.words() for w in lit.split())
     for model in models.values():
         if model is not None:
             add(k for k in model.weights if " " not in k)
     function = frozenset(w for words in FUNCTION_WORDS.values() for w in words if w.isalpha())
     add(function)
-    return common, function, frozenset(w for termset in vocabulary.lists.values() for w in termset.singles)
+    return common, function, frozenset(singles)
 
 
 def _not_shown(names: list[Node], vocabulary: Vocabulary, errors: ErrorCollector) -> frozenset[str]:
