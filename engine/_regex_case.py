@@ -33,7 +33,7 @@ def caseless(pattern: regex.Pattern[str]) -> regex.Pattern[str] | None:
         return None
     if not _folded(parsed):
         return None
-    return regex.compile(pattern.pattern, pattern.flags & ~regex.IGNORECASE)
+    return regex.compile(pattern.pattern, pattern.flags & ~regex.IGNORECASE, cache_pattern=False)
 
 
 def _folded(items: sre_parse.SubPattern | list[tuple[object, object]]) -> bool:

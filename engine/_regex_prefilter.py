@@ -392,13 +392,14 @@ def _unwrap(source: str) -> str | None:
 def _top_level_groups(source: str) -> list[tuple[str, str]]:
     """(content, the character after the group) for every group at depth 0."""
     out = []
+    opened = -1
     for i, ch, depth in _structure(source):
         if ch == "(" and depth == 1:
-            end = _closing(source, i)
-            if end < 0:
-                return []
-            out.append((source[i + 1 : end], source[end + 1 : end + 2]))
-    return out
+            opened = i
+        elif ch == ")" and depth == 0 and opened >= 0:
+            out.append((source[opened + 1 : i], source[i + 1 : i + 2]))
+            opened = -1
+    return [] if opened >= 0 else out  # a group left open: none
 
 
 def _closing(source: str, start: int) -> int:
@@ -410,22 +411,21 @@ def _closing(source: str, start: int) -> int:
 
 
 def _structure(source: str, start: int = 0) -> t.Iterator[tuple[int, str, int]]:
-    """(index, character, depth after it) for each structural character, skipping escapes and classes."""
-    depth, i = 0, start
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(source, i)
-            continue
+    """(index, mark, depth after it) for each '(', ')' and '|', skipping escapes and classes (`_class_end`)."""
+    depth = 0
+    for m in _MARKS.finditer(source, start):
+        ch = m.group()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        yield i, ch, depth
-        i += 1
+        elif ch != "|":
+            continue  # an escape or a class
+        yield m.start(), ch, depth
+
+
+#: an escape (a backslash and the character after it), a class, or a mark `_structure` reports
+_MARKS = regex.compile(r"\\.?|\[\^?\]?(?:[^\]\\]|\\.?)*\]?|[()|]", regex.S)
 
 
 def _class_end(source: str, start: int) -> int:

@@ -75,5 +75,7 @@ def _unbounded_at(source: str, i: int) -> bool:
         return False
     if source[i] in "*+":
         return True
-    m = regex.match(r"\{\d*,\}", source[i:])
-    return m is not None
+    return _OPEN_ENDED.match(source, i) is not None
+
+
+_OPEN_ENDED = regex.compile(r"\{\d*,\}")

@@ -10,6 +10,7 @@ Word lists compile to sets keyed by the comment's words (never one big alternati
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from dataclasses import dataclass, field
 
@@ -56,6 +57,7 @@ class Build:
     rule_models: list[str] = field(default_factory=list)  # the models this rule's matchers use, in order
     not_shown: frozenset[str] = frozenset()  # words a model hit does not show as its reason ("you", "the")
     literals: Literals = field(default_factory=Literals)  # the policy's regex literals (`Vocabulary.literals`)
+    merged: dict[tuple[str, ...], TermSet] = field(default_factory=dict)  # `Vocabulary.merged`
 
     def fail(self, message: str, node: Node, field: str, cls: type = PatternError, key: str | None = None) -> None:
         """Report at `node`, or at where `key` is written in it (an unknown key, not its value)."""
@@ -109,7 +111,7 @@ def _build_list_at(node: Node, field: str, b: Build, key: str) -> Matcher | None
 
 def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
     names = node.value if node.is_list else [node]
-    merged: TermSet | None = None
+    found: list[str] = []
     for name_node in names:
         name = name_node.value
         if not isinstance(name, str):
@@ -121,8 +123,17 @@ def _build_list(node: Node, field: str, b: Build) -> Matcher | None:
             b.fail(f"no list named '{name}'{did_you_mean(name, b.lists)}", name_node, field)
             continue
         b.used_lists.add(name)
-        merged = b.lists[name] if merged is None else merged.merged(b.lists[name])
-    return ListMatcher(merged) if merged is not None else None
+        found.append(name)
+    if not found:
+        return None
+    key = tuple(found)
+    merged = b.merged.get(key)
+    if merged is None:
+        merged = b.lists[found[0]]
+        for name in found[1:]:
+            merged = merged.merged(b.lists[name])
+        b.merged[key] = merged
+    return ListMatcher(merged)
 
 
 def _build_words(node: Node, field: str, b: Build) -> Matcher | None:
@@ -231,14 +242,14 @@ def _build_fuzzy(node: Node, field: str, b: Build) -> Matcher | None:
 # ---- regular expressions ---------------------------------------------------------------------------
 
 
-class RegexMatcher:
-    __slots__ = ("pattern", "space", "required", "groups", "key", "literals", "_caseless")
-    cost = 5
+class Analysis:
+    """What a regex's searches are filed and filtered by, worked out from its text: the groups of literals it
+    requires (`required_literals`) and the same search without IGNORECASE for a case-folded text."""
 
-    def __init__(self, pattern: regex.Pattern[str], space: int, literals: Literals) -> None:
-        self.pattern = pattern
-        self.space = space
-        verbose = pattern.flags & regex.VERBOSE or regex.search(r"\(\?[a-zA-Z]*x", pattern.pattern)
+    __slots__ = ("required", "groups", "key", "caseless", "safe")
+
+    def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
+        verbose = pattern.flags & regex.VERBOSE or _VERBOSE_FLAG.search(pattern.pattern)
         self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
         # per group: the literals the automaton finds, and the short ones
         self.groups = tuple(
@@ -249,10 +260,29 @@ class RegexMatcher:
         # when every group holds a short literal with a letter, digit or space ("so", " u": tested with `in`)
         found = [words for words, short in self.groups if not short]
         self.key: frozenset[str] | None = frozenset(rarest_group(found)) if found else None
+        # the same search without IGNORECASE (20-30% faster), for a case-folded text
+        self.caseless = caseless(pattern) if space == NORM else None
+        self.safe = False  # passed `_regex_safety.problem` (only a pass is remembered: a refusal is checked again)
+
+
+#: an inline flag group turning on VERBOSE ("(?x)", "(?ix:"): whitespace in it is no text, so no literals
+_VERBOSE_FLAG = regex.compile(r"\(\?[a-zA-Z]*x")
+
+
+class RegexMatcher:
+    __slots__ = ("pattern", "space", "required", "groups", "key", "literals", "_caseless")
+    cost = 5
+
+    def __init__(
+        self, pattern: regex.Pattern[str], space: int, literals: Literals, analysis: Analysis | None = None
+    ) -> None:
+        self.pattern = pattern
+        self.space = space
+        analysis = analysis or Analysis(pattern, space)
+        self.required, self.groups, self.key = analysis.required, analysis.groups, analysis.key
         self.literals = literals  # the policy's: all its regexes' literals, found in one pass
         literals.add(lit for group in self.required for lit in group)
-        # the same search without IGNORECASE (20-30% faster), for a case-folded text
-        self._caseless = caseless(pattern) if space == NORM else None
+        self._caseless = analysis.caseless
 
     def may_match(self, scan: Scan) -> bool:
         """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
@@ -272,7 +302,7 @@ class RegexMatcher:
 
     def run(self, scan: Scan, quotes_ok: bool) -> list[Span]:
         """`find` once `may_match` has said yes."""
-        # once per comment for each pattern (equal patterns compile to equal objects): several rules
+        # once per comment for each pattern (`compiled` gives equal patterns one object): several rules
         # share one ("@\\w+", a mention, as an exception)
         return list(scan.memo((self.pattern, self.space, quotes_ok), lambda: self._find(scan, quotes_ok)))
 
@@ -304,21 +334,45 @@ class RegexMatcher:
                 yield m.start(), m.end()
 
 
+#: how many distinct policy regexes stay compiled (`compiled`): the default policy writes ~800
+_COMPILED_MAX = 4096
+
+
+@functools.lru_cache(maxsize=_COMPILED_MAX)
+def compiled(source: str, space: int) -> tuple[regex.Pattern[str], Analysis]:
+    """A policy regex compiled and analysed once per process: a policy writes many patterns more than once
+    (995 regexes, 774 distinct, in the default policy: across rules, exceptions and languages) and a reload
+    after an edit writes nearly all of them again. One object per pattern also lets the rules that share it
+    share its search on a comment (`RegexMatcher.run`'s memo is keyed by it).
+
+    :raises regex.error: for an invalid pattern (not remembered)."""
+    flags = regex.IGNORECASE if space == NORM else 0
+    # not in the regex module's own cache too: 500 patterns, whose churn would evict its small ones
+    pattern = regex.compile(source, flags, cache_pattern=False)
+    return pattern, Analysis(pattern, space)
+
+
+def forget_compiled() -> None:
+    """Drop the compiled regexes (`compiled`): the next load compiles them again (for measuring it)."""
+    compiled.cache_clear()
+
+
 def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | None:
     if not isinstance(node.value, str):
         b.fail("must be a regular expression written as text", node, field)
         return None
-    flags = regex.IGNORECASE if space == NORM else 0
     try:
-        pattern = regex.compile(node.value, flags)
+        pattern, analysis = compiled(node.value, space)
     except regex.error as e:
         b.fail(f"invalid regular expression: {e}", node, field)
         return None
-    problem = _regex_safety.problem(pattern) if _regex_safety.refusing.get() else None
-    if problem:
-        b.fail(problem, node, field)
-        return None
-    return RegexMatcher(pattern, space, b.literals)
+    if _regex_safety.refusing.get() and not analysis.safe:
+        problem = _regex_safety.problem(pattern)
+        if problem:
+            b.fail(problem, node, field)
+            return None
+        analysis.safe = True
+    return RegexMatcher(pattern, space, b.literals, analysis)
 
 
 def _build_regex(node: Node, field: str, b: Build) -> Matcher | None:

@@ -189,9 +189,10 @@ def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: boo
 
 
 def forget_loaded() -> None:
-    """Drop the memo of compiled policies: the next load compiles (for measuring the compile)."""
+    """Drop the memo of compiled policies and regexes: the next load compiles (for measuring the compile)."""
     with _loaded_lock:
         _loaded.clear()
+    matchers.forget_compiled()
 
 
 def _loaded_key(root: Path, refuse_unsafe_regex: bool) -> tuple[Path, bool, str] | None:
@@ -525,6 +526,7 @@ def _parse_rule(
         by_name,
         not_shown=not_shown,
         literals=vocabulary.literals,
+        merged=vocabulary.merged,
     )
     match_node = r.node_of("match")
     match = matchers.build(match_node, "match", build) if match_node else None

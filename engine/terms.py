@@ -35,6 +35,8 @@ class Vocabulary:
     used: set[str] = field(default_factory=set)
     #: the required literals of the policy's regexes, one automaton (filled while rules compile)
     literals: Literals = field(default_factory=Literals)
+    #: lists merged for a matcher that names several (`list: [a, b]`), by their names: many rules name the same
+    merged: dict[tuple[str, ...], TermSet] = field(default_factory=dict)
 
 
 class TermSet:

@@ -73,3 +73,45 @@ class TestRuleMatchers:
         words = ", ".join(f"w{i}abc" for i in range(2001))
         with pytest.raises(PolicyError, match="fuzzy matching is limited to 2000 terms"):
             load_policy(write_policy(tmp_path, {"m": rule(f"{{fuzzy: {{words: [{words}]}}}}")}))
+
+
+class TestCompiledOnce:
+    """A pattern or a set of lists written in several places compiles once; each place still reports its own
+    errors."""
+
+    def test_equal_patterns_share_one_compiled_regex(self, tmp_path: Path) -> None:
+        r = r"{regex: '\bnice try\W{1,3}genius\b'}"
+        body = rule(r) + rule(r, rid="s").split("rules:\n", 1)[1]
+        policy = load_policy(write_policy(tmp_path, {"a": body, "b": rule(r, rid="t")}))
+        assert len({id(rule.match.pattern) for rule in policy.rules}) == 1
+        assert [h.rule for h in decide(policy, Comment(text="Nice try, genius")).hits] == ["a.r", "a.s", "b.t"]
+        # a raw regex is another search (with case, on the visible text)
+        raw = load_policy(write_policy(tmp_path / "raw", {"a": rule(r.replace("regex", "raw_regex"))}))
+        assert raw.rules[0].match.pattern is not policy.rules[0].match.pattern
+
+    @pytest.mark.parametrize(
+        "pattern, error",
+        [(r"(\w+\s?)*$", "catastrophic regular expression"), ("you [idiot", "invalid regular expression")],
+    )
+    def test_a_bad_pattern_is_reported_where_each_rule_writes_it_at_every_load(
+        self, tmp_path: Path, pattern: str, error: str
+    ) -> None:
+        from engine import PolicyError
+
+        m = f"{{regex: '{pattern}'}}"
+        root = write_policy(tmp_path, {"a": rule(m), "b": rule(m, rid="s")})
+        for _ in range(2):  # the second load compiles nothing new, and still refuses the pattern
+            with pytest.raises(PolicyError) as info:
+                load_policy(root)
+            first, second = str(info.value).splitlines()
+            assert first.startswith(f"{root}/a.yaml:7:20: rule 'a.r': field 'match.regex': {error}")
+            assert second.startswith(f"{root}/b.yaml:7:20: rule 'b.s': field 'match.regex': {error}")
+            (root / "a.yaml").write_text(rule(m) + "\n")  # another digest: not the loader's memo of the policy
+
+    def test_lists_merged_once_for_every_matcher_naming_them(self, tmp_path: Path) -> None:
+        m = "{list: [insults, targets]}"
+        body = rule(m) + "".join(rule(w, rid=r).split("rules:\n", 1)[1] for w, r in ((m, "s"), ("{list: [targets, insults]}", "t")))
+        policy = load_policy(write_policy(tmp_path, {"a": body}))
+        first, second, third = (rule.match.terms for rule in policy.rules)
+        assert first is second and first.singles == third.singles
+        assert [h.span for h in decide(policy, Comment(text="what a moron")).hits] == [(7, 12)] * 3
