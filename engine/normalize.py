@@ -1097,40 +1097,61 @@ _WORD_LETTERS_AFTER = "aioye"
 
 
 def _runs_read(norm: str, tokens: tuple[Token, ...], masks: t.Any) -> tuple[Token, ...]:
-    """`tokens` with each spelled-out run that took in a word beside it ("I k n o w", "don't m a k e", "he's a
-    p a t h e t i c", "r e a d a book") cut into that word and the spelled-out one, where the policy's
-    vocabulary (`masks`) knows the spelled-out word better than the whole run."""
+    """`tokens` with each spelled-out run the policy's vocabulary (`masks`) does not know as a whole cut into
+    the words it knows: a word of one letter the run took in ("I k n o w", "don't m a k e", "r e a d a
+    book") or two words spelled out as one ("t y p i c a l t r o l l"). An article read apart from a run
+    ("your a d d r e s s") is joined back where the vocabulary knows the whole and not the rest."""
     out: list[Token] | None = None
+    skip = False
     for k, tok in enumerate(tokens):
-        cut = _run_cut(norm, tok, masks)
-        if cut is None:
+        if skip:
+            skip = False
+            continue
+        run = tok
+        if (
+            tok.text in _WORD_LETTERS_BEFORE
+            and tok.end - tok.start == 1
+            and k + 1 < len(tokens)
+            and _spelled_run(tokens[k + 1])
+            and tokens[k + 1].start == tok.end + 1
+            and norm[tok.end] == norm[tokens[k + 1].start + 1]
+            and not masks.knows(tokens[k + 1].text)
+            and masks.knows(tok.text + tokens[k + 1].text)
+        ):
+            nxt = tokens[k + 1]
+            run = Token(tok.start, nxt.end, tok.text + nxt.text)
+            skip = True
+        cut = _run_cut(norm, run, masks) if _spelled_run(run) else None
+        if cut is None and run is tok:
             if out is not None:
                 out.append(tok)
             continue
         if out is None:
             out = list(tokens[:k])
-        h, tl = cut
-        text = tok.text
-        out.extend(Token(tok.start + 2 * i, tok.start + 2 * i + 1, text[i]) for i in range(h))
-        out.append(Token(tok.start + 2 * h, tok.end - 2 * tl, text[h : len(text) - tl]))
-        if tl:
-            out.append(Token(tok.end - 1, tok.end, text[-1]))
+        if cut is None:
+            out.append(run)
+            continue
+        at = run.start
+        for size in cut:
+            out.append(Token(at, at + 2 * size - 1, run.text[(at - run.start) // 2 : (at - run.start) // 2 + size]))
+            at += 2 * size
     return tokens if out is None else tuple(out)
 
 
-def _run_cut(norm: str, tok: Token, masks: t.Any) -> tuple[int, int] | None:
-    """(letters before, letters after) to cut off a spelled-out run, or None."""
+def _spelled_run(tok: Token) -> bool:
+    """A token of four letters or more spelled out one spacer apart."""
+    n = len(tok.text)
+    return n >= 4 and tok.end - tok.start == 2 * n - 1 and tok.text.isalpha()
+
+
+def _run_cut(norm: str, tok: Token, masks: t.Any) -> tuple[int, ...] | None:
+    """The lengths of the words a spelled-out run is cut into (`MaskReader.spelled`), or None."""
     text = tok.text
-    n = len(text)
-    if n < 4 or tok.end - tok.start != 2 * n - 1 or not text.isalpha():
-        return None  # not a run of single letters one spacer apart
     heads = 0
     if text[0] in _WORD_LETTERS_BEFORE or _after_apostrophe(norm, tok.start):
         heads = 2 if text[1] in _WORD_LETTERS_BEFORE else 1
     tails = 1 if text[-1] in _WORD_LETTERS_AFTER else 0
-    if not heads and not tails:
-        return None
-    return t.cast("tuple[int, int] | None", masks.spelled(text, heads, tails))
+    return t.cast("tuple[int, ...] | None", masks.spelled(text, heads, tails))
 
 
 def _after_apostrophe(norm: str, i: int) -> bool:

@@ -24,6 +24,9 @@ _FAR_COMMONER = 3
 _LEAST_LETTERS = 2
 #: the shortest word read from a word with emphasis marks inside ("*bring*ing")
 _LEAST_EMPHASIZED = 4
+#: a spelled-out run is cut into words up to this many letters, each piece up to `_LONGEST_PIECE`
+_LONGEST_RUN = 64
+_LONGEST_PIECE = 32
 
 
 class MaskReader:
@@ -42,21 +45,47 @@ class MaskReader:
         self._by_shape = {k: tuple(v) for k, v in grouped.items()}
         self._memo: dict[str, tuple[str, tuple[str, ...], bool] | None] = {}
 
-    def spelled(self, text: str, heads: int, tails: int) -> tuple[int, int] | None:
-        """Where a run of spelled-out letters (`text`) that may hold up to `heads` words of one letter before
-        the spelled-out word and `tails` after it is cut: (letters before, letters after) for the commonest
-        word of three letters or more the vocabulary holds, when it does not hold the whole run; None to leave
-        it whole ("i d i o t" is "idiot", "I k n o w" is "I" and "know")."""
+    def knows(self, word: str) -> bool:
+        """Whether `word` is a word of the vocabulary."""
+        return word in self._common
+
+    def spelled(self, text: str, heads: int, tails: int) -> tuple[int, ...] | None:
+        """How a run of spelled-out letters (`text`) the vocabulary does not know as a whole is cut into
+        words: the lengths of the fewest pieces, each a word of the vocabulary of three letters or more, or one
+        of the first `heads` letters or the last `tails` ("I k n o w" is "I" and "know", "t y p i c a l t r o l
+        l" is "typical" and "troll"); None to leave it whole ("i d i o t a" is "idiota")."""
         common = self._common
-        if text in common:
-            return None  # a word as it is ("i d i o t a" is "idiota")
-        best, cut = 0, None
-        for h in range(heads + 1):
-            for tl in range(tails + 1):
-                core = text[h : len(text) - tl]
-                if (h or tl) and len(core) >= 3 and common.get(core, 0) > best:
-                    best, cut = common[core], (h, tl)
-        return cut
+        n = len(text)
+        if text in common or n > _LONGEST_RUN:
+            return None
+        # best[i]: (pieces, -least count of a word piece) of the best cut of text[:i], and its last piece
+        best: list[tuple[int, int] | None] = [None] * (n + 1)
+        last = [0] * (n + 1)
+        best[0] = (0, 0)
+        for i in range(1, n + 1):
+            for j in range(max(0, i - _LONGEST_PIECE), i):
+                before = best[j]
+                if before is None:
+                    continue
+                piece = text[j:i]
+                if i - j == 1:
+                    if not (i <= heads or (j == n - 1 and tails)):
+                        continue
+                    score = (before[0] + 1, before[1])
+                elif i - j >= 3 and piece in common:
+                    score = (before[0] + 1, max(before[1], -common[piece]))
+                else:
+                    continue
+                if best[i] is None or score < t.cast("tuple[int, int]", best[i]):
+                    best[i], last[i] = score, i - j
+        if best[n] is None:
+            return None
+        pieces = []
+        i = n
+        while i:
+            pieces.append(last[i])
+            i -= last[i]
+        return tuple(reversed(pieces))
 
     def read(self, pattern: str) -> tuple[str, tuple[str, ...], bool] | None:
         """(text, other readings, still masked) for a masked word written `pattern` ('*' for each mask), or

@@ -112,7 +112,10 @@ def test_emphasis_inside_a_word_reads_as_the_word_when_no_masked_word_fits() -> 
 
 
 def test_a_spelled_out_run_gives_back_a_word_of_one_letter_beside_it() -> None:
-    r = reader({"know": 9, "make": 9, "outside": 7, "lucky": 5, "read": 8, "pathetic": 6, "idiot": 8, "idiota": 3})
+    r = reader(
+        {"know": 9, "make": 9, "outside": 7, "lucky": 5, "read": 8, "pathetic": 6, "idiot": 8, "idiota": 3}
+        | {"typical": 6, "troll": 5, "address": 7, "your": 9}
+    )
     cases = {
         "I k n o w your name": ["i", "know", "your", "name"],
         "don't m a k e me": ["don", "t", "make", "me"],
@@ -122,6 +125,8 @@ def test_a_spelled_out_run_gives_back_a_word_of_one_letter_beside_it() -> None:
         "he's a p a t h e t i c man": ["he", "s", "a", "pathetic", "man"],
         "you i d i o t": ["you", "idiot"],
         "seu i d i o t a": ["seu", "idiota"],  # the whole run is a word: left whole
+        "t y p i c a l t r o l l": ["typical", "troll"],  # two words spelled out as one
+        "your a d d r e s s": ["your", "address"],  # not the article and "ddress"
     }
     for text, words in cases.items():
         p = prepare(text, masks=r)
@@ -142,3 +147,20 @@ def test_a_spelled_out_run_gives_back_a_word_of_one_letter_beside_it() -> None:
 )
 def test_spelled_out_and_emphasized_threats_flag(policy: engine.Policy, text: str) -> None:
     assert decided(policy, text).decision != engine.Verdict.APPROVE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s c u n t h o r p e united",
+        "p e n i s t o n e station",
+        "a s s a s s i n creed",
+        "c o c k t a i l party",
+        "d i c k e n s novels",
+        "s h i t a k e mushrooms",
+        "I a m so proud of you",
+        "what a s t a r you are",
+    ],
+)
+def test_spelled_out_innocent_words_stay_innocent(policy: engine.Policy, text: str) -> None:
+    assert decided(policy, text).decision == engine.Verdict.APPROVE
