@@ -278,3 +278,44 @@ def test_warm_loads_the_model_once_for_every_detector_of_the_same_languages():
     one = Detector(["en"])
     one.warm()
     assert one._model is None  # one language: nothing to tell apart, nothing loaded
+
+
+_RANKED = [
+    "Das ist doch nicht dein Ernst, die Regierung hat keine Ahnung.",
+    "NO SÉ POR QUÉ DICES ESO",  # all capitals: py3langid reads them lower-cased
+    "Você  não   sabe o que  está falando ",  # runs of spaces, a space at the end
+    "the the the the the the",  # a piece walked again from the same state
+    "Je ne suis pas d'accord avec vous sur ce point.",
+    "Non sono d'accordo, questo governo non ha fatto niente.",
+    "Crème brûlée, naïve café — déjà vu",
+    "",
+    "😂😂😂",
+    "x" * 250,
+]
+
+
+@pytest.mark.parametrize("text", _RANKED)
+def test_the_ranker_ranks_as_py3langid(text: str) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from engine.language import _identifier, _Ranker
+
+    ranker = _identifier(("de", "en", "es", "fr", "it", "pt"))
+    assert isinstance(ranker, _Ranker)
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages(["de", "en", "es", "fr", "it", "pt"])
+    for _ in range(2):  # the second time from the pieces' walks kept
+        ours, theirs = ranker.rank(text), model.rank(text)
+        assert [code for code, _ in ours] == [code for code, _ in theirs]
+        assert [p for _, p in ours] == pytest.approx([p for _, p in theirs], abs=1e-6)
+
+
+def test_the_rankers_kept_walks_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.language as language
+
+    ranker = language._identifier(("de", "en", "es", "fr", "it", "pt"))
+    monkeypatch.setattr(language, "WALKS_KEPT", 10)
+    expected = ranker.rank("eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn")
+    ranker.rank("uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce")
+    assert len(ranker._walks) <= 10 + 14
+    assert ranker.rank("eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn") == expected
