@@ -76,6 +76,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 
+#: a function word of one language that is as common a word of another policy language, counted for the other
+#: where the other leads without it (see `Detector._share`)
+SHARED = {"i": "it"}
+
 #: links, addresses, @mentions, #tags and HTML entities tell nothing of the language
 _NOT_WORDS = re.compile(r"(?:https?://|www\.)\S*|[^\s@]*@\S*|#\w+|&#?\w+;|<U\+\w+>")
 #: the same once the tokens with an @ are gone; each branch starts with a literal, which the regex engine
@@ -149,6 +153,12 @@ class Detector:
             for w, lang in self._marks.items()
             if w not in FUNCTION_WORDS.get(lang, ()) and w not in claimed
         )
+        #: the words SHARED names that this policy's marks give one language and could give another
+        self._shared = {
+            word: (self._marks[word], other)
+            for word, other in SHARED.items()
+            if other in self.languages and self._marks.get(word) not in (None, other)
+        }
         #: the answer of a comment of one language only, and every other answer given so far (few in all)
         self._alone = {lang: Scored(lang, frozenset((lang,))) for lang in self.languages}
         self._answers: dict[tuple[str, frozenset[str]], Scored] = {}
@@ -195,6 +205,8 @@ class Detector:
         _count_elements(counts, filter(None, langs))
         if laughing:  # laughter of a language that is not the policy's counts for none
             counts = {lang: c for lang, c in counts.items() if lang in self._everyone.packs}
+        if len(counts) > 1 and self._shared:
+            self._share(counts, words)
         present: frozenset[str] = frozenset()
         if counts:
             if len(counts) == 1:
@@ -221,6 +233,19 @@ class Detector:
         # the languages whose function words were seen score it too: a stray "the" in a Spanish comment
         # costs a look at English rules, a misread English comment would lose them
         return self._scored(lang, present | {lang}), False
+
+    def _share(self, counts: dict[str, int], words: list[str]) -> None:
+        """A function word of one language that is as common a word of another ("i": English "I", Italian
+        "the") counts for the other where the other leads the comment without it ("i migranti sono arrivati":
+        Italian, no sign of English); elsewhere it counts as it did."""
+        for word, (marked, other) in self._shared.items():
+            if marked in counts and other in counts and (n := words.count(word)):
+                lead = counts[other]
+                if lead > counts[marked] - n and all(c <= lead for lang, c in counts.items() if lang != marked):
+                    counts[other] += n
+                    counts[marked] -= n
+                    if not counts[marked]:
+                        del counts[marked]
 
     def _short(self, text: str, words: list[str]) -> Scored:
         """A comment too short to tell: every pack scores it, unless its few words belong to some languages

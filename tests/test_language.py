@@ -319,3 +319,12 @@ def test_the_rankers_kept_walks_are_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     ranker.rank("uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce")
     assert len(ranker._walks) <= 10 + 14
     assert ranker.rank("eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn") == expected
+
+
+def test_a_word_two_languages_share_counts_for_the_one_that_leads_without_it() -> None:
+    # "i" is English "I" and Italian "the": in an Italian comment it is no sign of English
+    scored = SIX.detect("Ma in piazza i migranti al freddo non interessano a nessuno")
+    assert (scored.language, scored.packs) == ("it", {"it"})
+    # where English leads, or nothing else does, it stays English
+    assert SIX.detect("i think i should go now, it is late").packs == {"en"}
+    assert SIX.detect("Honestly i said that the plan was fine").packs == {"en"}
