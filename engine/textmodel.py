@@ -48,7 +48,19 @@ def char_grams(word: str, shortest: int, longest: int) -> set[str]:
     """The runs of `shortest`..`longest` characters of `<word>` (the marks stand for the word's edges)."""
     marked = f"<{word}>"
     n = len(marked)
-    return {marked[i : i + k] for k in range(shortest, longest + 1) for i in range(n - k + 1)}
+    if n > _SLICED:
+        return {marked[i : i + k] for k in range(shortest, longest + 1) for i in range(n - k + 1)}
+    # the runs cut in C, by slices made once per length
+    return set(map(marked.__getitem__, _slices(n, shortest, longest)))
+
+
+#: the longest marked word whose runs are cut by `_slices` (longer ones: one comprehension, no table kept)
+_SLICED = 64
+
+
+@functools.lru_cache(maxsize=None)
+def _slices(n: int, shortest: int, longest: int) -> tuple[slice, ...]:
+    return tuple(slice(i, i + k) for k in range(shortest, longest + 1) for i in range(n - k + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +90,8 @@ class TextModel:
         w = self.weights.get(form, 0.0)
         if self.chars is None:
             return w
-        cw = self.char_weights
-        parts = [cw[g] for g in char_grams(form, *self.chars) if g in cw]
+        # one probe a run, in C; a run absent (None) or weighing nothing adds nothing to the exact sum
+        parts = list(filter(None, map(self.char_weights.get, char_grams(form, *self.chars))))
         return fsum([w, *parts]) if parts else w
 
     def raw_score(self, features: t.Iterable[str]) -> float:
@@ -246,6 +258,21 @@ class ModelGroup:
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
         deadline = scan.deadline
+        quoted = scan.prepared.quotes
+        sums = self._from_other_reading(scan, quotes_ok, forms, runs) if quoted else None
+        if sums is None:
+            sums = self._score_all(scan, quotes_ok, forms, runs, deadline)
+        # without quotes in the comment, rules that score quoted text and rules that do not see the same words
+        modes = (quotes_ok,) if quoted else (False, True)
+        for model, z in zip(self.models, sums):
+            p = model.calibrate(model.bias + z)
+            for mode in modes:
+                scan.cache[("model", model.name, mode)] = p
+
+    def _score_all(
+        self, scan: Scan, quotes_ok: bool, forms: set[str], runs: set[tuple[str, ...]], deadline: float | None
+    ) -> t.Sequence[float]:
+        """Each model's sum of the comment's feature weights, every feature looked up."""
         other = self.looked_up(scan, not quotes_ok) if scan.prepared.quotes else None
         if other is None:
             values = self._word_values(forms, deadline)
@@ -261,18 +288,43 @@ class ModelGroup:
         )
         found = list(filter(None, values))
         found += filter(None, run_values)
+        if scan.prepared.quotes and (self._packed is not None or len(self.models) == 1):
+            # for the other reading (`_from_other_reading`): what this one found, summed where it can be
+            kept = (sum(found), len(found)) if self._packed is not None else found
+            scan.cache[("model found", self, quotes_ok)] = (forms, runs, kept)
         if len(self.models) == 1:
-            sums: t.Iterable[float] = (fsum(found),)
-        elif self._packed is not None:
-            sums = self._packed.sums(found)
-        else:
-            sums = [fsum(column) for column in zip(*found)] if found else [0.0] * len(self.models)
-        # without quotes in the comment, rules that score quoted text and rules that do not see the same words
-        modes = (quotes_ok,) if scan.prepared.quotes else (False, True)
-        for model, z in zip(self.models, sums):
-            p = model.calibrate(model.bias + z)
-            for mode in modes:
-                scan.cache[("model", model.name, mode)] = p
+            return (fsum(found),)
+        if self._packed is not None:
+            return self._packed.sums(found)
+        return [fsum(column) for column in zip(*found)] if found else [0.0] * len(self.models)
+
+    def _from_other_reading(
+        self, scan: Scan, quotes_ok: bool, forms: set[str], runs: set[tuple[str, ...]]
+    ) -> t.Sequence[float] | None:
+        """The sums of a comment with quotes read the other way (with its quotes or without) after the
+        first: the first reading's found weights, plus those of the features only this one has, less
+        those of the features only the first had (runs across a quote). The sums are exact (one integer,
+        `Packed`, or `math.fsum` over the weights with the lost ones negated), so they are the floats
+        that summing this reading's features alone gives. None: the first reading kept nothing to start
+        from (a group of several models with runs of characters), or it is the first."""
+        first = scan.cache.get(("model found", self, not quotes_ok))
+        if first is None:
+            return None
+        first_forms, first_runs, kept = first
+        deadline = scan.deadline
+        table = self._table
+        gained = self._word_values(list(forms - first_forms), deadline)
+        gained += _clock.mapped(table.get, list(runs - first_runs), deadline)
+        lost = self._word_values(list(first_forms - forms), deadline)
+        lost += _clock.mapped(table.get, list(first_runs - runs), deadline)
+        if self._packed is None:  # one model: its weights
+            return (fsum([*kept, *filter(None, gained), *[-w for w in lost if w]]),)
+        total, n = kept
+        gained, lost = list(filter(None, gained)), list(filter(None, lost))
+        n += len(gained) - len(lost)
+        if n >> Packed.GUARD:
+            return None
+        return self._packed.split(total + sum(gained) - sum(lost), n)
 
 
 class Packed:
@@ -313,7 +365,11 @@ class Packed:
         n = len(found)
         if n >> self.GUARD:  # more features than any text holds: the sum could carry into the next field
             return [fsum(self.weight(e, i) for e in found) for i in range(self.models)]
-        total, base, width, mask, unit = sum(found), n * self.offset, self.width, self.mask, self.unit
+        return self.split(sum(found), n)
+
+    def split(self, total: int, n: int) -> list[float]:
+        """Each model's sum, from the sum `total` of `n` entries (fewer than 2**GUARD)."""
+        base, width, mask, unit = n * self.offset, self.width, self.mask, self.unit
         # int / int is rounded once, correctly (CPython's true division of integers)
         return [(((total >> (i * width)) & mask) - base) / unit for i in range(self.models)]
 

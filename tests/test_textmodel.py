@@ -555,3 +555,40 @@ def test_packed_weights_sum_as_fsum_to_the_last_bit():
         picked = rng.sample(range(len(rows)), rng.randint(0, 300))
         sums = packed.sums([entries[k] for k in picked])
         assert sums == [math.fsum(rows[k][i] for k in picked) for i in range(5)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "you clown, buy followers" and I disagree, idiot.',
+        "\u201cYou idiot\u201d was all he wrote: a threat?",
+        '"Sie sind ein Idiot", schrieb er, du Depp.',
+        'So "you are an idiot" is an argument now? "Clown" too?',
+    ],
+)
+@pytest.mark.parametrize("first", [False, True])
+def test_a_second_reading_of_a_quoted_comment_equals_it_scored_first(text, first):
+    default = load_policy()
+    for model in default.models.values():
+        group = model.group
+        alone = {}
+        for quotes_ok in (False, True):
+            scan = Scan(Comment(text=text, format="markdown"), None)
+            group.score(scan, quotes_ok)
+            alone[quotes_ok] = scan.cache[("model", model.name, quotes_ok)]
+        scan = Scan(Comment(text=text, format="markdown"), None)
+        group.score(scan, first)
+        group.score(scan, not first)  # from the first reading's sums: only the features that differ looked up
+        assert scan.prepared.quotes and ("model found", group, first) in scan.cache
+        assert scan.cache[("model", model.name, first)] == alone[first]
+        assert scan.cache[("model", model.name, not first)] == alone[not first]
+
+
+@pytest.mark.parametrize("word", ["", "a", "idiot", "vollidiot", "x" * 62, "y" * 63, "z" * 200, "äöü\u0301ß"])
+def test_runs_of_characters_cut_by_slices_are_the_runs_of_the_word(word):
+    from engine.textmodel import char_grams
+
+    marked = f"<{word}>"
+    for shortest, longest in [(2, 2), (3, 5), (2, 6)]:
+        expected = {marked[i : i + k] for k in range(shortest, longest + 1) for i in range(len(marked) - k + 1)}
+        assert char_grams(word, shortest, longest) == expected
