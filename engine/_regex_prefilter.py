@@ -29,29 +29,34 @@ if t.TYPE_CHECKING:
 _DEPTH = 12
 
 
-def required_literals(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...]:
+def required_literals(source: str, depth: int = 0, cased: bool = False) -> tuple[tuple[str, ...], ...]:
     """Groups of literals; a match contains at least one literal of every group. Empty: no filter.
 
     A group is a run of plain text at the top level ("free" in `\\bfree\\s+(?:...)`), or a mandatory,
     unrepeated group at the top level whose every alternative requires literals itself, as a pattern (its
     group with the longest shortest literal stands for it: "otari" for `otari[oa]`, "signals" for
-    `\\d+% daily|(?:forex|crypto) signals`)."""
+    `\\d+% daily|(?:forex|crypto) signals`).
+
+    `cased`: the pattern matches case-sensitively in the visible text (a `raw_regex`), whose folded form the
+    literals are looked for in: its ASCII letters of either case stand for their lower case (`[Dd]u` needs
+    "du"), and only printable ASCII characters and `\\s` count as text (each folds to itself lower-cased, each
+    `\\s` to whitespace: tests/test_regex_prefilter.py)."""
     body = _unwrap(source)
     if body is None:
-        return _either(source, depth)
-    groups: list[tuple[str, ...]] = _runs(body, depth)
+        return _either(source, depth, cased)
+    groups: list[tuple[str, ...]] = _runs(body, depth, cased)
     for content, follower in _top_level_groups(body):
         if follower and follower in "?*{":
             continue  # optional or repeated: it need not appear
         content = content[2:] if content.startswith("?:") else content
         if content.startswith("?"):
             continue  # lookarounds, flags, named groups: not plain text
-        if follower != "+" and _expand(content, depth) is not None:
+        if follower != "+" and _expand(content, depth, cased) is not None:
             continue  # its forms are in a run already (`_runs`)
         each: list[tuple[tuple[str, ...], ...]] = []
         for alternative in _alternatives(content):
             # what the alternative itself requires, its groups and theirs ("(?:a|b) c" inside a group)
-            found = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
+            found = required_literals(alternative, depth + 1, cased) if depth < _DEPTH else ()
             if not found:
                 break  # an alternative that may match without plain text: no filter from this group
             each.append(found)
@@ -75,14 +80,14 @@ def rarest_group(groups: t.Iterable[t.Collection[str]]) -> t.Collection[str]:
     return max(groups, key=_absence)
 
 
-def _either(source: str, depth: int = 0) -> tuple[tuple[str, ...], ...]:
+def _either(source: str, depth: int = 0, cased: bool = False) -> tuple[tuple[str, ...], ...]:
     """For top-level alternatives ("a ... b|c ... d"): groups of one group of each alternative's (a match is
     a match of one of them, and holds a literal of each of that one's groups), `_one_of_each`."""
     while source.startswith("(?:") and _closing(source, 0) == len(source) - 1:
         source = source[3:-1]
     each: list[tuple[tuple[str, ...], ...]] = []
     for alternative in _alternatives(source):
-        groups = required_literals(alternative, depth + 1) if depth < _DEPTH else ()
+        groups = required_literals(alternative, depth + 1, cased) if depth < _DEPTH else ()
         if not groups:
             return ()  # an alternative without literals: no filter
         each.append(groups)
@@ -119,7 +124,7 @@ def _alternatives(source: str) -> list[str]:
     return [source[i + 1 : j] for i, j in zip([-1, *cuts], [*cuts, len(source)])]
 
 
-def _runs(source: str, depth: int = 0) -> list[tuple[str, ...]]:
+def _runs(source: str, depth: int = 0, cased: bool = False) -> list[tuple[str, ...]]:
     """Groups of literals at the top level of `source`, each of which every match holds one of (in the text
     with its whitespace squeezed, `squeeze`): runs of literal characters ("free", "bit.ly", "(dot)"), spaces
     and `\\s` standing for one space ("you are" for `you\\s+are`), an optional character, space or group of
@@ -130,7 +135,7 @@ def _runs(source: str, depth: int = 0) -> list[tuple[str, ...]]:
     classes, groups with other text) ends a run."""
     groups: list[tuple[str, ...]] = []
     run: set[str] = {""}
-    for element in _elements(source, depth):
+    for element in _elements(source, depth, cased):
         if isinstance(element, _Group):
             groups.append(element.members)
             element = None
@@ -186,7 +191,7 @@ _SPACES = regex.compile(" {2,}")
 
 
 @functools.lru_cache(maxsize=4096)
-def _expand(source: str, depth: int) -> frozenset[str] | None:
+def _expand(source: str, depth: int, cased: bool = False) -> frozenset[str] | None:
     """Every text a pattern made only of literal characters, spaces, assertions and groups of such
     alternatives can match, spaces squeezed; None for any other pattern, or one of too many forms."""
     if depth >= _DEPTH or len(source) > _MAX_EXPANDED or _NOT_PLAIN.search(source):
@@ -194,7 +199,7 @@ def _expand(source: str, depth: int) -> frozenset[str] | None:
     forms: set[str] = set()
     for alternative in _alternatives(source):
         run: set[str] = {""}
-        for element in _elements(alternative, depth + 1):
+        for element in _elements(alternative, depth + 1, cased):
             extended = None if element is None or isinstance(element, _Group) else _extended(run, element)
             if extended is None:
                 return None
@@ -205,13 +210,13 @@ def _expand(source: str, depth: int) -> frozenset[str] | None:
     return frozenset(forms)
 
 
-def _elements(source: str, depth: int) -> t.Iterator[frozenset[str] | _Group | None]:
+def _elements(source: str, depth: int, cased: bool = False) -> t.Iterator[frozenset[str] | _Group | None]:
     """The pattern's top level as the texts each element can match (squeezed), left to right: a set of
     texts, a `_Group` of a required class, or None for an element that is no text (it ends a run).
     Assertions (`\\b`, `^`, lookarounds), which match no text, give nothing."""
     i = 0
     while i < len(source):
-        char, after = _literal(source, i)
+        char, after = _literal(source, i, cased)
         ch = source[i]
         if char is None and source.startswith("\\s", i):
             char, after = " ", i + 2
@@ -223,7 +228,7 @@ def _elements(source: str, depth: int) -> t.Iterator[frozenset[str] | _Group | N
             elif quantifier == "":
                 # the plain characters that follow, with it: one element
                 while end < len(source):
-                    following, after = _literal(source, end)
+                    following, after = _literal(source, end, cased)
                     if following is None or following == " " or _quantifier(source, after):
                         break
                     char += following
@@ -250,7 +255,7 @@ def _elements(source: str, depth: int) -> t.Iterator[frozenset[str] | _Group | N
             yield None
         elif ch == "[":
             start, i = i, _class_end(source, i)
-            members = _caseless_class(source[start + 1 : i - 1])
+            members = _caseless_class(source[start + 1 : i - 1], cased)
             quantifier = _quantifier(source, i)
             if members and quantifier == "":
                 yield frozenset(members)
@@ -270,7 +275,7 @@ def _elements(source: str, depth: int) -> t.Iterator[frozenset[str] | _Group | N
             if content.startswith(("?=", "?!", "?<=", "?<!")) and quantifier == "":
                 continue  # a lookaround: no text
             content = content[2:] if content.startswith("?:") else content
-            forms = None if content.startswith("?") else _expand(content, depth)
+            forms = None if content.startswith("?") else _expand(content, depth, cased)
             if forms is None or quantifier not in ("", "?", "??"):
                 yield None
             else:
@@ -314,17 +319,19 @@ _META = frozenset(".^$*+?{}[]\\|()")
 _ASCII_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789' ")
 
 
-def _literal(source: str, i: int) -> tuple[str | None, int]:
+def _literal(source: str, i: int, cased: bool = False) -> tuple[str | None, int]:
     """The character the pattern matches at `source[i]` as itself, whatever the case flags (lower-case ASCII
     letters, digits, the space, punctuation and symbols; an escaped ASCII punctuation mark: "\\." is "."),
     or None; and the index after it. Upper-case and non-ASCII letters are left out: IGNORECASE makes them
-    match more than themselves."""
+    match more than themselves. `cased` (see `required_literals`): printable ASCII only, letters lower-cased."""
     ch = source[i]
     if ch == "\\":
         escaped = source[i + 1 : i + 2]
         if escaped and escaped.isascii() and not escaped.isalnum() and escaped not in "\n\r\t\f\v":
-            return escaped, i + 2
+            return (escaped, i + 2) if escaped.isprintable() or not cased else (None, i)
         return None, i
+    if cased:
+        return (ch.lower(), i + 1) if ch.isascii() and ch.isprintable() and ch not in _META and ch != "_" else (None, i)
     if ch in _ASCII_PLAIN:
         return ch, i + 1
     if ch in _META or ch.isspace() or ch.isalnum() or ch.lower() != ch.upper() or ch == "_":
@@ -332,9 +339,10 @@ def _literal(source: str, i: int) -> tuple[str | None, int]:
     return ch, i + 1
 
 
-def _caseless_class(body: str) -> tuple[str, ...]:
+def _caseless_class(body: str, cased: bool = False) -> tuple[str, ...]:
     """The members of a class (`body` between its brackets) when it is a short list of caseless characters
-    (`[$£€]`, `[.,]`): no range, negation, escape of a letter, nested class or set operation."""
+    (`[$£€]`, `[.,]`): no range, negation, escape of a letter, nested class or set operation. `cased`: printable
+    ASCII only, and letters lower-cased (`[Dd]` is "d")."""
     if not body or len(body) > 12 or body.startswith("^") or any(op in body for op in ("--", "&&", "||", "~~", "[")):
         return ()
     members: set[str] = set()
@@ -343,14 +351,17 @@ def _caseless_class(body: str) -> tuple[str, ...]:
         ch = body[i]
         if ch == "\\":
             escaped = body[i + 1 : i + 2]
-            if not escaped or not escaped.isascii() or escaped.isalnum():
+            if not escaped or not escaped.isascii() or escaped.isalnum() or cased and not escaped.isprintable():
                 return ()
             members.add(escaped)
             i += 2
             continue
-        if ch == "-" or ch.isalnum() or ch.isspace() or ch.lower() != ch.upper() or ch == "_":
+        if cased and not (ch.isascii() and ch.isprintable()):
+            return ()
+        letter = cased and ch.isalpha()  # matched as written, so found lower-cased in the folded text
+        if ch == "-" or ch.isalnum() and not letter or ch.isspace() or ch.lower() != ch.upper() and not letter or ch == "_":
             return ()  # a range, a letter or digit (case, and too common to filter by), a space
-        members.add(ch)
+        members.add(ch.lower())
         i += 1
     return tuple(sorted(members))
 

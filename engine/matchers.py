@@ -250,7 +250,12 @@ class Analysis:
 
     def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
         verbose = pattern.flags & regex.VERBOSE or _VERBOSE_FLAG.search(pattern.pattern)
-        self.required = () if space != NORM or verbose else required_literals(pattern.pattern)
+        # a `raw_regex` searches the visible text, which the automaton sees folded: its literals are read
+        # case-sensitively (`cased`), unless a flag could make it match otherwise (IGNORECASE, `(?i)`, ...)
+        cased = space != NORM
+        flagged = pattern.flags & regex.IGNORECASE or _INLINE_FLAG.search(pattern.pattern)
+        skip = verbose or (cased and flagged)
+        self.required = () if skip else required_literals(pattern.pattern, cased=cased)
         # per group: the literals the automaton finds, and the short ones
         self.groups = tuple(
             (frozenset(lit for lit in group if scanned(lit)), tuple(lit for lit in group if not scanned(lit)))
@@ -267,6 +272,8 @@ class Analysis:
 
 #: an inline flag group turning on VERBOSE ("(?x)", "(?ix:"): whitespace in it is no text, so no literals
 _VERBOSE_FLAG = regex.compile(r"\(\?[a-zA-Z]*x")
+#: any inline flag group ("(?i)", "(?-i:", "(?V1)"): a `raw_regex` with one is given no literals
+_INLINE_FLAG = regex.compile(r"\(\?[a-zA-Z^-]")
 
 
 class RegexMatcher:
@@ -286,7 +293,8 @@ class RegexMatcher:
 
     def may_match(self, scan: Scan) -> bool:
         """Whether the text holds a literal of every group the pattern requires (`in` semantics), as written or
-        with its words as read (`Prepared.read`)."""
+        with its words as read (`Prepared.read`); for a `raw_regex`, in the normalized text, the visible one
+        folded."""
         if not self.groups:
             return True
         found = self.literals.found(scan)

@@ -144,6 +144,51 @@ def test_every_match_contains_a_literal_of_each_group(pattern: str, text: str) -
         assert any(literal in squeeze(m.group()) for literal in group)
 
 
+@pytest.mark.parametrize(
+    "pattern, groups",
+    [
+        # written case-sensitively: either case of an ASCII letter stands for its lower case
+        (r"\b(?:[Cc]omment|DM|[Tt]ext)\s+(?:me\s+)?[A-Z]{2,10}\b", (("comment ", "dm ", "text "),)),
+        (r"(?<![\w@])[Dd][Uu]\s+[A-ZÄÖÜ][a-zäöüß]+\s+[Dd][Uu]\b", (("du ",), (" du",))),
+        (r"\]\(\s*https?://", ((']( http://', ']( https://', '](http://', '](https://'),)),
+        # only printable ASCII is text: a non-ASCII letter or symbol may fold to something else
+        ("[$\u00a3\u20ac]{2,}x", (("x",),)),
+        ("\u00e9t\u00e9 x", (("t",), (" x",))),
+        (r"\bStra\u00dfe\b", (("stra",), ("e",))),  # "\u00df" is no text here: it folds to "ss"
+    ],
+)
+def test_a_case_sensitive_pattern_needs_its_letters_lower_cased(pattern: str, groups: tuple[tuple[str, ...], ...]) -> None:
+    assert required_literals(pattern, cased=True) == groups
+
+
+def test_a_raw_regex_is_filtered_by_its_literals_in_the_folded_text_unless_a_flag_could_widen_it() -> None:
+    """A `raw_regex` searches the visible text; the automaton looks in the normalized one, which folds each
+    printable ASCII character to its lower case and each whitespace character to whitespace."""
+    from engine import Comment
+    from engine._regex_prefilter import Literals
+    from engine.matchers import RegexMatcher
+    from engine.normalize import _fold
+    from engine.scan import VISIBLE, Scan
+
+    space = regex.compile(r"\s")
+    for c in range(sys.maxunicode + 1):
+        if space.match(chr(c)):
+            folded = _fold(chr(c))[0]
+            assert folded and not folded.split(), hex(c)
+    assert all(_fold(chr(c))[0] == chr(c).lower() for c in range(32, 127))
+    literals = Literals()
+    cased = RegexMatcher(regex.compile(r"\b[Tt]ext\s+ME\b"), VISIBLE, literals)
+    assert cased.key == frozenset({"text me"})
+    for text, found in (("TEXT ME", False), ("Text\u00a0 ME now", True), ("text me", False), ("a note", False)):
+        scan = Scan(Comment(text=text), None)
+        assert bool(cased.find(scan, True)) is found
+        assert cased.may_match(scan) or not found
+    assert not cased.may_match(Scan(Comment(text="a note"), None))
+    for flagged in (r"(?i)\btext me\b", r"\b(?i:text) me\b", r"(?V1)\btext me\b"):
+        assert RegexMatcher(regex.compile(flagged), VISIBLE, literals).required == ()
+    assert RegexMatcher(regex.compile(r"\btext me\b", regex.IGNORECASE), VISIBLE, literals).required == ()
+
+
 def test_the_squeezed_text_is_one_space_for_every_whitespace_a_pattern_matches() -> None:
     """`squeeze` (str.split) must take every character `\\s` matches for whitespace, or a literal of
     `\\s+` ("www ") could be missing from a text the pattern matches."""
@@ -189,7 +234,7 @@ def test_each_policy_finds_its_own_literals_and_a_reloaded_edit_keeps_none_of_th
 
 def test_no_policy_regex_is_filtered_out_of_a_comment_it_matches() -> None:
     """Every match of the default policy's regexes over every 25th labeled comment (as written and with
-    its words as read) passes the regex's prefilter."""
+    its words as read; a `raw_regex` in the visible text) passes the regex's prefilter."""
     from policy_helpers import labeled_texts, policy_regexes
 
     from engine import Comment, load_policy
@@ -198,17 +243,22 @@ def test_no_policy_regex_is_filtered_out_of_a_comment_it_matches() -> None:
     texts = labeled_texts(every=25)
     if not texts:
         pytest.skip("../shared/data is not here")
-    matchers = [m for m in policy_regexes(load_policy(None)) if m.space == NORM and m.required]
-    assert len(matchers) > 50
-    matched = 0
+    matchers = [m for m in policy_regexes(load_policy(None)) if m.required]
+    assert len(matchers) > 50 and any(m.space != NORM for m in matchers)
+    matched = raw = 0
     for text in texts:
-        scan = Scan(Comment(text=text), None)
-        read = scan.prepared.read
-        for m in matchers:
-            if any(m.pattern.search(s) for s in (scan.prepared.norm, *((read.text,) if read else ()))):
-                matched += 1
-                assert m.may_match(scan), (m.pattern.pattern[:80], text[:80])
-    assert matched > 500
+        for markup in ("text", "markdown"):
+            scan = Scan(Comment(text=text, format=markup), None)
+            read = scan.prepared.read
+            for m in matchers:
+                texts_searched = (
+                    (scan.prepared.norm, *((read.text,) if read else ())) if m.space == NORM else (scan.prepared.visible,)
+                )
+                if any(m.pattern.search(s) for s in texts_searched):
+                    matched += 1
+                    raw += m.space != NORM
+                    assert m.may_match(scan), (m.pattern.pattern[:80], text[:80])
+    assert matched > 500 and raw > 20
 
 
 def test_short_literals_of_symbols_are_scanned_and_key_a_regex() -> None:
