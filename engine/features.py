@@ -99,7 +99,7 @@ def host(url: str) -> str:
 def links(p: Prepared) -> tuple[Found, ...]:
     """Links in the comment: hrefs and markdown links first, then URLs written in the visible text."""
     out = [Found(link.url, link.start, link.end) for link in _clock.timed(p.links, p.deadline)]
-    if "://" not in p.visible and not _DOT_LETTER.search(p.norm, timeout=_clock.left(p.deadline)):
+    if not _may_write_link(p):
         return tuple(out)  # no scheme and no ".x": no link (a sub-microsecond test for most comments)
     # anchors and markdown links, in text order and apart: a URL inside one is its text, counted already
     starts = [f.start for f in out]
@@ -112,6 +112,11 @@ def links(p: Prepared) -> tuple[Found, ...]:
             continue
         out.append(Found(url, a, b))
     return tuple(sorted(out, key=lambda f: f.start))
+
+
+def _may_write_link(p: Prepared) -> bool:
+    """Whether the visible text may hold a URL: a scheme or a dot before a letter."""
+    return "://" in p.visible or bool(_DOT_LETTER.search(p.norm, timeout=_clock.left(p.deadline)))
 
 
 def _url_matches(text: str, deadline: float | None = None) -> t.Iterator[regex.Match[str]]:
@@ -158,26 +163,49 @@ def _find(pattern: regex.Pattern[str], p: Prepared, keep: t.Callable[[str], bool
 def emails(p: Prepared) -> tuple[Found, ...]:
     # every address holds "@", a host's first letter and a dot: "@USER" and "@ 5pm" skip the full pattern,
     # which tries a local part at every word
-    if "@" not in p.visible or not _AT_HOST.search(p.visible, timeout=_clock.left(p.deadline)):
+    if not _may_email(p):
         return ()
     return _find(_EMAIL, p)
+
+
+def _may_email(p: Prepared) -> bool:
+    return "@" in p.visible and bool(_AT_HOST.search(p.visible, timeout=_clock.left(p.deadline)))
 
 
 def phone_numbers(p: Prepared) -> tuple[Found, ...]:
     """Phone numbers: 9 to 15 digits with separators, optional +country and (area); not years, prices or
     counts grouped in thousands."""
-    if _digits(p.visible) < 9:
+    if not _may_phone(p):
         return ()  # nine digits at least: skip the pattern for the usual comment
     return _find(
         _PHONE, p, lambda found: 9 <= sum(c.isdigit() for c in found) <= 15 and not _THOUSANDS.fullmatch(found)
     )
 
 
+def _may_phone(p: Prepared) -> bool:
+    return _digits(p.visible) >= 9
+
+
 def mentions(p: Prepared) -> tuple[Found, ...]:
     """@name mentions (datasets often anonymise them as "@USER"); not e-mail addresses."""
-    if "@" not in p.visible:
+    if not _may_mention(p):
         return ()
     return _find(_MENTION, p)
+
+
+def _may_mention(p: Prepared) -> bool:
+    return "@" in p.visible
+
+
+#: per count (the names `links`, `emails`, ... of the policy language), the cheap test a comment passes
+#: whenever that count is above zero: each count's function returns nothing without it
+MAY_COUNT: dict[str, t.Callable[[Prepared], bool]] = {
+    "links": lambda p: bool(p.links) or _may_write_link(p),
+    "shortened_links": lambda p: bool(p.links) or _may_write_link(p),  # a subset of the links
+    "emails": _may_email,
+    "phone_numbers": _may_phone,
+    "mentions": _may_mention,
+}
 
 
 def longest_run(p: Prepared) -> int:

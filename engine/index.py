@@ -15,6 +15,7 @@ from __future__ import annotations
 import typing as t
 
 from .combinators import All, Any, Near
+from .features import MAY_COUNT
 from .feature_matchers import AuthorMatcher, CapsRatio, CountMatcher, Length
 from .filed import Filed, mask, members
 from .language import FUNCTION_WORDS
@@ -28,8 +29,9 @@ MASKED = ""
 _COMMON = frozenset().union(*FUNCTION_WORDS.values())
 
 #: a key is a word, two words in a row (a phrase's first two: "you", "are"), a phrase's first word
-#: alone ("you",), looked up only in a comment without reading pairs (see `Scan.reading_pairs`), or a
-#: literal a regex needs ("", "% off"), found by the policy's automaton (no word is empty: no clash)
+#: alone ("you",), looked up only in a comment without reading pairs (see `Scan.reading_pairs`), a
+#: literal a regex needs ("", "% off"), found by the policy's automaton (no word is empty: no clash), or
+#: a count that may be above zero ("", "", "links"), by its feature's cheap test (`features.MAY_COUNT`)
 Key = str | tuple[str, ...]
 LITERAL = ""
 Clauses = list[frozenset[Key]]  # each must share a key with the comment's; empty: none is required
@@ -52,6 +54,10 @@ def clauses(matcher: t.Any) -> Clauses:
         if matcher.key is None:
             return []
         return [frozenset((LITERAL, literal) for literal in matcher.key)]
+    if isinstance(matcher, CountMatcher):
+        # "at least one link": a comment without what every link holds has none
+        at_least = matcher.bounds.at_least
+        return [frozenset({_count(matcher.name)})] if at_least is not None and at_least > 0 else []
     if isinstance(matcher, Any):
         # one of the parts: one clause of each, joined
         options = [clauses(p) for p in matcher.parts]
@@ -97,6 +103,11 @@ def _common(key: Key) -> bool:
     if isinstance(key, str):
         return key in _COMMON
     return len(key) == 2 and key[0] in _COMMON and key[1] in _COMMON
+
+
+def _count(name: str) -> tuple[str, str, str]:
+    """The key of a count that may be above zero."""
+    return (LITERAL, LITERAL, name)
 
 
 def _regexes(matcher: t.Any) -> t.Iterator[RegexMatcher]:
@@ -187,6 +198,7 @@ class RuleIndex:
         "pairs",
         "starts",
         "literals",
+        "counts",
         "automaton",
         "_allowed",
         "_excepts",
@@ -209,9 +221,11 @@ class RuleIndex:
         #: every key some clause names, by kind: what a comment's keys are intersected with, once
         every = self.filter.keys().union(*(f.keys() for _, f in self._excepts.values()))
         self.words = frozenset(k for k in every if isinstance(k, str))
-        self.literals = frozenset(k[1] for k in every if isinstance(k, tuple) and k[:1] == (LITERAL,))
+        self.literals = frozenset(k[1] for k in every if isinstance(k, tuple) and len(k) == 2 and k[0] == LITERAL)
         self.pairs = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 2 and k[0] != LITERAL)
         self.starts = frozenset(k for k in every if isinstance(k, tuple) and len(k) == 1)
+        #: the counts some clause needs above zero, with their tests
+        self.counts = tuple((k, MAY_COUNT[k[2]]) for k in every if isinstance(k, tuple) and len(k) == 3)
         #: the policy's automaton of regex literals (every regex of a policy holds the same one)
         matchers = [r.match for r in self.rules] + tests
         self.automaton = next((m.literals for top in matchers for m in _regexes(top)), None)
@@ -239,6 +253,9 @@ class RuleIndex:
             keys.add(MASKED)
         if self.literals and self.automaton is not None:
             keys.update([(LITERAL, literal) for literal in self.literals.intersection(self.automaton.found(scan))])
+        if self.counts:
+            prepared = scan.prepared
+            keys.update([key for key, may in self.counts if may(prepared)])
         scan.cache[self._keys] = keys
         return keys
 

@@ -151,3 +151,21 @@ def test_a_link_ends_before_invisible_characters():
     text = "M/V: http://youtu.be/9bZkp7q19f0\ufeff"
     (found,) = F.links(prepare(text))
     assert (found.value, text[found.start : found.end]) == ("http://youtu.be/9bZkp7q19f0",) * 2
+
+
+def test_a_count_above_zero_passes_its_cheap_test() -> None:
+    """The rule index files "at least one link" under `MAY_COUNT["links"]`: whenever a count finds something,
+    its test must say so (labeled comments as text, markdown and html, and texts built to be near misses)."""
+    from policy_helpers import labeled_texts
+
+    texts = [*labeled_texts(every=10)]
+    texts += ["x.co", "a@b.cd", "@USER hi", "+1 (555) 123-4567", "http://", "<a href='http://x.example'>x</a>"]
+    found = dict.fromkeys(F.MAY_COUNT, 0)
+    for text in texts:
+        for markup in ("text", "markdown", "html"):
+            p = prepare(text, markup)
+            for name, may in F.MAY_COUNT.items():
+                if getattr(F, name)(p):
+                    found[name] += 1
+                    assert may(p), (name, text[:80])
+    assert all(found.values()), found

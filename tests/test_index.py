@@ -35,6 +35,9 @@ def small(tmp_path_factory):
         "click_link": rule("{all: [{links: {at_least: 1}}, {regex: 'click'}]}", "click_link"),
         "keyword": rule("{regex: '\\b(?:text|send)\\s+[a-z]{2,12}\\s+to\\s+\\d{4,6}\\b'}", "keyword"),
         "offer": rule("{any: [{regex: 'free\\W+gift'}, {regex: 'prize\\W+winner'}]}", "offer"),
+        "linked": rule("{links: {at_least: 1}}", "linked"),
+        "no_link": rule("{links: {at_most: 0}}", "no_link"),
+        "contact": rule("{any: [{phone_numbers: {at_least: 1}}, {emails: {at_least: 1}}]}", "contact"),
     }
     # `rude` holds a prefix: rules over it run always (a word's prefixes are not looked up)
     lists = "language: en\nlists:\n  insults: [idiot, moron, 'waste of space']\n  targets: [you, u]\n  rude: ['brainless*']\n"
@@ -48,7 +51,7 @@ def ids(policy, text: str) -> list[str]:
 
 
 def test_a_clean_comment_runs_only_the_rules_without_words(small):
-    assert ids(small, "The council published the budget today.") == ["not_polite", "prefixed", "shouty"]
+    assert ids(small, "The council published the budget today.") == ["no_link", "not_polite", "prefixed", "shouty"]
 
 
 def test_comment_level_parts_of_all_are_tested_before_the_rule_runs(small):
@@ -76,13 +79,23 @@ def test_every_group_of_literals_a_regex_needs_is_checked(small):
     assert "offer" in ids(small, "prize winner!")
 
 
+def test_a_count_above_zero_needs_what_its_feature_looks_for_first(small):
+    # "at least one": filed under the count's cheap test (features.MAY_COUNT); "at most": always run
+    assert "linked" not in ids(small, "No link here. None at all")
+    assert "linked" in ids(small, "see example.com/x") and "linked" in ids(small, "a [link](http://x.example)")
+    assert "no_link" in ids(small, "No link here.")
+    assert "contact" not in ids(small, "call me at 5 or @ noon")
+    assert "contact" in ids(small, "call 555 123 4567") and "contact" in ids(small, "mail me@example.com")
+    assert clauses(by_id(small)["no_link"].match) == []
+
+
 def test_a_phrase_needs_its_first_two_words_in_a_row(small):
     assert "nice" not in ids(small, "have you seen a nice day like this")
     assert "nice" in ids(small, "have a nice day")
 
 
 def test_a_word_of_a_list_runs_its_rules(small):
-    assert ids(small, "What an idiot.") == ["insult", "not_polite", "prefixed", "shouty"]
+    assert ids(small, "What an idiot.") == ["insult", "no_link", "not_polite", "prefixed", "shouty"]
     # `near` needs both parts: "you" alone files nothing, "you" with an insult runs it
     assert "at_you" not in ids(small, "I told you so.")
     assert "at_you" in ids(small, "you idiot")
@@ -105,7 +118,7 @@ def test_clauses_of_each_kind(small):
     (insults,) = clauses(rules["insult"].match)
     assert {"idiot", "moron", ("waste", "of"), ("waste",), MASKED} <= insults
     assert len(clauses(rules["at_you"].match)) == 2  # one per part of the `near`
-    assert clauses(rules["click_link"].match) == [frozenset({(LITERAL, "click")})]
+    assert clauses(rules["click_link"].match) == [frozenset({(LITERAL, LITERAL, "links")}), frozenset({(LITERAL, "click")})]
     assert clauses(rules["shouty"].match) == [] and clauses(rules["not_polite"].match) == []
 
 
