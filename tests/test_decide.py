@@ -195,7 +195,8 @@ class TestFailClosed:
             raise RuntimeError("broken")
 
         monkeypatch.setattr(mod, "_apply", boom)
-        d = decide(policy, Comment(text="hello"))
+        # a comment some rule runs on: a clean one may run none (the index files every rule of this policy)
+        d = decide(policy, Comment(text="hello, you idiot"))
         assert d.decision is Verdict.FLAG and d.reasons == (Reason.ENGINE_ERROR,)
         assert d.to_dict()["reasons"] == ["engine_error"]
 
