@@ -197,11 +197,15 @@ def _may_mention(p: Prepared) -> bool:
     return "@" in p.visible
 
 
+def _may_link(p: Prepared) -> bool:
+    return bool(p.links) or _may_write_link(p)
+
+
 #: per count (the names `links`, `emails`, ... of the policy language), the cheap test a comment passes
 #: whenever that count is above zero: each count's function returns nothing without it
 MAY_COUNT: dict[str, t.Callable[[Prepared], bool]] = {
-    "links": lambda p: bool(p.links) or _may_write_link(p),
-    "shortened_links": lambda p: bool(p.links) or _may_write_link(p),  # a subset of the links
+    "links": _may_link,
+    "shortened_links": _may_link,  # a subset of the links
     "emails": _may_email,
     "phone_numbers": _may_phone,
     "mentions": _may_mention,
