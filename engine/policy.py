@@ -189,10 +189,11 @@ def load_policy(directory: str | Path | None = None, *, refuse_unsafe_regex: boo
 
 
 def forget_loaded() -> None:
-    """Drop the memo of compiled policies and regexes: the next load compiles (for measuring the compile)."""
+    """Drop the memo of compiled policies, regexes and models: the next load compiles (for measuring it)."""
     with _loaded_lock:
         _loaded.clear()
     matchers.forget_compiled()
+    textmodel.forget_parsed()
 
 
 def _loaded_key(root: Path, refuse_unsafe_regex: bool) -> tuple[Path, bool, str] | None:

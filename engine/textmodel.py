@@ -10,14 +10,19 @@ See docs/policy-language.md ("Models") for the file format.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import json
 import math
+import re
+import threading
 import typing as t
-from itertools import compress
-from math import fsum
-from operator import itemgetter, not_
+from itertools import chain, compress, filterfalse, repeat
+from math import fsum, ldexp
+from operator import add, itemgetter, lshift, methodcaller, not_
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +68,18 @@ def _slices(n: int, shortest: int, longest: int) -> tuple[slice, ...]:
     return tuple(slice(i, i + k) for k in range(shortest, longest + 1) for i in range(n - k + 1))
 
 
+_spaced = methodcaller("__contains__", " ")
+_spaces = methodcaller("count", " ")
+#: any character `str.isspace` calls a space
+_SPACE = re.compile(r"\s")
+
+
+def _key(feature: str) -> str | tuple[str, ...]:
+    """A feature as a group's table holds it: a run of words as the tuple of its words (no string to build
+    per comment), a word as itself."""
+    return tuple(feature.split(" ")) if " " in feature else feature
+
+
 @dataclass(frozen=True, slots=True)
 class TextModel:
     name: str
@@ -81,6 +98,8 @@ class TextModel:
     char_weights: t.Mapping[str, float] = field(default_factory=dict)
     #: the models scored with this one in one pass (`group_models`); alone until a policy groups it
     group: ModelGroup | None = field(default=None, init=False, repr=False, compare=False)
+    #: the SHA-256 of the file's text, once loaded from a file (`load_model`)
+    digest: str = field(default="", init=False, repr=False, compare=False)
 
     def calibrate(self, z: float) -> float:
         return interpolate(self.knots_x, self.knots_p, z)
@@ -188,28 +207,38 @@ class ModelGroup:
         self.models = tuple(models)
         self.ngrams = max(m.ngrams for m in self.models)
         self._chars = any(m.chars is not None for m in self.models)
-        rows: dict[str | tuple[str, ...], list[float]] = {}
-        for i, m in enumerate(self.models):
-            for feature, w in m.weights.items():
-                # a run of words is looked up as the tuple of its words (no string to build per comment)
-                f = tuple(feature.split(" ")) if " " in feature else feature
-                row = rows.get(f)
-                if row is None:
-                    row = rows[f] = [0.0] * len(self.models)
-                row[i] = w
-        # one model: the weight itself; several: a tuple, one weight per model. A zero weight (never
-        # written by `learn`) is left out: `score` drops what the look-up finds false
-        table = {f: self._value(row) for f, row in rows.items() if any(row)}
-        # several models weighing words alone: each entry is one integer holding every model's weight
-        # (`Packed`), so that a comment's sums are one `sum` in C
-        self._packed = Packed(table.values(), len(self.models)) if len(self.models) > 1 and not self._chars else None
-        if self._packed is not None:
-            table = {f: self._packed.pack(row) for f, row in table.items()}
+        if len(self.models) > 1 and not self._chars:
+            # several models weighing words alone: each entry is one integer holding every model's weight
+            # (`Packed`), so that a comment's sums are one `sum` in C
+            self._packed, table = Packed.table(self.models)
+        else:
+            self._packed = None
+            rows: dict[str | tuple[str, ...], list[float]] = {}
+            for i, m in enumerate(self.models):
+                for feature, w in m.weights.items():
+                    # a run of words is looked up as the tuple of its words (no string to build per comment)
+                    f = _key(feature)
+                    row = rows.get(f)
+                    if row is None:
+                        row = rows[f] = [0.0] * len(self.models)
+                    row[i] = w
+            # one model: the weight itself; several: a tuple, one weight per model. A zero weight (never
+            # written by `learn`) is left out: `score` drops what the look-up finds false
+            table = {f: self._value(row) for f, row in rows.items() if any(row)}
         if self._chars:  # words are weighed with their runs of characters, on first meeting (`_word`)
             self._table = {f: v for f, v in table.items() if isinstance(f, tuple)}
             self._words: dict[str, t.Any] = {}
         else:
             self._table = self._words = table
+
+    def sharing(self, models: t.Sequence[TextModel]) -> ModelGroup:
+        """A group of `models` (the same weights as this group's, in the same order: another load of the
+        same files) with this group's tables, words already met included."""
+        other = ModelGroup.__new__(ModelGroup)
+        for name in self.__slots__:
+            setattr(other, name, getattr(self, name))
+        other.models = tuple(models)
+        return other
 
     def _value(self, row: t.Sequence[float]) -> t.Any:
         """A table's entry: the weight (one model) or the tuple of weights; 0 when nothing weighs."""
@@ -343,6 +372,55 @@ class Packed:
         self.models = models
         self.shift = max((d.bit_length() - 1 for _, d in ratios), default=0)
         largest = max((abs(n) << (self.shift - d.bit_length() + 1) for n, d in ratios), default=0)
+        self._set(models, self.shift, largest)
+
+    @classmethod
+    def table(cls, models: t.Sequence[TextModel]) -> tuple[Packed, dict[str | tuple[str, ...], int]]:
+        """The packing of `models`' weights and its table (keyed as `ModelGroup` looks up: a run of words as
+        the tuple of its words): each feature's entry holds its weight in every model (0 where a model has
+        none); a feature no model weighs (all zeros) is left out. Built in C, model by model, not by `pack`
+        row by row (half a second of a load): a weight's units are `int(ldexp(w, shift))`, exact (a float
+        times a power of two, a whole number), the same integer as `pack`'s."""
+        weights = list(chain.from_iterable(m.weights.values() for m in models))
+        denominator = max(map(itemgetter(1), map(float.as_integer_ratio, weights)), default=1)
+        shift = denominator.bit_length() - 1
+        try:
+            units = [list(map(int, map(ldexp, m.weights.values(), repeat(shift)))) for m in models]
+        except OverflowError:  # weights too fine for a float to hold their units: row by row
+            return cls._by_rows(models)
+        packed = cls.__new__(cls)
+        packed._set(len(models), shift, max((max(map(abs, u), default=0) for u in units), default=0))
+        # each entry starts as every field's offset (a weight of 0), then each model adds its own units
+        base = sum(packed.offset << (i * packed.width) for i in range(len(models)))
+        entries = dict.fromkeys(chain.from_iterable(m.weights for m in models), base)
+        for i, (m, u) in enumerate(zip(models, units)):
+            added = map(add, map(entries.__getitem__, m.weights), map(lshift, u, repeat(i * packed.width)))
+            entries.update(list(zip(m.weights, added)))
+        kept: set[str] = set()
+        for m in models:  # a weight of 0 (never written by `learn`) is left out: `score` drops what is false
+            kept.update(compress(m.weights, m.weights.values()))
+        if len(kept) < len(entries):
+            entries = {f: entries[f] for f in entries if f in kept}
+        # words first, then runs of words (the tuple of their words)
+        runs = list(filter(_spaced, entries))
+        words = list(filterfalse(_spaced, entries))
+        table = dict(zip(words, map(entries.__getitem__, words)))
+        table.update(zip(map(tuple, map(str.split, runs, repeat(" "))), map(entries.__getitem__, runs)))
+        return packed, table
+
+    @classmethod
+    def _by_rows(cls, models: t.Sequence[TextModel]) -> tuple[Packed, dict[str | tuple[str, ...], int]]:
+        rows: dict[str | tuple[str, ...], list[float]] = {}
+        for i, m in enumerate(models):
+            for feature, w in m.weights.items():
+                rows.setdefault(_key(feature), [0.0] * len(models))[i] = w
+        kept = {f: row for f, row in rows.items() if any(row)}
+        packed = cls(kept.values(), len(models))
+        return packed, {f: packed.pack(row) for f, row in kept.items()}
+
+    def _set(self, models: int, shift: int, largest: int) -> None:
+        self.models = models
+        self.shift = shift
         # a field holds a weight's units plus `offset` (so never negative), summed fewer than 2**GUARD times
         self.offset = 1 << largest.bit_length()
         self.width = largest.bit_length() + 1 + self.GUARD
@@ -403,7 +481,14 @@ def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tupl
     for name in sorted(languages):
         by_languages.setdefault(frozenset(languages[name]), []).append(t.cast(TextModel, models[name]))
     for members in by_languages.values():
-        group = ModelGroup(members)
+        key = tuple((m.name, m.digest) for m in members)
+        known = _grouped.get(key) if all(m.digest for m in members) else None
+        if known is not None:
+            group = known.sharing(members)
+        else:
+            group = ModelGroup(members)
+            if all(m.digest for m in members):
+                _keep(_grouped, key, group)
         for model in members:
             object.__setattr__(model, "group", group)
 
@@ -510,12 +595,43 @@ def load_models(root: Path, errors: ErrorCollector) -> dict[str, TextModel | Non
     return {path.stem: load_model(path, errors) for path in sorted((root / "models").glob("*.json"))}
 
 
+#: models parsed before, by file name and digest of their text: a policy loaded again (a reload after an
+#: edit elsewhere, a second worker thread) takes an unchanged model file's weights without parsing them
+_parsed: OrderedDict[tuple[str, str], TextModel] = OrderedDict()
+#: a group's tables by its models' names and digests (what `ModelGroup` builds from them)
+_grouped: OrderedDict[tuple[tuple[str, str], ...], ModelGroup] = OrderedDict()
+_kept_lock = threading.Lock()
+_KEPT = 32
+
+
+def _keep(cache: OrderedDict[t.Any, t.Any], key: t.Any, value: t.Any) -> None:
+    with _kept_lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > _KEPT:
+            cache.popitem(last=False)
+
+
+def forget_parsed() -> None:
+    """Drop the models and groups kept from earlier loads: the next load parses (for measuring a load)."""
+    with _kept_lock:
+        _parsed.clear()
+        _grouped.clear()
+
+
 def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         errors.add(PolicySyntaxError(f"cannot read the model file: {e}", Location(path)))
         return None
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    known = _parsed.get((path.name, digest))
+    if known is not None:
+        # the same weights (never changed after parsing); a model of its own, grouped by this policy
+        model = dataclasses.replace(known, path=path)
+        object.__setattr__(model, "digest", digest)
+        return model
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except ValueError as e:
@@ -524,7 +640,11 @@ def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
         else:
             errors.add(PolicySyntaxError(f"invalid JSON: {e}", Location(path)))
         return None
-    return parse_model(data, path, text, errors)
+    model = parse_model(data, path, text, errors)
+    if model is not None:
+        object.__setattr__(model, "digest", digest)
+        _keep(_parsed, (path.name, digest), model)
+    return model
 
 
 def _no_constant(name: str) -> t.NoReturn:
@@ -637,12 +757,21 @@ def _features(value: t.Any, f: _Fields) -> tuple[int | None, tuple[int, int] | N
 
 
 def _weight_map(
-    value: t.Any, field_name: str, what: str, problem: t.Callable[[str], str | None], f: _Fields
+    value: t.Any,
+    field_name: str,
+    what: str,
+    problem: t.Callable[[str], str | None],
+    f: _Fields,
+    sound: t.Callable[[list[str]], bool] = lambda keys: False,
 ) -> dict[str, float] | None:
-    """A map of features (`what`) to finite numbers; each key `problem` finds fault with is reported."""
+    """A map of features (`what`) to finite numbers; each key `problem` finds fault with is reported.
+    `sound`: a check of all the keys at once, in C, that none has a problem (False: each is asked)."""
     if not isinstance(value, dict):
         f.fail(field_name, f"must be an object mapping {what} to numbers")
         return None
+    # a model's tens of thousands of weights: floats (as `dump_model` writes them), finite, keys sound
+    if set(map(type, value.values())) <= {float} and all(map(math.isfinite, value.values())) and sound(list(value)):
+        return dict(value)
     out: dict[str, float] = {}
     for key, w in value.items():
         wrong = "must be a finite number" if not _number(w) else problem(key)
@@ -662,7 +791,19 @@ def _weights(value: t.Any, ngrams: int | None, f: _Fields) -> dict[str, float] |
             return f"has {len(words)} words, more than 'features.ngrams' ({ngrams})"
         return None
 
-    return _weight_map(value, "weights", "features (words joined by single spaces)", problem, f)
+    def sound(features: list[str]) -> bool:
+        joined = "\n".join(features)  # a word never holds a line break: a key that does is asked alone
+        return (
+            ngrams is not None
+            and all(features)
+            and joined.count("\n") == len(features) - 1
+            and max(map(_spaces, features), default=0) < ngrams
+            and not joined.startswith((" ", "\n"))
+            and not joined.endswith((" ", "\n"))
+            and not any(map(joined.__contains__, ("  ", "\n ", " \n", "\n\n")))
+        )
+
+    return _weight_map(value, "weights", "features (words joined by single spaces)", problem, f, sound)
 
 
 def _char_weights(value: t.Any, chars: tuple[int, int] | None, f: _Fields) -> dict[str, float] | None:
@@ -683,7 +824,19 @@ def _char_weights(value: t.Any, chars: tuple[int, int] | None, f: _Fields) -> di
             return "a run of characters inside one word: no space, '<' only first and '>' only last"
         return None
 
-    return _weight_map(value, "char_weights", "runs of characters ('<idi', 'iot>')", problem, f)
+    def sound(runs: list[str]) -> bool:
+        joined = "".join(runs)
+        lengths = set(map(len, runs))
+        return (
+            min(lengths, default=shortest) >= shortest
+            and max(lengths, default=longest) <= longest
+            and joined.count("<") == sum(map(methodcaller("startswith", "<"), runs))
+            and joined.count(">") == sum(map(methodcaller("endswith", ">"), runs))
+            and "<>" not in runs  # marks around nothing
+            and _SPACE.search(joined) is None
+        )
+
+    return _weight_map(value, "char_weights", "runs of characters ('<idi', 'iot>')", problem, f, sound)
 
 
 def _calibration(value: t.Any, f: _Fields) -> list[tuple[float, float]] | None:

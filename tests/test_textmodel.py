@@ -592,3 +592,73 @@ def test_runs_of_characters_cut_by_slices_are_the_runs_of_the_word(word):
     for shortest, longest in [(2, 2), (3, 5), (2, 6)]:
         expected = {marked[i : i + k] for k in range(shortest, longest + 1) for i in range(len(marked) - k + 1)}
         assert char_grams(word, shortest, longest) == expected
+
+
+def _made(name: str, weights: dict[str, float]):
+    from engine.textmodel import TextModel
+
+    return TextModel(name, "x", "", 2, 0.0, weights, (0.0, 1.0), (0.0, 1.0))
+
+
+@pytest.mark.parametrize("finest", [2.0**-60, 5e-324])  # the second too fine for a float to hold its units
+def test_a_group_s_table_packed_model_by_model_is_the_rows_packed_one_by_one(finest):
+    import random
+
+    from engine.textmodel import Packed
+
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(400)] + [f"w{i} w{i + 1}" for i in range(300)]
+    models = []
+    for k in range(4):
+        chosen = rng.sample(words, 250)
+        values = (0.0, -0.0, rng.uniform(-9, 9), rng.gauss(0, 1e-9), finest, -3e-17, 1.0)
+        models.append(_made(f"m{k}", {w: rng.choice(values) for w in chosen}))
+    models.append(_made("zeros", {"w1": 0.0, "only zero": 0.0}))  # a feature no model weighs is left out
+    packed, table = Packed.table(models)
+    by_rows, rows_table = Packed._by_rows(models)
+    assert table == rows_table and list(table) != []
+    assert (packed.shift, packed.width, packed.offset) == (by_rows.shift, by_rows.width, by_rows.offset)
+    assert ("only", "zero") not in table and all(isinstance(f, tuple) or " " not in f for f in table)
+    for f, entry in table.items():
+        feature = " ".join(f) if isinstance(f, tuple) else f
+        assert [packed.weight(entry, i) for i in range(len(models))] == [m.weights.get(feature, 0.0) for m in models]
+
+
+def test_an_unchanged_model_file_is_kept_across_loads_and_an_edited_one_parsed_again(copy: Path):
+    first = load_policy(copy)
+    rules = copy / "name_calling.yaml"
+    rules.write_text(rules.read_text() + "\n# edited\n")  # another version of the policy, the same model file
+    second = load_policy(copy)
+    assert second is not first
+    before, after = first.models["insult"], second.models["insult"]
+    assert after is not before and after.weights is before.weights and after.digest == before.digest
+    # a group of its own (the policy's models), sharing the tables built for the same files
+    assert after.group is not before.group and after.group.models == (after,) and after.group._table is before.group._table
+    text = "You idiot, you clown"
+    decided = [decide(p, Comment(text=text)).to_dict() for p in (first, second)]
+    assert [{**d, "policy_version": None} for d in decided] == [{**decided[0], "policy_version": None}] * 2
+    assert decided[0]["hits"] and decided[0]["hits"][0]["probability"] > 0.5
+    edit_model(copy, bias=-2.5)
+    third = load_policy(copy).models["insult"]
+    assert third.bias == -2.5 and third.weights is not before.weights and third.group._table is not before.group._table
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ({"you": 1.0, "": 1.0}, "field 'weights.': a feature is one to three words"),
+        ({"you": 1.0, " you": 1.0}, "field 'weights. you': a feature is one to three words"),
+        ({"you ": 1.0, "idiot": 1.0}, "field 'weights.you ': a feature is one to three words"),
+        ({"you  idiot": 1.0}, "field 'weights.you  idiot': a feature is one to three words"),
+        ({"a b c": 1.0}, "field 'weights.a b c': has 3 words, more than 'features.ngrams' (2)"),
+        ({"you\n idiot": 1.0, "x": 1.0}, None),  # a line break is part of a word; the space alone separates
+        ({"you\tidiot": 1.0, "x \n": 1.0}, None),  # two words, the second a line break
+        ({"you": 1, "idiot": 2.5}, None),  # a whole number is a weight too
+    ],
+)
+def test_every_weight_s_key_is_checked_as_when_each_was_asked_alone(copy: Path, weights, message):
+    edit_model(copy, weights=weights)
+    if message is None:
+        assert load_policy(copy).models["insult"].weights == {k: float(v) for k, v in weights.items()}
+    else:
+        assert any(message in e for e in errors_of(copy)), errors_of(copy)
