@@ -89,6 +89,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _second = itemgetter(1)
 #: whether a comment may hold a word `_laugh` names: "kkkk", "jajaja", "lmaooo" or these: "loool", "lolol", "lolll"
 _LAUGHING = re.compile(r"lo[ol]").search
+#: and a word of four letters or more of laughter's (the letter before it no letter, checked once one is found:
+#: a search that starts with a class of letters skips to them in C)
+_MAY_LAUGH = re.compile(r"[jkl](?<![^\W\d_].)[jklmao]{3}").search
 #: ASCII bytes that end a word (all but letters and the apostrophe), made spaces
 _ASCII_SPACES = bytes.maketrans(
     bytes(c for c in range(128) if not chr(c).isalpha() and chr(c) != "'"),
@@ -192,19 +195,22 @@ class Detector:
         if len(self.languages) < 2:
             return (Scored(self.languages[0], frozenset(self.languages)) if self.languages else self._everyone), True
         folded, words = _read(text)
-        marks = self._marks
-        # each word's language, looked up in C (`map`); a comment without laughter skips `_laugh`
-        langs = list(map(marks.get, words))
-        laughing = "kkkk" in folded or "jaja" in folded or "lmao" in folded or "lo" in folded and _LAUGHING(folded)
-        if laughing:
-            langs = [lang or _laugh(word) for word, lang in zip(words, langs)]
         if _fewer_than(words, MIN_WORDS):
             return self._short(text, words), False
-        # counted in C, in the order the languages first appear: the leader of a tie is the first seen
+        marks = self._marks
+        # each word's language looked up and counted in C, in the order the languages first appear: the
+        # leader of a tie is the first seen; a comment without a word that may be laughter skips `_laugh`
         counts: dict[str, int] = {}
-        _count_elements(counts, filter(None, langs))
-        if laughing:  # laughter of a language that is not the policy's counts for none
+        laughing = (
+            "kkkk" in folded or "jaja" in folded or "lmao" in folded or "lo" in folded and _LAUGHING(folded)
+        ) and _MAY_LAUGH(folded) is not None
+        if laughing:
+            langs = [marks.get(word) or _laugh(word) for word in words]
+            _count_elements(counts, filter(None, langs))
+            # laughter of a language that is not the policy's counts for none
             counts = {lang: c for lang, c in counts.items() if lang in self._everyone.packs}
+        else:
+            _count_elements(counts, filter(None, map(marks.get, words)))
         if len(counts) > 1 and self._shared:
             self._share(counts, words)
         present: frozenset[str] = frozenset()
@@ -223,6 +229,8 @@ class Detector:
             # the languages marked by one pack word and nothing else (a language counted once: is its one
             # word a weak mark?)
             weak = self._weak
+            if not laughing:
+                langs = list(map(marks.get, words))
             weak_only = {lang for lang, c in counts.items() if c == 1 and words[langs.index(lang)] in weak}
             if len(present) == 1 and best not in weak_only:
                 return self._scored(best, present), False
@@ -320,9 +328,9 @@ def _read(text: str) -> tuple[str, list[str]]:
         prefix = _NOT_WORDS_NOR_MENTIONS.sub(" ", prefix)
     folded = prefix.casefold()
     tokens = folded.encode("utf-8", "surrogatepass").translate(_ASCII_SPACES).decode("utf-8", "surrogatepass").split()
-    alpha = list(map(str.isalpha, tokens))
-    if False not in alpha:
+    if "".join(tokens).isalpha():  # most comments: each token is a word
         return folded, tokens
+    alpha = list(map(str.isalpha, tokens))
     # the few other tokens read by the regex, in place: found in C (`index`), not by a loop over all
     words: list[str] = []
     start = 0
@@ -403,6 +411,8 @@ class _Ranker:
         self._next, self._rows, self._feature = model.tk_nextmove, model._rowbase, model.tk_output
         self._weights = np.ascontiguousarray(model.nb_ptc, dtype=np.float32)
         self._prior = np.asarray(model.nb_pc, dtype=np.float32)
+        self._prior_list = self._prior.tolist()
+        self._once = np.log1p(np.float32(1))  # the weight of a feature seen once, as py3langid computes it
         self._walks: dict[tuple[int, bytes], tuple[list[int], int]] = {}
 
     def _features(self, data: bytes) -> list[int]:
@@ -413,25 +423,26 @@ class _Ranker:
         found: list[int] = []
         state = 0
         pieces = data.split(b" ")
-        for piece in pieces[:-1]:  # each piece with the space after it
+        last = pieces.pop()
+        for piece in pieces:  # each piece with the space after it
             walked = walks.get((state, piece))
             if walked is None:
-                named = []
+                named: list[int] = []
                 at = state
                 for byte in piece:
                     at = step[rows[at] + byte]
-                    if feature[at] >= 0:
-                        named.append(feature[at])
+                    if (f := feature[at]) >= 0:
+                        named.append(f)
                 at = step[rows[at] + 32]
-                if feature[at] >= 0:
-                    named.append(feature[at])
+                if (f := feature[at]) >= 0:
+                    named.append(f)
                 walked = walks[(state, piece)] = (named, at)
             found += walked[0]
             state = walked[1]
-        for byte in pieces[-1]:
+        for byte in last:
             state = step[rows[state] + byte]
-            if feature[state] >= 0:
-                found.append(feature[state])
+            if (f := feature[state]) >= 0:
+                found.append(f)
         return found
 
     def rank(self, text: str) -> list[tuple[str, float]]:
@@ -439,14 +450,19 @@ class _Ranker:
         np = self._np
         data = self._encode(text)
         counts: dict[int, int] = {}
-        _count_elements(counts, self._features(data))
+        found = self._features(data)
+        _count_elements(counts, found)
         if not counts:
             return [(code, 1.0 / len(self.codes)) for code in self.codes]
-        found = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        times = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        scores = (np.log1p(times) @ self._weights[found] + self._prior).tolist()
-        # py3langid's softmax over six numbers, in Python floats (numpy's calls cost more than the sums)
+        rows = self._weights.take(list(counts), axis=0)
+        if len(counts) == len(found):  # each feature once (a third of the texts): log1p(1) times their sum
+            sums = (rows.sum(axis=0) * self._once).tolist()
+        else:
+            sums = (np.log1p(np.fromiter(counts.values(), dtype=np.float32, count=len(counts))) @ rows).tolist()
+        # the prior, then py3langid's softmax over six numbers, in Python floats (numpy's calls cost more
+        # than the sums)
         scale = 1.0 / math.sqrt(len(data))
+        scores = [s + p for s, p in zip(sums, self._prior_list)]
         top = max(scores) * scale
         exps = [math.exp(score * scale - top) for score in scores]
         total = sum(exps)

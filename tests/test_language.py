@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Comment, decide, load_policy
-from engine.language import _NOT_WORDS, _WORD, PREFIX_CHARS, UNDETERMINED, Detector, _read, word_count
+from engine.language import _MAY_LAUGH, _NOT_WORDS, _WORD, PREFIX_CHARS, UNDETERMINED, Detector, _laugh, _read, word_count
 from tests.policy_helpers import write_policy
 
 SIX = Detector(["en", "de", "es", "pt", "fr", "it"])
@@ -151,6 +151,20 @@ def test_the_words_read_fast_are_the_regexs_words(pieces: list[str], seps: list[
     if any(mark in prefix for mark in ("http", "www", "@", "#", "&", "<U+")):
         prefix = _NOT_WORDS.sub(" ", prefix)
     assert _read(text)[1] == _WORD.findall(prefix.casefold())
+
+
+_LAUGHS = ["kkkk", "KKKKKK", "jajaja", "JAJAJ", "lmaooo", "loool", "lolol", "lolll", "jaaja", "kaka", "lola", "l'kkkk",
+           "²kkkk", "é", "x", "ja", "lo", "1", "_", "…", "\u0301"]
+
+
+@given(st.lists(st.sampled_from(_LAUGHS), max_size=8), st.lists(st.sampled_from([" ", "", ".", "'", "!", "-"]), min_size=8, max_size=8))
+@settings(max_examples=300)
+def test_the_laughter_gate_misses_no_laughter(pieces: list[str], seps: list[str]) -> None:
+    # `_detect` reads words as laughter only where `_MAY_LAUGH` finds something: it must find every one
+    text = "".join(piece + sep for piece, sep in zip(pieces, seps))
+    folded, words = _read(text)
+    if any(_laugh(word) for word in words):
+        assert _MAY_LAUGH(folded)
 
 
 def test_a_mixed_comment_is_scored_by_each_language_present() -> None:
