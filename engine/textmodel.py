@@ -26,6 +26,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ahocorasick
+
 from . import _clock
 from ._yaml import Node, Reader, did_you_mean
 from .errors import ErrorCollector, Location, PolicySchemaError, PolicySyntaxError
@@ -69,6 +71,7 @@ def _slices(n: int, shortest: int, longest: int) -> tuple[slice, ...]:
 
 
 _spaced = methodcaller("__contains__", " ")
+_second = itemgetter(1)
 _spaces = methodcaller("count", " ")
 #: any character `str.isspace` calls a space
 _SPACE = re.compile(r"\s")
@@ -100,6 +103,8 @@ class TextModel:
     group: ModelGroup | None = field(default=None, init=False, repr=False, compare=False)
     #: the SHA-256 of the file's text, once loaded from a file (`load_model`)
     digest: str = field(default="", init=False, repr=False, compare=False)
+    #: `char_weights` as an automaton finding each run in a word, and the runs' weights (`_runs`)
+    runs: tuple[t.Any, tuple[float, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def calibrate(self, z: float) -> float:
         return interpolate(self.knots_x, self.knots_p, z)
@@ -109,9 +114,30 @@ class TextModel:
         w = self.weights.get(form, 0.0)
         if self.chars is None:
             return w
-        # one probe a run, in C; a run absent (None) or weighing nothing adds nothing to the exact sum
-        parts = list(filter(None, map(self.char_weights.get, char_grams(form, *self.chars))))
+        automaton, weights = self._runs()
+        if automaton is None:
+            return w
+        # the runs the word holds, found in C by one pass of an automaton over the marked word (not a
+        # probe of the table for each of its ~20 runs: a word is weighed when first met, the table seldom
+        # in the processor's cache then); a run found twice counts once, as in `char_grams`' set; one
+        # weighing nothing adds nothing to the exact sum
+        parts = list(filter(None, map(weights.__getitem__, set(map(_second, automaton.iter(f"<{form}>"))))))
         return fsum([w, *parts]) if parts else w
+
+    def _runs(self) -> tuple[t.Any, tuple[float, ...]]:
+        """The automaton of the weighed runs of characters (None: there are none), each run's value its
+        place in the tuple of weights; built once (at load: `ModelGroup`)."""
+        runs = self.runs
+        if runs is None:
+            automaton = None
+            if self.char_weights:
+                automaton = ahocorasick.Automaton()
+                for i, run in enumerate(self.char_weights):
+                    automaton.add_word(run, i)
+                automaton.make_automaton()
+            runs = (automaton, tuple(self.char_weights.values()))
+            object.__setattr__(self, "runs", runs)
+        return runs
 
     def raw_score(self, features: t.Iterable[str]) -> float:
         """The score of a comment's `features` (word forms and runs of words, as `features` gives them)."""
@@ -207,6 +233,9 @@ class ModelGroup:
         self.models = tuple(models)
         self.ngrams = max(m.ngrams for m in self.models)
         self._chars = any(m.chars is not None for m in self.models)
+        for m in self.models:
+            if m.chars is not None:
+                m._runs()  # at load, not within a comment's time budget
         if len(self.models) > 1 and not self._chars:
             # several models weighing words alone: each entry is one integer holding every model's weight
             # (`Packed`), so that a comment's sums are one `sum` in C
@@ -631,6 +660,7 @@ def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
         # the same weights (never changed after parsing); a model of its own, grouped by this policy
         model = dataclasses.replace(known, path=path)
         object.__setattr__(model, "digest", digest)
+        object.__setattr__(model, "runs", known.runs)
         return model
     try:
         data = json.loads(text, parse_constant=_no_constant)

@@ -662,3 +662,15 @@ def test_every_weight_s_key_is_checked_as_when_each_was_asked_alone(copy: Path, 
         assert load_policy(copy).models["insult"].weights == {k: float(v) for k, v in weights.items()}
     else:
         assert any(message in e for e in errors_of(copy)), errors_of(copy)
+
+
+@pytest.mark.parametrize(
+    "word", ["idiotidiot", "idiotic", "banana", "<idi", "iot>", "<>", "a<b>c", "", "x" * 300, "idiot" * 40, "Vollidiotin"]
+)
+def test_a_word_s_runs_found_by_the_automaton_weigh_as_its_runs_looked_up_one_by_one(char_policy, default_policy, word):
+    from engine.textmodel import char_grams
+
+    for model in (char_policy.models["insult"], default_policy.models["insult_de"]):
+        own = model.weights.get(word, 0.0)
+        parts = list(filter(None, map(model.char_weights.get, char_grams(word, *model.chars))))
+        assert model.word_weight(word) == (math.fsum([own, *parts]) if parts else own)
