@@ -76,6 +76,71 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 
+#: each language's everyday words (verbs, nouns, adverbs, oaths) that no other policy language writes and
+#: that no dictionary of another holds: signs of the language as function words are, for the detector only
+#: (the masks and the index read FUNCTION_WORDS), so that a comment without a function word of one
+#: language alone ("Oye, porqué no contestas a la gente que te quiere") is settled without the model
+COMMON_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "de": (
+            "willst wollen wollt kannst können könnt habt mache machst macht machen gemacht sagst sagt sagen "
+            "gesagt weisst wissen glaube glaubst glaubt denke denkst denkt sehe siehst sieht sehen gehen gehe "
+            "gehst geht seid waren wäre gewesen hatte hatten besser schlechter viele wenig wenige niemals dann "
+            "danach vorher wann leute sachen etwas niemand jemand andere anderen selbe jeder jede jedes seit "
+            "laut zwischen während obwohl sondern gute guter gutes schlecht schlechte kanal danke typ "
+            "mädchen junge frau frauen jahr jahre tage leben regierung präsident arbeit haus sohn tochter vater "
+            "bruder schwester scheint passiert redet reden schau schauen folgt folgen dein unser euer "
+            "welcher weniger heute morgen gestern wahr wirklich recht gleich einmal liebe hasse wollte konnte "
+            "sollte würde herr gott scheisse verdammt arschloch dumm blöd vollidiot nein keiner einem einer "
+            "eines dieses diesen wieder genau eigentlich natürlich vielleicht trotzdem deshalb darum"
+        ),
+        "es": (
+            "quieres quiere quieren puedo pueden tenemos tienen hago haces hacemos hacen hizo hice hicieron dijo "
+            "dije dicen decir saben crees pienso piensas piensa veo ves ven voy estoy estaba estaban fueron eran "
+            "sería había hubo hubiera mejor peor muchos pocos pocas tampoco entonces después aquí allí ahí dónde "
+            "cuándo porqué ojalá otro otra otros otras mismo misma según mientras aunque sólo buena buenas tío "
+            "tía mujer mujeres niño niña niños año día días gobierno trabajo hijo hija pasa pasó hablar "
+            "sigue dejar ello ellas nosotros vosotros mío tuyo suyo nuestro vuestro cuál quién mañana ayer "
+            "cierto razón veces gustan quería tenía podía debería tendría haría dios mierda joder gilipollas "
+            "coño pendejo güey cabrón chido tenés querés podés sabés decís"
+        ),
+        "pt": (
+            "quero queres querem podem tenho têm faço fazemos fazem fiz fizeram dizem dizer sabem vejo vê veem "
+            "vão estou estão estava estavam foram eram tinha teve tivesse melhor pior muitos muitas pouco pouca "
+            "poucos lá porquê coisas ninguém alguém outro outros até enquanto embora senão bom mau má ruim olá "
+            "moço moça meninos dinheiro trabalho pai mãe irmão passou fala falar olha olhar deixa deixar nós "
+            "elas nosso teu amanhã ontem verdade razão vezes gosto gosta odeio deveria teria faria senhor "
+            "senhora otário otária safado safada lixo pras numa nele nela neles nelas daquele daquela "
+            "aquilo"
+        ),
+        "fr": (
+            "veut voulons voulez veulent peux peut pouvons pouvez peuvent avons avez ont fais faisons faites dit "
+            "disent sait savons savez savent savoir crois croit pensez vois voit voyons voyez voient allons "
+            "allez vont sommes êtes était étaient serait été avait avaient mieux beaucoup toujours alors après "
+            "maintenant quand pourquoi choses quelque personne quelqu'un tous toutes autre autres même chaque "
+            "jusqu'à depuis selon contre tandis bonne bonnes mauvais mauvaise vidéo chaîne bonjour mec meuf gars "
+            "fille garçon homme femme femmes enfant enfants année jour jours gouvernement président maison fils "
+            "père mère frère soeur sœur parler regarde regarder suivre laisse laisser elles leur leurs votre "
+            "donc ainsi moins tant aujourd'hui demain vrai vraiment raison pareil fois aime aimes déteste "
+            "voulait pouvait devrait aurait ferait dieu connard conne salope enculé débile abruti crétin chiant "
+            "wesh celui ceux n'est n'a qu'il qu'elle qu'on d'une l'on"
+        ),
+        "it": (
+            "voglio vuoi vuole vogliamo vogliono puoi può possiamo possono abbiamo avete faccio fai facciamo "
+            "fanno detto dici diciamo dicono sappiamo sanno sapere credi pensi vedi vediamo vedono andiamo vanno "
+            "erano sarebbe stato stata avevo aveva avevano meglio peggio molta molti molte pochi adesso lì "
+            "qualcosa niente nulla nessuno qualcuno tutte altro altra altri stesso stessa secondo fra contro "
+            "mentre sebbene buono buona buoni buone cattivo cattiva canale ragazzo ragazza ragazzi uomo bambina "
+            "bambini anni giorno giorni vita paese soldi lavoro figlio figlia fratello sorella passato parlare "
+            "guardare seguire lascia lasciare tuo nostro nostra vostro vostra quale quindi così meno domani ieri "
+            "davvero ragione uguale piace piacciono voleva poteva dovrebbe avrebbe farebbe signore signora dio "
+            "cazzo stronzo stronza coglione scemo scema vaffanculo minchia boh comunque infatti magari invece "
+            "già sì anzi purtroppo insomma ecco queste nelle nello sullo sugli allo dallo dagli"
+        ),
+    }.items()
+}
+
 #: a function word of one language that is as common a word of another policy language, counted for the other
 #: where the other leads without it (see `Detector._share`)
 SHARED = {"i": "it"}
@@ -121,10 +186,11 @@ class Detector:
             subscription, is an English slur): they name their own language only, whatever lists hold them,
             so a German comment whose only other sign is such a word is not read as English too."""
         self.languages = tuple(sorted(set(languages)))
+        function = {lang: FUNCTION_WORDS.get(lang, frozenset()) | COMMON_WORDS.get(lang, frozenset()) for lang in self.languages}
         self._everyone = Scored(UNDETERMINED, frozenset(self.languages))
         owners: dict[str, set[str]] = {}
         for lang in self.languages:
-            for word in FUNCTION_WORDS.get(lang, ()):
+            for word in function[lang]:
                 owners.setdefault(word, set()).add(lang)
             for word in (words or {}).get(lang, ()):
                 if len(word) > 1 and _WORD.fullmatch(word):
@@ -136,7 +202,7 @@ class Detector:
         for word, langs in claimed.items():
             # a word two packs call everyday stays a sign of neither; another language's function word
             # ("all", "see", "still") stays what it was: too common there to be a sign of this one
-            if not any(word in FUNCTION_WORDS.get(lang, ()) for lang in self.languages if lang not in langs):
+            if not any(word in function[lang] for lang in self.languages if lang not in langs):
                 owners[word] = langs
         #: the function words that name one policy language only
         self._marks = {w: next(iter(langs)) for w, langs in owners.items() if len(langs) == 1}
@@ -146,7 +212,7 @@ class Detector:
         self._weak = frozenset(
             w
             for w, lang in self._marks.items()
-            if lang != "en" and not any(w in FUNCTION_WORDS.get(code, ()) for code in self.languages)
+            if lang != "en" and not any(w in function[code] for code in self.languages)
         )
         #: the marks that are a pack's list words and nothing more (no function word, no everyday word): a
         #: sign that the pack has a say, no sign that the others have none ("Nazi" is in German lists and a
@@ -154,7 +220,7 @@ class Detector:
         self._listed = frozenset(
             w
             for w, lang in self._marks.items()
-            if w not in FUNCTION_WORDS.get(lang, ()) and w not in claimed
+            if w not in function[lang] and w not in claimed
         )
         #: the words SHARED names that this policy's marks give one language and could give another
         self._shared = {

@@ -342,3 +342,27 @@ def test_a_word_two_languages_share_counts_for_the_one_that_leads_without_it() -
     # where English leads, or nothing else does, it stays English
     assert SIX.detect("i think i should go now, it is late").packs == {"en"}
     assert SIX.detect("Honestly i said that the plan was fine").packs == {"en"}
+
+
+def test_a_languages_everyday_words_settle_a_comment_without_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no function word of Spanish alone ("no", "la", "que", "te" are Portuguese, French or Italian too):
+    # "porqué" is written by Spanish only
+    detector = Detector(["en", "de", "es", "pt", "fr", "it"])
+
+    def refuse(text: str) -> None:
+        raise AssertionError(f"the model was asked: {text!r}")
+
+    monkeypatch.setattr(detector, "_classify", refuse)
+    assert detector.detect("porqué no contestas a lo que te pregunta").language == "es"
+    assert detector.detect("Heute regnet es schon wieder, typisch").language == "de"
+
+
+def test_everyday_words_are_one_languages_only() -> None:
+    from engine.language import COMMON_WORDS, FUNCTION_WORDS
+
+    for lang, words in COMMON_WORDS.items():
+        for other in FUNCTION_WORDS:
+            if other != lang:
+                assert not words & FUNCTION_WORDS[other], (lang, other, words & FUNCTION_WORDS[other])
+                assert not words & COMMON_WORDS.get(other, frozenset()), (lang, other)
+        assert all(word == word.casefold() and _WORD.fullmatch(word) for word in words), lang
