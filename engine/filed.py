@@ -9,6 +9,8 @@ items of many keys are joined with `|`, kept or dropped with `&`, and read back 
 from __future__ import annotations
 
 import typing as t
+from functools import reduce
+from operator import or_
 
 Key = t.Hashable
 
@@ -27,13 +29,14 @@ class Filed:
         self.by_key = by_key
         self.keys = frozenset(by_key)
 
-    def under(self, keys: t.Iterable[Key]) -> int:
-        """The items filed under one of `keys` (a set: the intersection walks the smaller side)."""
-        found = 0
+    def under(self, keys: t.Collection[Key]) -> int:
+        """The items filed under one of `keys`: each of the smaller side looked up once, the bits joined in C
+        (a rule index's keys are tens of thousands, seldom in the processor's cache: one probe a key of the
+        comment, not a set's and then the dictionary's)."""
         by_key = self.by_key
-        for key in self.keys.intersection(keys):
-            found |= by_key[key]
-        return found
+        if len(by_key) < len(keys):
+            return reduce(or_, map(by_key.__getitem__, self.keys.intersection(keys)), 0)
+        return reduce(or_, filter(None, map(by_key.get, keys)), 0)
 
 
 def mask(items: t.Iterable[int]) -> int:

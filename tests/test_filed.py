@@ -27,6 +27,10 @@ def test_items_under_keys_as_bits():
     assert filed.under(set()) == 0 and filed.under({"c"}) == 0
     assert members(mask([7, 1, 3]) | filed.under({"b"})) == [0, 1, 2, 3, 7]
     assert members(0) == [] and members(1 << 300) == [300]
+    # more keys than the filed ones: the smaller side is walked, the same items
+    many = {f"w{i}" for i in range(100)}
+    assert members(filed.under(many | {"a"})) == [0] and filed.under(many) == 0
+    assert members(filed.under(many | {"b", ("x", "y")})) == [0, 2, 5]
 
 
 @pytest.fixture(scope="module")
