@@ -513,11 +513,12 @@ def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tupl
         key = tuple((m.name, m.digest) for m in members)
         known = _grouped.get(key) if all(m.digest for m in members) else None
         if known is not None:
+            _keep(_grouped, key, known, GROUPS_KEPT)
             group = known.sharing(members)
         else:
             group = ModelGroup(members)
             if all(m.digest for m in members):
-                _keep(_grouped, key, group)
+                _keep(_grouped, key, group, GROUPS_KEPT)
         for model in members:
             object.__setattr__(model, "group", group)
 
@@ -630,14 +631,16 @@ _parsed: OrderedDict[tuple[str, str], TextModel] = OrderedDict()
 #: a group's tables by its models' names and digests (what `ModelGroup` builds from them)
 _grouped: OrderedDict[tuple[tuple[str, str], ...], ModelGroup] = OrderedDict()
 _kept_lock = threading.Lock()
-_KEPT = 32
+#: how many of each are kept, the most recently used: about two policies' worth (a group's tables can
+#: hold 20 MB), as `policy.load_policy` keeps two compiled policies
+MODELS_KEPT, GROUPS_KEPT = 16, 8
 
 
-def _keep(cache: OrderedDict[t.Any, t.Any], key: t.Any, value: t.Any) -> None:
+def _keep(cache: OrderedDict[t.Any, t.Any], key: t.Any, value: t.Any, most: int) -> None:
     with _kept_lock:
         cache[key] = value
         cache.move_to_end(key)
-        while len(cache) > _KEPT:
+        while len(cache) > most:
             cache.popitem(last=False)
 
 
@@ -657,6 +660,7 @@ def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     known = _parsed.get((path.name, digest))
     if known is not None:
+        _keep(_parsed, (path.name, digest), known, MODELS_KEPT)  # the most recently used
         # the same weights (never changed after parsing); a model of its own, grouped by this policy
         model = dataclasses.replace(known, path=path)
         object.__setattr__(model, "digest", digest)
@@ -673,7 +677,7 @@ def load_model(path: Path, errors: ErrorCollector) -> TextModel | None:
     model = parse_model(data, path, text, errors)
     if model is not None:
         object.__setattr__(model, "digest", digest)
-        _keep(_parsed, (path.name, digest), model)
+        _keep(_parsed, (path.name, digest), model, MODELS_KEPT)
     return model
 
 

@@ -674,3 +674,16 @@ def test_a_word_s_runs_found_by_the_automaton_weigh_as_its_runs_looked_up_one_by
         own = model.weights.get(word, 0.0)
         parts = list(filter(None, map(model.char_weights.get, char_grams(word, *model.chars))))
         assert model.word_weight(word) == (math.fsum([own, *parts]) if parts else own)
+
+
+def test_the_models_kept_across_loads_are_bounded(tmp_path: Path):
+    from engine import textmodel
+
+    data = json.loads(MODEL_FILE.read_text())
+    for k in range(textmodel.MODELS_KEPT + 5):
+        path = tmp_path / "insult.json"
+        path.write_text(json.dumps({**data, "bias": -3.0 + k / 100}))
+        model = load_model(path, ErrorCollector())
+        textmodel.group_models({"insult": model}, [("en", "insult")])
+    assert len(textmodel._parsed) <= textmodel.MODELS_KEPT and len(textmodel._grouped) <= textmodel.GROUPS_KEPT
+    assert (path.name, model.digest) in textmodel._parsed  # the most recent stays
