@@ -14,7 +14,7 @@ from .model import MAX_LISTED_SPANS, Comment, Decision, Hit, Reason, Verdict, fa
 from .normalize import TextTooLong
 from .policy import ContextException, Policy, Rule
 from .scan import NORM, Scan, Span
-from .shown import shown_span
+from .shown import pointer_only, shown_span
 
 log = logging.getLogger("civility.engine")
 
@@ -128,12 +128,15 @@ def _apply(
             return None
     if any(m.find(scan, rule.in_quotes) for m in vetoes):
         return None
-    raw = []
+    raw, pointers = [], []
     for s in spans:
         scan.tick()  # a padded comment can give 40,000 spans
         r = shown_span(s, scan, not_shown)
         if r is not None and r[1] > r[0]:
-            raw.append(r)
+            (pointers if pointer_only(s, scan, not_shown) else raw).append(r)
+    # a span of pointer words only ("you", "this") names the target, not the offence: it is shown only
+    # where the hit found nothing else
+    raw = raw or pointers
     # the matcher's first span is the one to show (the insult of a `near`, the word before the whole
     # comment); the others are listed in text order
     first = raw[0] if raw else None

@@ -3,7 +3,9 @@
 A rule often matches more than the offence ("you're such a clown", ", you idiot."); the decision still
 counts it once, but a moderator reads the span. The span loses, at its start, the words of the policy's
 `not_shown` lists ("you're", "a", "such"), and at both ends spaces and punctuation. It never loses
-everything: a span made only of such words is shown whole. Matching and scoring never see this.
+everything: a span made only of such words is shown whole, but only when the hit has no other span (a
+condition such as "aimed at the reader" finds "your"; the hit shows the remark it also found, see
+`pointer_only`). Matching and scoring never see this.
 """
 
 from __future__ import annotations
@@ -25,6 +27,20 @@ def shown_span(span: Span, scan: Scan, not_shown: frozenset[str]) -> tuple[int, 
     if raw is None or span.space not in (NORM, VISIBLE, RAW):
         return raw  # a property of the whole comment: nothing to trim
     return _strip_edges(scan.comment.text, *raw)
+
+
+def pointer_only(span: Span, scan: Scan, not_shown: frozenset[str]) -> bool:
+    """Whether every word of the span is a word of the `not_shown` lists ("you", "this comment" is not):
+    such a span names the target, not the offence, and a hit shows another of its spans where it has one."""
+    if not not_shown or span.space != NORM:
+        return False
+    tokens = scan.tokens
+    i = j = bisect_left(scan._token_starts, span.start)
+    while j < len(tokens) and tokens[j].end <= span.end:
+        if not_shown.isdisjoint(scan.forms(j)):
+            return False
+        j += 1
+    return j > i
 
 
 def _without_leading_words(span: Span, scan: Scan, words: frozenset[str]) -> Span:

@@ -62,6 +62,37 @@ def test_a_span_of_pointer_words_only_is_shown_whole(tmp_path: Path) -> None:
     assert r.exit_code == 1 and "field 'not_shown': no list named 'targetz'; did you mean 'targets'?" in r.output
 
 
+def test_a_hit_never_shows_a_span_of_pointer_words_when_it_has_another(tmp_path: Path) -> None:
+    import shutil
+
+    policy = tmp_path / "p"
+    shutil.copytree(VALID, policy)
+    (policy / "policy.yaml").write_text((policy / "policy.yaml").read_text() + "not_shown: [targets]\n")
+    # `all` lists its spans in text order: the target ("you") comes first, the hit still shows the insult
+    (policy / "both.yaml").write_text(
+        "rules:\n"
+        "  - id: target_and_insult\n"
+        "    category: name_calling\n"
+        "    guideline: no-name-calling\n"
+        "    score: 5\n"
+        "    message: Please criticize the idea, not the person.\n"
+        "    match:\n"
+        "      all: [{list: targets}, {list: insults}]\n"
+    )
+    p = load_policy(policy)
+    text = "You, in my opinion, are a  brainless  clod"
+    d = decide(p, Comment(text=text))
+    hit = next(h for h in d.hits if h.rule == "both.target_and_insult")
+    assert hit.match == "brainless" and text[hit.span[0] : hit.span[1]] == "brainless"
+    # the pointer's span is not listed either; every listed span is exact in the original
+    assert [text[s:e] for s, e in hit.spans] == ["brainless"]
+    # a hit with nothing but pointer words still shows them, whole
+    (policy / "both.yaml").write_text((policy / "both.yaml").read_text().replace("{list: insults}", "{words: [ur]}"))
+    d = decide(load_policy(policy), Comment(text="you and ur pals"))
+    hit = next(h for h in d.hits if h.rule == "both.target_and_insult")
+    assert hit.match == "you" and [list(s) for s in hit.spans] == [[0, 3], [8, 10]]
+
+
 def test_check_groups_overlapping_hits_into_one_line() -> None:
     r = CliRunner().invoke(main, ["check", "You're such a cl0wn lol"])
     lines = r.output.splitlines()
