@@ -104,6 +104,10 @@ COMMON_WORDS: dict[str, frozenset[str]] = {
             "sigue dejar ello ellas nosotros vosotros mío tuyo suyo nuestro vuestro cuál quién mañana ayer "
             "cierto razón veces gustan quería tenía podía debería tendría haría dios mierda joder gilipollas "
             "coño pendejo güey cabrón chido tenés querés podés sabés decís"
+            " cuenta buen nuevo nueva cabeza hermosa hermoso mía esas esos estos hecho dicho dinero guapa miedo"
+            " suerte muerte jugar poner primero cualquier cualquiera cual realidad tiempo luego hermana pareja"
+            " noche alguna cuerpo cerveza manera lleva escribir fuera todavía nuestra perdón ayuda respeto"
+            " entiendo necesito siento quien"
         ),
         "pt": (
             "quero queres querem podem tenho têm faço fazemos fazem fiz fizeram dizem dizer sabem vejo vê veem "
@@ -113,6 +117,12 @@ COMMON_WORDS: dict[str, frozenset[str]] = {
             "elas nosso teu amanhã ontem verdade razão vezes gosto gosta odeio deveria teria faria senhor "
             "senhora otário otária safado safada lixo pras numa nele nela neles nelas daquele daquela "
             "aquilo"
+            " parabéns parabens deus demais fazendo vem tão abençoe falando trabalhar cacete vergonha novo"
+            " educação cadeia nenhum minhas meio ficou falou chega fogo respeito jogar seja duas ódio aos sair"
+            " tenha perfeito orgulho homens mão pegou justiça assistir ganhar melhores deles abraço sendo dizendo"
+            " palavras saudades ouvir passar sério temos deu acabou mandou viver coração chegar poderia engraçado"
+            " começa olhos acha prefiro algum serviço alguma palavra direito feito começou mulheres entao tambem"
+            " estao irao"
         ),
         "fr": (
             "veut voulons voulez veulent peux peut pouvons pouvez peuvent avons avez ont fais faisons faites dit "
@@ -125,6 +135,9 @@ COMMON_WORDS: dict[str, frozenset[str]] = {
             "donc ainsi moins tant aujourd'hui demain vrai vraiment raison pareil fois aime aimes déteste "
             "voulait pouvait devrait aurait ferait dieu connard conne salope enculé débile abruti crétin chiant "
             "wesh celui ceux n'est n'a qu'il qu'elle qu'on d'une l'on"
+            " gueule sous cul retourne fermez arrête raconte voir vachement yeux peur doit trouve franchement"
+            " viens prends problème tiens juste avant faudrait fallait voulais surtout bouche laissez plaît dedans"
+            " autrement soit dernier déjà ceci aucun aucune chez"
         ),
         "it": (
             "voglio vuoi vuole vogliamo vogliono puoi può possiamo possono abbiamo avete faccio fai facciamo "
@@ -137,6 +150,10 @@ COMMON_WORDS: dict[str, frozenset[str]] = {
             "davvero ragione uguale piace piacciono voleva poteva dovrebbe avrebbe farebbe signore signora dio "
             "cazzo stronzo stronza coglione scemo scema vaffanculo minchia boh comunque infatti magari invece "
             "già sì anzi purtroppo insomma ecco queste nelle nello sullo sugli allo dallo dagli"
+            " venire vedere fuori nuova giusto mettere scritto tieni cuore usare neanche tuoi moglie bocca"
+            " speriamo fatti uscire devono potere coraggio paesi servono nessun pensavo bere faccia funziona"
+            " troppo vergogna schifo uomini sia siano bisogno qualche cioè ormai sotto senza oppure tutta vabbè"
+            " cazzate"
         ),
     }.items()
 }
