@@ -82,6 +82,11 @@ EVAL_SETS = (
         EvalSet(f"team {label} (by file)", "training/team-labeled.jsonl", label, None, group="source", dir="recipe")
         for label in ("threat", "ad_hominem", "tone", "name_calling")
     ),
+    # the English probes of 2026-12-01 (bench/training/team-probes-ij.jsonl), each file held out whole
+    *(
+        EvalSet(f"team-ij {label} (by file)", "training/team-probes-ij.jsonl", label, None, group="source", dir="recipe")
+        for label in ("ad_hominem", "spam", "tone")
+    ),
     # the language packs' sets (ToLD-Br and HateBR: evaluation only, no model trains on them)
     EvalSet("germeval2018 name_calling", "real/germeval2018-de-dev.jsonl", "name_calling", (0.50, 0.05)),
     EvalSet("germeval2019 name_calling", "real/germeval2019-de-dev.jsonl", "name_calling", (0.50, 0.05)),
