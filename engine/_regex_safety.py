@@ -7,6 +7,7 @@ regex also runs with the comment's remaining time budget.
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
 
 import regex
@@ -32,6 +33,36 @@ def problem(pattern: regex.Pattern[str]) -> str | None:
         except TimeoutError:
             return "catastrophic regular expression: it ran over 250 ms on a 3,000-character test text"
     return None
+
+
+def checked(pattern: regex.Pattern[str]) -> str | None:
+    """`problem`, asked once per pattern object that passes (a policy compiles each distinct pattern once
+    per process, `matchers.compiled`, and writes it at many places and loads). A refusal is not
+    remembered: it is asked again at each place, so that a trial slowed by a busy machine refuses a sound
+    pattern once, not for the rest of the process."""
+    try:
+        _passes(pattern)
+    except _Refused as e:
+        return e.reason
+    return None
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@functools.lru_cache(maxsize=4096)
+def _passes(pattern: regex.Pattern[str]) -> None:
+    reason = problem(pattern)
+    if reason is not None:
+        raise _Refused(reason)  # an exception is not cached
+
+
+def forget_checked() -> None:
+    """Drop the passes remembered (with the compiled patterns: a next load checks again)."""
+    _passes.cache_clear()
 
 
 def _nested_quantifier(source: str) -> bool:

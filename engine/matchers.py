@@ -246,7 +246,7 @@ class Analysis:
     """What a regex's searches are filed and filtered by, worked out from its text: the groups of literals it
     requires (`required_literals`) and the same search without IGNORECASE for a case-folded text."""
 
-    __slots__ = ("required", "groups", "key", "caseless", "safe")
+    __slots__ = ("required", "groups", "key", "caseless")
 
     def __init__(self, pattern: regex.Pattern[str], space: int) -> None:
         verbose = pattern.flags & regex.VERBOSE or _VERBOSE_FLAG.search(pattern.pattern)
@@ -267,7 +267,6 @@ class Analysis:
         self.key: frozenset[str] | None = frozenset(rarest_group(found)) if found else None
         # the same search without IGNORECASE (20-30% faster), for a case-folded text
         self.caseless = caseless(pattern) if space == NORM else None
-        self.safe = False  # passed `_regex_safety.problem` (only a pass is remembered: a refusal is checked again)
 
 
 #: an inline flag group turning on VERBOSE ("(?x)", "(?ix:"): whitespace in it is no text, so no literals
@@ -363,6 +362,7 @@ def compiled(source: str, space: int) -> tuple[regex.Pattern[str], Analysis]:
 def forget_compiled() -> None:
     """Drop the compiled regexes (`compiled`): the next load compiles them again (for measuring it)."""
     compiled.cache_clear()
+    _regex_safety.forget_checked()
 
 
 def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | None:
@@ -374,12 +374,11 @@ def _compile_regex(node: Node, field: str, b: Build, space: int) -> Matcher | No
     except regex.error as e:
         b.fail(f"invalid regular expression: {e}", node, field)
         return None
-    if _regex_safety.refusing.get() and not analysis.safe:
-        problem = _regex_safety.problem(pattern)
+    if _regex_safety.refusing.get():
+        problem = _regex_safety.checked(pattern)
         if problem:
             b.fail(problem, node, field)
             return None
-        analysis.safe = True
     return RegexMatcher(pattern, space, b.literals, analysis)
 
 

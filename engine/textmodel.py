@@ -20,7 +20,7 @@ import threading
 import typing as t
 from itertools import chain, compress, filterfalse, repeat
 from math import fsum, ldexp
-from operator import add, itemgetter, lshift, methodcaller, not_
+from operator import add, itemgetter, lshift, methodcaller
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -168,13 +168,12 @@ class TextModel:
         at = group.models.index(self)
         weight = group.weight_in(at)
         deadline = scan.deadline
-        looked_up = group.looked_up(scan, quotes_ok) if self.ngrams == group.ngrams else None
-        if looked_up is None:  # a model scored alone, or one with shorter runs than its group's
+        reading = group.reading(scan, quotes_ok) if self.ngrams == group.ngrams else None
+        if reading is None:  # a model scored alone, one with shorter runs than its group's, a second reading
             forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-            listed = list(runs)
             values = group._word_values(forms, deadline)
-            looked_up = (forms, values, listed, _clock.mapped(group._table.get, listed, deadline))
-        forms, values, runs, run_values = looked_up
+            reading = Reading(forms, values, runs, _clock.mapped(group._table.get, runs, deadline), None)
+        forms, values, runs, run_values = reading.forms, reading.values, reading.runs, reading.run_values
         # the loops in Python walk only the features found (`compress` drops the others in C)
         weighed: dict[t.Any, float] = {}
         for f, entry in compress(zip(forms, values), values):
@@ -305,21 +304,21 @@ class ModelGroup:
             return self._word(form) if self._chars else 0
         return value
 
-    def looked_up(self, scan: Scan, quotes_ok: bool) -> tuple[t.Any, list[t.Any], t.Any, list[t.Any]] | None:
-        """What `score` looked up for the comment: its word forms, their values (as `_value` writes them;
-        0 or None: nothing), its runs of words and theirs, in the same order; None before `score`."""
-        return t.cast(t.Any, scan.cache.get(("model values", self, quotes_ok if scan.prepared.quotes else None)))
+    def reading(self, scan: Scan, quotes_ok: bool) -> Reading | None:
+        """What `score` looked up for the comment read this way (None: it has not, or took this reading
+        from the other one)."""
+        return t.cast("Reading | None", scan.cache.get(("model reading", self, _mode(scan, quotes_ok))))
 
     def score(self, scan: Scan, quotes_ok: bool) -> None:
         """Every model's probability for the comment, cached on the scan under ("model", NAME, quotes_ok).
         One dictionary probe per feature, in C (`map`): the table is large and seldom in the processor's
         cache, so each probe costs memory reads that an extra set intersection would double."""
         forms, runs = _word_sets(scan, quotes_ok, self.ngrams)
-        deadline = scan.deadline
         quoted = scan.prepared.quotes
-        sums = self._from_other_reading(scan, quotes_ok, forms, runs) if quoted else None
+        first = self.reading(scan, not quotes_ok) if quoted else None
+        sums = self._from_other_reading(first, forms, runs, scan.deadline) if first is not None else None
         if sums is None:
-            sums = self._score_all(scan, quotes_ok, forms, runs, deadline)
+            sums = self._read(scan, quotes_ok, forms, runs)
         # without quotes in the comment, rules that score quoted text and rules that do not see the same words
         modes = (quotes_ok,) if quoted else (False, True)
         for model, z in zip(self.models, sums):
@@ -327,62 +326,71 @@ class ModelGroup:
             for mode in modes:
                 scan.cache[("model", model.name, mode)] = p
 
-    def _score_all(
-        self, scan: Scan, quotes_ok: bool, forms: set[str], runs: set[tuple[str, ...]], deadline: float | None
-    ) -> t.Sequence[float]:
-        """Each model's sum of the comment's feature weights, every feature looked up."""
-        other = self.looked_up(scan, not quotes_ok) if scan.prepared.quotes else None
-        if other is None:
-            values = self._word_values(forms, deadline)
-            run_values = _clock.mapped(self._table.get, runs, deadline) if runs else []
-        else:  # the comment read with its quotes and without: most features of one are the other's too
-            table = self._table
-            values = _again(forms, other[0], other[1], lambda new: self._word_values(new, deadline), deadline)
-            run_values = _again(runs, other[2], other[3], lambda new: _clock.mapped(table.get, new, deadline), deadline)
-        # what was looked up stays on the scan for the spans of a hit (`looked_up`): the table is seldom
-        # in the processor's cache by the time a rule asks for them, and its probes would cost as much again
-        scan.cache[("model values", self, quotes_ok if scan.prepared.quotes else None)] = (
-            forms, values, runs, run_values
-        )
+    def _read(self, scan: Scan, quotes_ok: bool, forms: set[str], runs: set[tuple[str, ...]]) -> t.Sequence[float]:
+        """Each model's sum of the comment's feature weights, every feature looked up; what was looked up
+        stays on the scan (`reading`): for the spans of a hit (the table is seldom in the processor's cache
+        by the time a rule asks for them, and its probes would cost as much again), and for the other
+        reading of a comment with quotes (`_from_other_reading`)."""
+        deadline = scan.deadline
+        values = self._word_values(forms, deadline)
+        run_values = _clock.mapped(self._table.get, runs, deadline) if runs else []
         found = list(filter(None, values))
         found += filter(None, run_values)
-        if scan.prepared.quotes and (self._packed is not None or len(self.models) == 1):
-            # for the other reading (`_from_other_reading`): what this one found, summed where it can be
-            kept = (sum(found), len(found)) if self._packed is not None else found
-            scan.cache[("model found", self, quotes_ok)] = (forms, runs, kept)
-        if len(self.models) == 1:
-            return (fsum(found),)
         if self._packed is not None:
-            return self._packed.sums(found)
+            kept: t.Any = (sum(found), len(found))
+            sums = self._packed.split(*kept) if not kept[1] >> Packed.GUARD else self._packed.sums(found)
+        else:
+            kept = found
+            sums = self._column_sums(found)
+        scan.cache[("model reading", self, _mode(scan, quotes_ok))] = Reading(forms, values, runs, run_values, kept)
+        return sums
+
+    def _column_sums(self, found: list[t.Any]) -> list[float]:
+        """Each model's `math.fsum` of the found entries (weights for one model, tuples for several)."""
+        if len(self.models) == 1:
+            return [fsum(found)]
         return [fsum(column) for column in zip(*found)] if found else [0.0] * len(self.models)
 
     def _from_other_reading(
-        self, scan: Scan, quotes_ok: bool, forms: set[str], runs: set[tuple[str, ...]]
+        self, first: Reading, forms: set[str], runs: set[tuple[str, ...]], deadline: float | None
     ) -> t.Sequence[float] | None:
         """The sums of a comment with quotes read the other way (with its quotes or without) after the
-        first: the first reading's found weights, plus those of the features only this one has, less
-        those of the features only the first had (runs across a quote). The sums are exact (one integer,
-        `Packed`, or `math.fsum` over the weights with the lost ones negated), so they are the floats
-        that summing this reading's features alone gives. None: the first reading kept nothing to start
-        from (a group of several models with runs of characters), or it is the first."""
-        first = scan.cache.get(("model found", self, not quotes_ok))
-        if first is None:
-            return None
-        first_forms, first_runs, kept = first
-        deadline = scan.deadline
+        `first` reading: its found weights, plus those of the features only this one has, less those of
+        the features only the first had (runs across a quote). The sums are exact (one integer, `Packed`,
+        or `math.fsum` over the weights with the lost ones negated), so they are the floats that summing
+        this reading's features alone gives. None: too many features for a packed sum."""
         table = self._table
-        gained = self._word_values(list(forms - first_forms), deadline)
-        gained += _clock.mapped(table.get, list(runs - first_runs), deadline)
-        lost = self._word_values(list(first_forms - forms), deadline)
-        lost += _clock.mapped(table.get, list(first_runs - runs), deadline)
-        if self._packed is None:  # one model: its weights
-            return (fsum([*kept, *filter(None, gained), *[-w for w in lost if w]]),)
-        total, n = kept
+        gained = self._word_values(list(forms - first.forms), deadline)
+        gained += _clock.mapped(table.get, list(runs - first.runs), deadline)
+        lost = self._word_values(list(first.forms - forms), deadline)
+        lost += _clock.mapped(table.get, list(first.runs - runs), deadline)
         gained, lost = list(filter(None, gained)), list(filter(None, lost))
+        if self._packed is None:  # weights, or tuples of weights: the lost ones negated
+            negated = [-w for w in lost] if len(self.models) == 1 else [tuple(-w for w in e) for e in lost]
+            return self._column_sums([*first.found, *gained, *negated])
+        total, n = first.found
         n += len(gained) - len(lost)
         if n >> Packed.GUARD:
             return None
         return self._packed.split(total + sum(gained) - sum(lost), n)
+
+
+class Reading(t.NamedTuple):
+    """What a group looked up for a comment read one way: its word forms and their values (as
+    `ModelGroup._value` writes them; 0 or None: nothing), its runs of words and theirs, in the sets' order,
+    and what its sums start from (`Packed`: the found entries' sum and count; else the found entries;
+    None where no sum was made)."""
+
+    forms: set[str]
+    values: list[t.Any]
+    runs: set[tuple[str, ...]]
+    run_values: list[t.Any]
+    found: t.Any
+
+
+def _mode(scan: Scan, quotes_ok: bool) -> bool | None:
+    """A reading's key: with or without quotes; None for a comment without quotes (both read the same)."""
+    return quotes_ok if scan.prepared.quotes else None
 
 
 class Packed:
@@ -481,24 +489,6 @@ class Packed:
         return [(((total >> (i * width)) & mask) - base) / unit for i in range(self.models)]
 
 
-def _again(
-    keys: t.Collection[t.Any],
-    known: t.Iterable[t.Any],
-    values: t.Iterable[t.Any],
-    look_up: t.Callable[[list[t.Any]], list[t.Any]],
-    deadline: float | None,
-) -> list[t.Any]:
-    """The values of `keys` in order: those of `known` (another reading's features, with their `values`)
-    taken from it, the others looked up. A small dictionary just built is in the processor's cache; the
-    table seldom is."""
-    _clock.check(deadline)
-    have = dict(zip(known, values))
-    new = list(compress(keys, map(not_, _clock.mapped(have.__contains__, keys, deadline))))
-    if new:
-        have.update(zip(new, look_up(new)))
-    return _clock.mapped(have.__getitem__, keys, deadline)
-
-
 def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tuple[str | None, str]]) -> None:
     """Group a policy's models by the languages of the rules that use them (`uses`: (language, model)
     pairs; None: every language), so that the models one comment needs are scored in one pass."""
@@ -510,14 +500,15 @@ def group_models(models: t.Mapping[str, TextModel | None], uses: t.Iterable[tupl
     for name in sorted(languages):
         by_languages.setdefault(frozenset(languages[name]), []).append(t.cast(TextModel, models[name]))
     for members in by_languages.values():
-        key = tuple((m.name, m.digest) for m in members)
-        known = _grouped.get(key) if all(m.digest for m in members) else None
+        # only models read from files are known by their digests (a model made in code has none)
+        key = tuple((m.name, m.digest) for m in members) if all(m.digest for m in members) else None
+        known = _grouped.get(key) if key is not None else None
         if known is not None:
             _keep(_grouped, key, known, GROUPS_KEPT)
             group = known.sharing(members)
         else:
             group = ModelGroup(members)
-            if all(m.digest for m in members):
+            if key is not None:
                 _keep(_grouped, key, group, GROUPS_KEPT)
         for model in members:
             object.__setattr__(model, "group", group)

@@ -19,3 +19,23 @@ def test_nested_unbounded_repeats_are_refused(pattern: str) -> None:
 )
 def test_ordinary_patterns_pass(pattern: str) -> None:
     assert problem(regex.compile(pattern)) is None
+
+
+def test_a_pass_is_remembered_per_pattern_and_a_refusal_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import _regex_safety
+
+    asked: list[str] = []
+    real = _regex_safety.problem
+
+    def counted(pattern: regex.Pattern[str]) -> str | None:
+        asked.append(pattern.pattern)
+        return real(pattern)
+
+    monkeypatch.setattr(_regex_safety, "problem", counted)
+    _regex_safety.forget_checked()
+    sound, unsafe = regex.compile(r"\bidiot\b"), regex.compile(r"(a+)+$")
+    assert [_regex_safety.checked(sound) for _ in range(3)] == [None] * 3
+    assert all(_regex_safety.checked(unsafe).startswith("catastrophic") for _ in range(2))
+    assert asked == [sound.pattern, unsafe.pattern, unsafe.pattern]
+    _regex_safety.forget_checked()
+    assert _regex_safety.checked(sound) is None and asked[-1] == sound.pattern

@@ -579,9 +579,36 @@ def test_a_second_reading_of_a_quoted_comment_equals_it_scored_first(text, first
         scan = Scan(Comment(text=text, format="markdown"), None)
         group.score(scan, first)
         group.score(scan, not first)  # from the first reading's sums: only the features that differ looked up
-        assert scan.prepared.quotes and ("model found", group, first) in scan.cache
+        assert scan.prepared.quotes and group.reading(scan, first) is not None
         assert scan.cache[("model", model.name, first)] == alone[first]
         assert scan.cache[("model", model.name, not first)] == alone[not first]
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_second_reading_of_a_group_of_models_weighing_runs_of_characters_equals_it_scored_first(first):
+    from engine.textmodel import TextModel
+
+    def made(name: str, weights: dict[str, float], runs: dict[str, float]) -> TextModel:
+        return TextModel(name, "x", "", 2, 0.0, weights, (-5.0, 5.0), (0.0, 1.0), chars=(3, 4), char_weights=runs)
+
+    models = [
+        made("a", {"clown": 1.25, "you clown": 0.5, "buy": -0.3}, {"<clo": 0.75, "own>": 0.1, "idi": 2.0}),
+        made("b", {"idiot": 0.9, "he said": -0.2}, {"iot>": 1.5, "<buy": 0.4}),
+    ]
+    text = 'He said "you clown, buy followers" and I disagree, idiot.'
+    group = ModelGroup(models)
+    alone = {}
+    for quotes_ok in (False, True):
+        scan = Scan(Comment(text=text), None)
+        group.score(scan, quotes_ok)
+        alone[quotes_ok] = [scan.cache[("model", m.name, quotes_ok)] for m in models]
+    assert alone[False] != alone[True]  # the quote weighs
+    scan = Scan(Comment(text=text), None)
+    group.score(scan, first)
+    group.score(scan, not first)
+    assert group.reading(scan, not first) is None  # taken from the first reading, not looked up again
+    for quotes_ok in (False, True):
+        assert [scan.cache[("model", m.name, quotes_ok)] for m in models] == alone[quotes_ok]
 
 
 @pytest.mark.parametrize("word", ["", "a", "idiot", "vollidiot", "x" * 62, "y" * 63, "z" * 200, "äöü\u0301ß"])
