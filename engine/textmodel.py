@@ -559,9 +559,12 @@ def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int
     inside: set[int] = set()
     plain = scan.prepared._words  # (words, spaced, stretched) when read one by one: `spaced` is built
     spaced = plain[1] if len(plain) == 3 else scan.prepared.norm.translate(_SEP)
-    if spaced.split() == texts:
-        # most comments' words are the runs of word characters (see `normalize.Prepared.words`): the
-        # words starting before a place are those `split()` finds before it, far faster than the tokens
+    pieces = spaced.split()
+    if pieces == texts or (len(plain) == 3 and len(pieces) == len(texts) and not _cut(spaced, quotes)):
+        # the k-th word is read from the k-th run of characters between spaces and starts inside it (words
+        # read one by one, `normalize.Prepared.words`, take at most one word from each run: as many words as
+        # runs is one from each); with no run cut by a quote's edge, the words starting before a place are
+        # those of the runs `split()` finds before it, far faster than the words' places
         for q_start, q_end in quotes:
             inside.update(range(len(spaced[:q_start].split()), len(spaced[:q_end].split())))
     else:
@@ -569,6 +572,12 @@ def _outside_quotes(scan: Scan, quotes: t.Sequence[tuple[int, int]]) -> list[int
         for q_start, q_end in quotes:
             inside.update(range(bisect_left(starts, q_start), bisect_left(starts, q_end)))
     return [i for i in range(len(texts)) if i not in inside]
+
+
+def _cut(spaced: str, quotes: t.Sequence[tuple[int, int]]) -> bool:
+    """Whether a quote starts or ends inside a run of characters of `spaced` (not at a space or an end)."""
+    n = len(spaced)
+    return any(0 < at < n and not spaced[at - 1].isspace() and not spaced[at].isspace() for q in quotes for at in q)
 
 
 def _word_starts(scan: Scan) -> list[int]:

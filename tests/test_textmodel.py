@@ -611,6 +611,27 @@ def test_a_second_reading_of_a_group_of_models_weighing_runs_of_characters_equal
         assert [scan.cache[("model", m.name, quotes_ok)] for m in models] == alone[quotes_ok]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He wrote "y0u are an 1d10t" and left, you n00b.',  # words read otherwise, one per run: by the runs
+        'x"y0u"z and "th1s" 1d10t',  # quote marks glued to words
+        "l'h0mme \u00ab t'es un 1d10t \u00bb, d\u00e9bile",
+        "She said \u201cid.iot\u201d twice, st00pid",  # a glued word: read with offsets
+    ],
+)
+def test_the_words_outside_quotes_are_those_whose_place_is_outside(default_policy, text):
+    from engine.textmodel import _kept, _word_starts
+
+    scan = Scan(Comment(text=text), None, masks=default_policy.masks)
+    quotes = scan.prepared.quotes
+    assert quotes
+    starts = _word_starts(scan)
+    expected = [i for i, at in enumerate(starts) if not any(q0 <= at < q1 for q0, q1 in quotes)]
+    assert _kept(scan, False) == expected and len(starts) == len(scan.words.texts)
+    assert _kept(scan, True) is None  # with its quotes: every word
+
+
 @pytest.mark.parametrize("word", ["", "a", "idiot", "vollidiot", "x" * 62, "y" * 63, "z" * 200, "äöü\u0301ß"])
 def test_runs_of_characters_cut_by_slices_are_the_runs_of_the_word(word):
     from engine.textmodel import char_grams
